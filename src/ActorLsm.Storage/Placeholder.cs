@@ -1,0 +1,5 @@
+namespace ActorLsm.Storage;
+
+internal static class Placeholder
+{
+}
