@@ -1,5 +1,0 @@
-namespace ActorLsm.Storage;
-
-internal static class Placeholder
-{
-}
