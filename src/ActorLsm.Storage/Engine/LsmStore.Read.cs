@@ -1,0 +1,248 @@
+using System.Buffers;
+using ActorLsm.Storage.Cache;
+using ActorLsm.Storage.Engine;
+using ActorLsm.Storage.Iterators;
+using ActorLsm.Storage.Keys;
+using ActorLsm.Storage.Manifest;
+using ActorLsm.Storage.Memtables;
+
+namespace ActorLsm.Storage;
+
+public sealed partial class LsmStore
+{
+    /// <summary>
+    /// The value of <paramref name="key"/>, or null when absent or deleted. Looks in the active
+    /// memtable, the immutable memtables (newest first), L0 files (newest first), then at most
+    /// one file per deeper level, skipping files whose bloom filter rules the key out (seed 002's
+    /// read flow).
+    /// </summary>
+    /// <param name="key">The user key.</param>
+    /// <param name="snapshot">Read as of this snapshot; null for the latest acknowledged write.</param>
+    public byte[]? Get(ReadOnlySpan<byte> key, LsmSnapshot? snapshot = null)
+    {
+        ThrowIfDisposed();
+        if (key.Length > _options.MaxKeySize)
+        {
+            throw new ArgumentException($"key of {key.Length} bytes exceeds the limit of {_options.MaxKeySize} bytes", nameof(key));
+        }
+
+        ulong sequence = snapshot?.Sequence ?? Volatile.Read(ref _lastSequence);
+        SuperVersion sv = AcquireSuperVersion();
+        try
+        {
+            switch (sv.Mem.Get(key, sequence, out ReadOnlySpan<byte> found))
+            {
+                case MemTableGetResult.Found:
+                    return found.ToArray();
+                case MemTableGetResult.Deleted:
+                    return null;
+            }
+
+            foreach (MemTable imm in sv.Immutables)
+            {
+                switch (imm.Get(key, sequence, out found))
+                {
+                    case MemTableGetResult.Found:
+                        return found.ToArray();
+                    case MemTableGetResult.Deleted:
+                        return null;
+                }
+            }
+
+            return GetFromTables(sv.Version, key, sequence);
+        }
+        finally
+        {
+            sv.Unref();
+        }
+    }
+
+    /// <summary>
+    /// A cursor over the store, as of <see cref="ReadOptions.Snapshot"/> (or now), within the
+    /// options' bounds. The caller must dispose it.
+    /// </summary>
+    public LsmIterator NewIterator(ReadOptions? options = null)
+    {
+        ThrowIfDisposed();
+        options ??= new ReadOptions();
+        ulong sequence = options.Snapshot?.Sequence ?? Volatile.Read(ref _lastSequence);
+        SuperVersion sv = AcquireSuperVersion();
+        var children = new List<IInternalIterator>();
+        try
+        {
+            children.Add(sv.Mem.NewIterator());
+            foreach (MemTable imm in sv.Immutables)
+            {
+                children.Add(imm.NewIterator());
+            }
+
+            Version v = sv.Version;
+            foreach (FileMetadata file in v.Files(0))
+            {
+                if (OverlapsBounds(file, options.LowerBound, options.UpperBound))
+                {
+                    children.Add(_tableCache.NewIterator(file, options.FillCache));
+                }
+            }
+
+            for (int level = 1; level < v.NumLevels; level++)
+            {
+                if (v.Files(level).Count > 0)
+                {
+                    children.Add(new LevelIterator(_tableCache, v.Files(level), options.FillCache));
+                }
+            }
+        }
+        catch
+        {
+            foreach (IInternalIterator child in children)
+            {
+                child.Dispose();
+            }
+
+            sv.Unref();
+            throw;
+        }
+
+        return new LsmIterator(new MergingIterator([.. children]), sequence, options.LowerBound, options.UpperBound, sv.Unref);
+    }
+
+    /// <summary>
+    /// The entries with <paramref name="start"/> &lt;= key &lt; <paramref name="end"/> in key order
+    /// (descending when <paramref name="reverse"/>), as of <paramref name="snapshot"/> or now.
+    /// A null bound is unbounded. Entries are copied; enumerate lazily or materialize.
+    /// </summary>
+    public IEnumerable<KeyValuePair<byte[], byte[]>> Scan(byte[]? start, byte[]? end, bool reverse = false, LsmSnapshot? snapshot = null)
+    {
+        using LsmIterator it = NewIterator(new ReadOptions { LowerBound = start, UpperBound = end, Snapshot = snapshot });
+        if (reverse)
+        {
+            for (it.SeekToLast(); it.Valid; it.Prev())
+            {
+                yield return new KeyValuePair<byte[], byte[]>(it.Key.ToArray(), it.Value.ToArray());
+            }
+        }
+        else
+        {
+            for (it.SeekToFirst(); it.Valid; it.Next())
+            {
+                yield return new KeyValuePair<byte[], byte[]>(it.Key.ToArray(), it.Value.ToArray());
+            }
+        }
+    }
+
+    /// <summary>
+    /// Pins the current sequence number: reads through the snapshot repeat, and compaction keeps
+    /// what it can see, until it is disposed.
+    /// </summary>
+    public LsmSnapshot GetSnapshot()
+    {
+        lock (_mutex)
+        {
+            ThrowIfDisposed();
+            ulong sequence = _lastSequence;
+            _snapshots[sequence] = _snapshots.GetValueOrDefault(sequence) + 1;
+            return new LsmSnapshot(sequence, ReleaseSnapshot);
+        }
+    }
+
+    private void ReleaseSnapshot(LsmSnapshot snapshot)
+    {
+        lock (_mutex)
+        {
+            if (_snapshots.TryGetValue(snapshot.Sequence, out int count))
+            {
+                if (count <= 1)
+                {
+                    _snapshots.Remove(snapshot.Sequence);
+                }
+                else
+                {
+                    _snapshots[snapshot.Sequence] = count - 1;
+                }
+            }
+        }
+    }
+
+    private static bool OverlapsBounds(FileMetadata file, byte[]? lower, byte[]? upper) =>
+        (lower is null || file.LargestUserKey.SequenceCompareTo(lower) >= 0)
+        && (upper is null || file.SmallestUserKey.SequenceCompareTo(upper) < 0);
+
+    /// <summary>REQUIRES: version pinned.</summary>
+    private byte[]? GetFromTables(Version v, ReadOnlySpan<byte> key, ulong sequence)
+    {
+        int length = InternalKey.EncodedLength(key.Length);
+        byte[]? rented = null;
+        Span<byte> seekKey = length <= 512 ? stackalloc byte[length] : (rented = ArrayPool<byte>.Shared.Rent(length));
+        try
+        {
+            seekKey = seekKey[..length];
+            InternalKey.Encode(seekKey, key, sequence, InternalKey.KindForSeek);
+
+            // L0 files may overlap: look in each that covers the key, newest first.
+            foreach (FileMetadata file in v.Files(0))
+            {
+                if (key.SequenceCompareTo(file.SmallestUserKey) >= 0 && key.SequenceCompareTo(file.LargestUserKey) <= 0
+                    && TryGetFromTable(file, seekKey, out byte[]? value))
+                {
+                    return value;
+                }
+            }
+
+            // Deeper levels do not overlap and never split a user key across files: one candidate each.
+            for (int level = 1; level < v.NumLevels; level++)
+            {
+                IReadOnlyList<FileMetadata> files = v.Files(level);
+                int lo = 0, hi = files.Count;
+                while (lo < hi)
+                {
+                    int mid = (lo + hi) >>> 1;
+                    if (files[mid].LargestUserKey.SequenceCompareTo(key) < 0)
+                    {
+                        lo = mid + 1;
+                    }
+                    else
+                    {
+                        hi = mid;
+                    }
+                }
+
+                if (lo < files.Count && key.SequenceCompareTo(files[lo].SmallestUserKey) >= 0
+                    && TryGetFromTable(files[lo], seekKey, out byte[]? value))
+                {
+                    return value;
+                }
+            }
+
+            return null;
+        }
+        finally
+        {
+            if (rented is not null)
+            {
+                ArrayPool<byte>.Shared.Return(rented);
+            }
+        }
+    }
+
+    /// <summary>True when the table holds a version of the key visible at the seek key's sequence; value is null for a tombstone.</summary>
+    private bool TryGetFromTable(FileMetadata file, ReadOnlySpan<byte> seekKey, out byte[]? value)
+    {
+        TableCache.Entry entry = _tableCache.Acquire(file);
+        try
+        {
+            if (entry.Reader.TryGet(seekKey, out ValueKind kind, out ReadOnlySpan<byte> found, out _))
+            {
+                value = kind == ValueKind.Put ? found.ToArray() : null;
+                return true;
+            }
+
+            value = null;
+            return false;
+        }
+        finally
+        {
+            _tableCache.Release(entry);
+        }
+    }
+}

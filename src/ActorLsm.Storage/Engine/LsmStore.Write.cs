@@ -1,0 +1,440 @@
+using System.Diagnostics;
+using ActorLsm.Storage.Keys;
+using ActorLsm.Storage.Manifest;
+using ActorLsm.Storage.Memtables;
+using ActorLsm.Storage.Wal;
+
+namespace ActorLsm.Storage;
+
+public sealed partial class LsmStore
+{
+    /// <summary>Largest commit group, in encoded batch bytes (LevelDB: 1 MiB).</summary>
+    private const int MaxGroupBytes = 1 << 20;
+
+    [ThreadStatic]
+    private static Writer? s_threadWriter;
+
+    [ThreadStatic]
+    private static WriteBatch? s_threadBatch;
+
+    /// <summary>Stores <paramref name="value"/> under <paramref name="key"/>. Durable per <see cref="LsmOptions.WalSyncMode"/> on return.</summary>
+    /// <exception cref="ArgumentException">The key or value is over its limit; nothing is written.</exception>
+    public void Put(ReadOnlySpan<byte> key, ReadOnlySpan<byte> value)
+    {
+        CheckSizes(key.Length, value.Length);
+        WriteBatch batch = s_threadBatch ??= new WriteBatch(1024);
+        batch.Clear();
+        batch.Put(key, value);
+        WriteValidated(batch);
+    }
+
+    /// <summary>Deletes <paramref name="key"/> by writing a tombstone.</summary>
+    /// <exception cref="ArgumentException">The key is over its limit; nothing is written.</exception>
+    public void Delete(ReadOnlySpan<byte> key)
+    {
+        CheckSizes(key.Length, 0);
+        WriteBatch batch = s_threadBatch ??= new WriteBatch(1024);
+        batch.Clear();
+        batch.Delete(key);
+        WriteValidated(batch);
+    }
+
+    /// <summary>
+    /// Applies every put and delete of <paramref name="batch"/> atomically: one WAL record, so
+    /// after any crash all or none are visible. Concurrent callers share one WAL write and, in
+    /// <see cref="WalSyncMode.Batch"/> mode, one fsync (group commit, as in LevelDB's DBImpl::Write).
+    /// </summary>
+    /// <exception cref="ArgumentException">A key or value is over its limit; nothing is written.</exception>
+    /// <exception cref="BackgroundErrorException">An earlier flush, compaction or WAL write failed.</exception>
+    public void Write(WriteBatch batch)
+    {
+        ArgumentNullException.ThrowIfNull(batch);
+        batch.Validate(_options.MaxKeySize, _options.MaxValueSize);
+        if (batch.Count > 0)
+        {
+            WriteValidated(batch);
+        }
+    }
+
+    /// <summary>
+    /// Makes the active memtable immutable (if it holds data) and waits until every immutable
+    /// memtable is flushed to L0 and recorded in the manifest.
+    /// </summary>
+    public void Flush()
+    {
+        ThrowIfDisposed();
+        EnqueueAndLead(new Writer { ForceSwitch = true });
+        lock (_mutex)
+        {
+            _host.RequestFlush();
+            while (_immutables.Count > 0 && _backgroundError is null && !_disposed)
+            {
+                Monitor.Wait(_mutex);
+            }
+
+            ThrowIfBackgroundError();
+        }
+    }
+
+    /// <inheritdoc/>
+    public bool FlushIfOlderThan(TimeSpan age)
+    {
+        lock (_mutex)
+        {
+            if (_disposed || _mem.IsEmpty || DateTime.UtcNow - _mem.CreatedUtc < age)
+            {
+                return false;
+            }
+        }
+
+        try
+        {
+            EnqueueAndLead(new Writer { ForceSwitch = true, OnlyIfOlderThan = age });
+        }
+        catch (Exception e) when (e is ObjectDisposedException or BackgroundErrorException)
+        {
+            return false;
+        }
+
+        return true;
+    }
+
+    private void CheckSizes(int keyLength, int valueLength)
+    {
+        if (keyLength > _options.MaxKeySize)
+        {
+            throw new ArgumentException($"key of {keyLength} bytes exceeds the limit of {_options.MaxKeySize} bytes", "key");
+        }
+
+        if (valueLength > _options.MaxValueSize)
+        {
+            throw new ArgumentException($"value of {valueLength} bytes exceeds the limit of {_options.MaxValueSize} bytes", "value");
+        }
+    }
+
+    private void WriteValidated(WriteBatch batch)
+    {
+        Writer w = s_threadWriter ??= new Writer();
+        w.Batch = batch;
+        w.ForceSwitch = false;
+        w.OnlyIfOlderThan = null;
+        try
+        {
+            EnqueueAndLead(w);
+        }
+        finally
+        {
+            w.Batch = null;
+        }
+    }
+
+    /// <summary>
+    /// Queues <paramref name="w"/>; when it reaches the front it leads a commit group: it takes
+    /// the writers behind it, makes room in the memtable, appends their batches to the WAL with
+    /// one write (and one fsync in Batch mode), inserts them into the memtable, publishes the new
+    /// last sequence and wakes the group. Returns when <paramref name="w"/> is done.
+    /// </summary>
+    private void EnqueueAndLead(Writer w)
+    {
+        w.Done = false;
+        w.Error = null;
+        List<Writer> group;
+        MemTable mem;
+        ulong firstSequence;
+        ulong lastSequence;
+        bool sync = _options.WalSyncMode == WalSyncMode.Batch;
+        lock (_mutex)
+        {
+            ThrowIfDisposed();
+            _writers.Enqueue(w);
+            while (!w.Done && !ReferenceEquals(_writers.Peek(), w))
+            {
+                Monitor.Wait(_mutex);
+            }
+
+            if (w.Done)
+            {
+                if (w.Error is not null)
+                {
+                    throw w.Error;
+                }
+
+                return;
+            }
+
+            // w leads. A forced memtable switch runs alone; batches are grouped.
+            try
+            {
+                ThrowIfBackgroundError();
+                if (w.ForceSwitch)
+                {
+                    if (!_mem.IsEmpty && (w.OnlyIfOlderThan is not { } age || DateTime.UtcNow - _mem.CreatedUtc >= age))
+                    {
+                        SwitchMemTable(_options.MemTableSize);
+                    }
+
+                    FinishGroup([w], null);
+                    return;
+                }
+
+                group = BuildGroup(w, out long charge);
+                MakeRoomForWrite(charge);
+            }
+            catch (Exception e)
+            {
+                FinishGroup([w], e);
+                throw;
+            }
+
+            mem = _mem;
+            firstSequence = _lastSequence + 1;
+            lastSequence = _lastSequence;
+            foreach (Writer member in group)
+            {
+                member.Batch!.SetSequence(lastSequence + 1);
+                lastSequence += (ulong)member.Batch.Count;
+            }
+        }
+
+        // Outside the mutex: only the leader touches the WAL writer's records and the memtable.
+        Exception? error = null;
+        long walBytes = 0;
+        long userBytes = 0;
+        try
+        {
+            lock (_walLock)
+            {
+                long before = _wal.Length;
+                foreach (Writer member in group)
+                {
+                    _wal.AddRecord(member.Batch!.Encoded);
+                }
+
+                if (sync)
+                {
+                    _wal.Sync();
+                }
+                else
+                {
+                    _wal.Flush();
+                }
+
+                walBytes = _wal.Length - before;
+            }
+
+            foreach (Writer member in group)
+            {
+                InsertIntoMemTable(mem, member.Batch!);
+                userBytes += member.Batch!.UserBytes;
+            }
+        }
+        catch (Exception e)
+        {
+            // The WAL may now end in a partial record: refuse further writes until reopened.
+            error = new BackgroundErrorException($"WAL write to {_wal.Path} failed; the store refuses writes until reopened", e);
+        }
+
+        lock (_mutex)
+        {
+            if (error is null)
+            {
+                Debug.Assert(lastSequence >= firstSequence, "a group holds at least one record");
+                Volatile.Write(ref _lastSequence, lastSequence);
+                _counters.WalBytes += walBytes;
+                _counters.UserBytes += userBytes;
+                _counters.WriteGroups++;
+            }
+            else
+            {
+                _backgroundError ??= error;
+            }
+
+            FinishGroup(group, error);
+        }
+
+        if (error is not null)
+        {
+            throw error;
+        }
+    }
+
+    /// <summary>REQUIRES: _mutex held; <paramref name="leader"/> at the front of the queue.</summary>
+    private List<Writer> BuildGroup(Writer leader, out long charge)
+    {
+        var group = new List<Writer>(Math.Min(_writers.Count, 64)) { leader };
+        charge = leader.Batch!.MemTableCharge;
+        int bytes = leader.Batch.ApproximateSize;
+        bool first = true;
+        foreach (Writer next in _writers)
+        {
+            if (first)
+            {
+                first = false; // the leader itself
+                continue;
+            }
+
+            if (next.ForceSwitch || bytes + next.Batch!.ApproximateSize > MaxGroupBytes)
+            {
+                break;
+            }
+
+            group.Add(next);
+            bytes += next.Batch.ApproximateSize;
+            charge += next.Batch.MemTableCharge;
+        }
+
+        return group;
+    }
+
+    /// <summary>REQUIRES: _mutex held. Dequeues the group, marks it done and wakes everyone.</summary>
+    private void FinishGroup(List<Writer> group, Exception? error)
+    {
+        foreach (Writer member in group)
+        {
+            Writer head = _writers.Dequeue();
+            Debug.Assert(ReferenceEquals(head, member), "groups are taken from the front of the queue in order");
+            member.Error = error;
+            member.Done = true;
+        }
+
+        Monitor.PulseAll(_mutex);
+    }
+
+    /// <summary>
+    /// REQUIRES: _mutex held, called by the group leader. Waits or switches memtables until the
+    /// active memtable can take <paramref name="charge"/> more arena bytes. Applies write
+    /// slowdown (one delay per group) and stops while L0 or immutable memtables pile up.
+    /// </summary>
+    private void MakeRoomForWrite(long charge)
+    {
+        bool allowDelay = true;
+        while (true)
+        {
+            ThrowIfBackgroundError();
+            ThrowIfDisposed();
+            int l0Files = _versions.Current.NumFiles(0);
+            if (allowDelay && l0Files >= _options.L0SlowdownWritesTrigger)
+            {
+                allowDelay = false;
+                _counters.Slowdowns++;
+                long start = Stopwatch.GetTimestamp();
+                Monitor.Wait(_mutex, _options.SlowdownDelay);
+                _counters.StallTicks += Stopwatch.GetElapsedTime(start).Ticks;
+                continue;
+            }
+
+            if (_mem.ApproximateMemoryUsage + charge <= _mem.Capacity)
+            {
+                return;
+            }
+
+            if (_mem.IsEmpty)
+            {
+                // One group larger than a whole memtable: give it a memtable of its own size.
+                _mem = new MemTable((int)Math.Min(int.MaxValue, Math.Max(_options.MemTableSize, charge + 4096)));
+                InstallSuperVersion();
+                return;
+            }
+
+            if (_immutables.Count >= _options.MaxImmutableMemTables || l0Files >= _options.L0StopWritesTrigger)
+            {
+                _counters.Stops++;
+                _host.RequestFlush();
+                _host.RequestCompaction();
+                long start = Stopwatch.GetTimestamp();
+                Monitor.Wait(_mutex, TimeSpan.FromMilliseconds(100));
+                _counters.StallTicks += Stopwatch.GetElapsedTime(start).Ticks;
+                continue;
+            }
+
+            SwitchMemTable(charge);
+        }
+    }
+
+    /// <summary>
+    /// REQUIRES: _mutex held, called by the group leader (no insert is in flight). Starts a new
+    /// WAL segment and memtable; the old memtable queues for flush.
+    /// </summary>
+    private void SwitchMemTable(long charge)
+    {
+        ulong logNumber = _versions.NewFileNumber();
+        var wal = new LogWriter(FileNames.Log(_dir, logNumber));
+        LogWriter old;
+        lock (_walLock)
+        {
+            old = _wal;
+            _wal = wal;
+        }
+
+        try
+        {
+            // Acknowledged writes already reached the OS (None) or the disk (Batch); make the
+            // finished segment durable so its flush never races an unsynced tail.
+            old.Sync();
+        }
+        finally
+        {
+            old.Dispose();
+        }
+
+        _immutables.Add(new Immutable(_mem, _memLogNumber));
+        _mem = new MemTable((int)Math.Min(int.MaxValue, Math.Max(_options.MemTableSize, charge + 4096)));
+        _memLogNumber = logNumber;
+        InstallSuperVersion();
+        AssertInvariants();
+        _host.RequestFlush();
+    }
+
+    /// <summary>REQUIRES: called by the group leader; room was made for the batch.</summary>
+    private static void InsertIntoMemTable(MemTable mem, WriteBatch batch)
+    {
+        var reader = new WriteBatch.Reader(batch.Encoded, "write batch", 0);
+        ulong sequence = reader.Sequence;
+        while (reader.TryNext(out ValueKind kind, out ReadOnlySpan<byte> key, out ReadOnlySpan<byte> value))
+        {
+            if (!mem.TryAdd(sequence++, kind, key, value))
+            {
+                throw new InvalidOperationException("memtable out of room after MakeRoomForWrite; charge estimate is wrong");
+            }
+        }
+    }
+
+    private void ThrowIfBackgroundError()
+    {
+        if (_backgroundError is { } e)
+        {
+            throw e as BackgroundErrorException
+                ?? new BackgroundErrorException($"a background flush or compaction failed; the store refuses writes until reopened: {e.Message}", e);
+        }
+    }
+
+    private void SyncWalQuietly()
+    {
+        try
+        {
+            lock (_walLock)
+            {
+                _wal?.Sync();
+            }
+        }
+        catch (Exception e) when (e is IOException or ObjectDisposedException)
+        {
+            // Interval mode promises a periodic sync, not an error channel; the next write
+            // surfaces a persistent failure.
+        }
+    }
+
+    /// <summary>One waiting write (or forced memtable switch) in the commit queue.</summary>
+    private sealed class Writer
+    {
+        public WriteBatch? Batch { get; set; }
+
+        public bool ForceSwitch { get; set; }
+
+        public TimeSpan? OnlyIfOlderThan { get; set; }
+
+        public bool Done { get; set; }
+
+        public Exception? Error { get; set; }
+    }
+}

@@ -1,0 +1,209 @@
+using ActorLsm.Storage.Keys;
+using ActorLsm.Storage.Util;
+
+namespace ActorLsm.Storage;
+
+/// <summary>
+/// Puts and deletes applied atomically by <see cref="LsmStore.Write(WriteBatch, WriteOptions?)"/>:
+/// after any crash either all of them are visible or none (the batch is one WAL record).
+/// Shape after LevelDB's WriteBatch. A batch is not thread-safe; it may be reused after
+/// <see cref="Clear"/>.
+/// </summary>
+/// <remarks>
+/// Byte layout (also the WAL record payload; Wal/FORMAT.md, "Write batch payload"):
+/// <c>sequence: fixed64 | count: fixed32 | record*</c>, where
+/// <c>record = kind: u8 (ValueKind) | key_len: varint32 | key | (kind == Put ? value_len: varint32 | value : nothing)</c>.
+/// The sequence is that of the first record; record i gets sequence + i.
+/// </remarks>
+public sealed class WriteBatch
+{
+    /// <summary>Format constant: bytes of the header (sequence fixed64 + count fixed32).</summary>
+    internal const int HeaderSize = 12;
+
+    private byte[] _rep;
+    private int _length;
+    private int _count;
+
+    public WriteBatch()
+        : this(256)
+    {
+    }
+
+    /// <param name="initialCapacity">Initial buffer size in bytes.</param>
+    public WriteBatch(int initialCapacity)
+    {
+        _rep = new byte[Math.Max(HeaderSize, initialCapacity)];
+        _length = HeaderSize;
+    }
+
+    /// <summary>Number of puts and deletes in the batch.</summary>
+    public int Count => _count;
+
+    /// <summary>Encoded size in bytes (the WAL payload size).</summary>
+    public int ApproximateSize => _length;
+
+    /// <summary>Sum of key and value bytes the user added (for write-amplification stats).</summary>
+    internal long UserBytes { get; private set; }
+
+    /// <summary>Upper bound of the memtable arena bytes needed to insert every record.</summary>
+    internal long MemTableCharge { get; private set; }
+
+    /// <summary>Adds a put of <paramref name="key"/> to <paramref name="value"/>.</summary>
+    public WriteBatch Put(ReadOnlySpan<byte> key, ReadOnlySpan<byte> value)
+    {
+        int need = 1 + Coding.MaxVarint32Length + key.Length + Coding.MaxVarint32Length + value.Length;
+        EnsureCapacity(need);
+        Span<byte> dst = _rep.AsSpan(_length);
+        dst[0] = (byte)ValueKind.Put;
+        int pos = 1 + Coding.PutVarint32(dst[1..], (uint)key.Length);
+        key.CopyTo(dst[pos..]);
+        pos += key.Length;
+        pos += Coding.PutVarint32(dst[pos..], (uint)value.Length);
+        value.CopyTo(dst[pos..]);
+        pos += value.Length;
+        _length += pos;
+        _count++;
+        UserBytes += key.Length + value.Length;
+        MemTableCharge += Memtables.MemTable.EstimateEntrySize(key.Length, value.Length);
+        return this;
+    }
+
+    /// <summary>Adds a delete of <paramref name="key"/> (a tombstone).</summary>
+    public WriteBatch Delete(ReadOnlySpan<byte> key)
+    {
+        EnsureCapacity(1 + Coding.MaxVarint32Length + key.Length);
+        Span<byte> dst = _rep.AsSpan(_length);
+        dst[0] = (byte)ValueKind.Delete;
+        int pos = 1 + Coding.PutVarint32(dst[1..], (uint)key.Length);
+        key.CopyTo(dst[pos..]);
+        _length += pos + key.Length;
+        _count++;
+        UserBytes += key.Length;
+        MemTableCharge += Memtables.MemTable.EstimateEntrySize(key.Length, 0);
+        return this;
+    }
+
+    /// <summary>Removes every record; the buffer is kept.</summary>
+    public void Clear()
+    {
+        _length = HeaderSize;
+        _count = 0;
+        UserBytes = 0;
+        MemTableCharge = 0;
+    }
+
+    /// <summary>The encoded batch. REQUIRES: <see cref="SetSequence"/> was called for a WAL write.</summary>
+    internal ReadOnlySpan<byte> Encoded => _rep.AsSpan(0, _length);
+
+    /// <summary>Stamps the header with the first record's sequence number and the record count.</summary>
+    internal void SetSequence(ulong sequence)
+    {
+        Coding.PutFixed64(_rep, sequence);
+        Coding.PutFixed32(_rep.AsSpan(8), (uint)_count);
+    }
+
+    /// <summary>Throws <see cref="ArgumentException"/> when a key or value exceeds the store's limits.</summary>
+    internal void Validate(int maxKeySize, int maxValueSize)
+    {
+        var reader = new Reader(Encoded, "write batch", 0);
+        while (reader.TryNext(out ValueKind _, out ReadOnlySpan<byte> key, out ReadOnlySpan<byte> value))
+        {
+            if (key.Length > maxKeySize)
+            {
+                throw new ArgumentException($"key of {key.Length} bytes exceeds the limit of {maxKeySize} bytes", nameof(key));
+            }
+
+            if (value.Length > maxValueSize)
+            {
+                throw new ArgumentException($"value of {value.Length} bytes exceeds the limit of {maxValueSize} bytes", nameof(value));
+            }
+        }
+    }
+
+    private void EnsureCapacity(int extra)
+    {
+        if (_length + extra > _rep.Length)
+        {
+            Array.Resize(ref _rep, Math.Max(_rep.Length * 2, _length + extra));
+        }
+    }
+
+    /// <summary>
+    /// Decodes an encoded batch (from a WAL record or <see cref="Encoded"/>). Throws
+    /// <see cref="CorruptionException"/> naming <c>path</c> and <c>offset</c> when the bytes do not parse.
+    /// </summary>
+    internal ref struct Reader
+    {
+        private readonly ReadOnlySpan<byte> _data;
+        private readonly string _path;
+        private readonly long _offset;
+        private int _pos;
+        private uint _seen;
+
+        public Reader(ReadOnlySpan<byte> data, string path, long offset)
+        {
+            _data = data;
+            _path = path;
+            _offset = offset;
+            if (data.Length < HeaderSize)
+            {
+                throw new CorruptionException(path, offset, $"write batch of {data.Length} bytes is shorter than its header");
+            }
+
+            Sequence = Coding.GetFixed64(data);
+            Count = Coding.GetFixed32(data[8..]);
+            _pos = HeaderSize;
+        }
+
+        public ulong Sequence { get; }
+
+        public uint Count { get; }
+
+        public bool TryNext(out ValueKind kind, out ReadOnlySpan<byte> key, out ReadOnlySpan<byte> value)
+        {
+            value = default;
+            key = default;
+            kind = default;
+            if (_pos >= _data.Length)
+            {
+                if (_seen != Count)
+                {
+                    throw Bad($"write batch holds {_seen} records, header says {Count}");
+                }
+
+                return false;
+            }
+
+            kind = (ValueKind)_data[_pos++];
+            if (kind is not (ValueKind.Put or ValueKind.Delete))
+            {
+                throw Bad($"unknown record kind {(byte)kind}");
+            }
+
+            key = ReadSlice();
+            if (kind == ValueKind.Put)
+            {
+                value = ReadSlice();
+            }
+
+            _seen++;
+            return true;
+        }
+
+        private ReadOnlySpan<byte> ReadSlice()
+        {
+            int n = Coding.GetVarint32(_data[_pos..], out uint len);
+            if (n == 0 || (ulong)_pos + (ulong)n + len > (ulong)_data.Length)
+            {
+                throw Bad("truncated record");
+            }
+
+            _pos += n;
+            ReadOnlySpan<byte> slice = _data.Slice(_pos, (int)len);
+            _pos += (int)len;
+            return slice;
+        }
+
+        private readonly CorruptionException Bad(string detail) => new(_path, _offset + _pos, detail);
+    }
+}
