@@ -2,6 +2,8 @@ using System.Diagnostics;
 using ActorLsm.Storage.Compactions;
 using ActorLsm.Storage.Manifest;
 
+using Version = ActorLsm.Storage.Manifest.Version;
+
 namespace ActorLsm.Storage;
 
 public sealed partial class LsmStore

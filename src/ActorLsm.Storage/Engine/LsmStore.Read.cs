@@ -6,6 +6,8 @@ using ActorLsm.Storage.Keys;
 using ActorLsm.Storage.Manifest;
 using ActorLsm.Storage.Memtables;
 
+using Version = ActorLsm.Storage.Manifest.Version;
+
 namespace ActorLsm.Storage;
 
 public sealed partial class LsmStore

@@ -6,6 +6,8 @@ using ActorLsm.Storage.Manifest;
 using ActorLsm.Storage.Memtables;
 using ActorLsm.Storage.Wal;
 
+using Version = ActorLsm.Storage.Manifest.Version;
+
 namespace ActorLsm.Storage;
 
 /// <summary>

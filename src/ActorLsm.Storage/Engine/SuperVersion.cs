@@ -2,6 +2,8 @@ using System.Diagnostics;
 using ActorLsm.Storage.Manifest;
 using ActorLsm.Storage.Memtables;
 
+using Version = ActorLsm.Storage.Manifest.Version;
+
 namespace ActorLsm.Storage.Engine;
 
 /// <summary>
