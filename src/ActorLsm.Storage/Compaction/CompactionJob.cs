@@ -30,8 +30,13 @@ internal sealed class CompactionJob
     private readonly Func<ulong> _newFileNumber;
     private readonly CompactionRateLimiter? _rateLimiter;
 
+    /// <param name="dir">The store directory outputs are written to.</param>
+    /// <param name="options">Block, filter and file-size settings of the outputs.</param>
+    /// <param name="tableCache">Opens the input SSTables.</param>
+    /// <param name="compaction">What to compact (inputs marked as being compacted).</param>
     /// <param name="snapshots">Open snapshot sequence numbers, ascending.</param>
     /// <param name="newFileNumber">Allocates an output file number and registers it as a pending output.</param>
+    /// <param name="rateLimiter">Throttles output bytes; null for unlimited.</param>
     public CompactionJob(string dir, LsmOptions options, TableCache tableCache, Compaction compaction, ulong[] snapshots, Func<ulong> newFileNumber, CompactionRateLimiter? rateLimiter)
     {
         _dir = dir;

@@ -4,7 +4,7 @@ using ActorLsm.Storage.Util;
 namespace ActorLsm.Storage;
 
 /// <summary>
-/// Puts and deletes applied atomically by <see cref="LsmStore.Write(WriteBatch, WriteOptions?)"/>:
+/// Puts and deletes applied atomically by <see cref="LsmStore.Write(WriteBatch)"/>:
 /// after any crash either all of them are visible or none (the batch is one WAL record).
 /// Shape after LevelDB's WriteBatch. A batch is not thread-safe; it may be reused after
 /// <see cref="Clear"/>.
