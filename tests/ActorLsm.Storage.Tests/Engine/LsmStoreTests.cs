@@ -118,15 +118,15 @@ public sealed class LsmStoreTests
     }
 
     [Fact]
-    public void FlushInterval_MemTableOlderThanInterval_IsFlushedByTimer()
+    public async Task FlushInterval_MemTableOlderThanInterval_IsFlushedByTimer()
     {
         using var dir = new TempDir();
         using LsmStore store = LsmStore.Open(dir.Path, new LsmOptions { FlushInterval = TimeSpan.FromMilliseconds(100) });
         var done = new TaskCompletionSource<FlushCompletedInfo>(TaskCreationOptions.RunContinuationsAsynchronously);
         store.FlushCompleted += info => done.TrySetResult(info);
         store.Put(B("a"), B("1"));
-        Assert.True(done.Task.Wait(TimeSpan.FromSeconds(30)), "the timed flush never ran");
-        Assert.Equal(1UL, done.Task.Result.LargestSequence);
+        FlushCompletedInfo info = await done.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.Equal(1UL, info.LargestSequence);
     }
 
     [Fact]
