@@ -103,9 +103,7 @@ public sealed partial class LsmStore
     public bool RunCompactionStep()
     {
         Compaction? c;
-        Version version;
         ulong[] snapshots;
-        ManualCompaction? manual;
         lock (_mutex)
         {
             if (_compactionRunning || _backgroundError is not null || _disposed)
@@ -113,7 +111,8 @@ public sealed partial class LsmStore
                 return false;
             }
 
-            manual = _manual;
+            // The picker marks the inputs as being compacted and pins the version for us.
+            ManualCompaction? manual = _manual;
             if (manual is not null)
             {
                 c = _picker.PickManual(_versions.Current, manual.Level, manual.Begin, manual.End);
@@ -134,39 +133,42 @@ public sealed partial class LsmStore
                 }
             }
 
-            c.MarkInputsBeingCompacted(true);
             _compactionRunning = true;
-            version = _versions.Current;
-            version.Ref();
             snapshots = [.. _snapshots.Keys];
         }
 
+        Exception? error = null;
         try
         {
             RunCompaction(c, snapshots);
         }
         catch (Exception e)
         {
+            error = e;
+        }
+        finally
+        {
             lock (_mutex)
             {
                 c.MarkInputsBeingCompacted(false);
                 _compactionRunning = false;
+                if (error is null)
+                {
+                    _counters.Compactions++;
+                }
+
+                Monitor.PulseAll(_mutex);
             }
 
-            version.Unref();
-            RecordBackgroundError("compaction", e, 0);
+            c.Dispose();
+        }
+
+        if (error is not null)
+        {
+            RecordBackgroundError("compaction", error, 0);
             return false;
         }
 
-        lock (_mutex)
-        {
-            c.MarkInputsBeingCompacted(false);
-            _compactionRunning = false;
-            _counters.Compactions++;
-            Monitor.PulseAll(_mutex);
-        }
-
-        version.Unref();
         DeleteObsoleteFiles();
         return true;
     }
@@ -262,7 +264,7 @@ public sealed partial class LsmStore
         }
     }
 
-    /// <summary>REQUIRES: the compaction's inputs are marked and its version pinned.</summary>
+    /// <summary>REQUIRES: the compaction's inputs are marked and its version pinned (both by the picker).</summary>
     private void RunCompaction(Compaction c, ulong[] snapshots)
     {
         var edit = new VersionEdit();
@@ -272,7 +274,7 @@ public sealed partial class LsmStore
             FileMetadata file = c.Inputs0[0];
             edit.DeleteFile(c.Level, file.Number);
             edit.AddFile(c.OutputLevel, file);
-            edit.CompactPointers.Add((c.Level, file.Largest));
+            edit.CompactPointers.Add((c.Level, c.CompactPointer));
             lock (_mutex)
             {
                 _versions.LogAndApply(edit);
@@ -304,9 +306,9 @@ public sealed partial class LsmStore
                 edit.AddFile(c.OutputLevel, output);
             }
 
-            if (!c.IsManual && c.Inputs0.Count > 0)
+            if (!c.IsManual)
             {
-                edit.CompactPointers.Add((c.Level, c.Inputs0[^1].Largest));
+                edit.CompactPointers.Add((c.Level, c.CompactPointer));
             }
 
             lock (_mutex)
