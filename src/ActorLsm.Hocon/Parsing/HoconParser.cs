@@ -548,7 +548,8 @@ internal sealed class HoconParser
 
     /// <summary>
     /// Duplicate keys (HOCON specification, "Duplicate keys and object merging"): two objects merge,
-    /// anything else later replaces the earlier value; unresolved values merge lazily.
+    /// anything else later replaces the earlier value. When either side is unresolved the decision waits
+    /// for resolution (<see cref="HoconMerge"/>), so <c>a = 1, a = ${?UNSET}</c> keeps 1.
     /// </summary>
     private static void MergeField(HoconObject target, string key, HoconValue value)
     {
@@ -577,8 +578,9 @@ internal sealed class HoconParser
                 return;
             }
         }
-        else if (IsUnresolved(value) && (existingUnresolved || existing is HoconObject))
+        else if (IsUnresolved(value))
         {
+            // Kept lazily: an undefined ${?x} must leave the earlier value in place, and an object must merge.
             target.Set(key, HoconMerge.Of(existing, value));
             return;
         }
