@@ -42,6 +42,20 @@ public class SubstitutionTests
     }
 
     [Fact]
+    public void Parse_UndefinedOptionalInConcatenation_DropsItAndItsWhitespace()
+    {
+        var config = HoconConfig.Parse("""
+            a = ${?nope} tail
+            b = head ${?nope}
+            c = [1] ${?nope}
+            """);
+
+        Assert.Equal("tail", config.GetString("a"));
+        Assert.Equal("head", config.GetString("b"));
+        Assert.Equal(["1"], config.GetStringList("c"));
+    }
+
+    [Fact]
     public void Parse_OptionalSubstitutionOfEnvironmentVariable_OverridesDefault()
     {
         var name = "ACTORLSM_HOCON_TEST_" + Guid.NewGuid().ToString("N");
@@ -118,6 +132,26 @@ public class SubstitutionTests
         var config = HoconConfig.Parse("a = ${b}\nb = ${c}\nc = { d = deep }\ne = ${a.d}");
 
         Assert.Equal("deep", config.GetString("e"));
+    }
+
+    [Fact]
+    public void Parse_SiblingReferenceInsideObject_IsNotACycle()
+    {
+        var config = HoconConfig.Parse("bar : { foo : 42, baz : ${bar.foo} }");
+
+        Assert.Equal(42, config.GetInt("bar.baz"));
+    }
+
+    [Fact]
+    public void Parse_PlusEqualsAcrossRepeatedBlocks_AccumulatesInOrder()
+    {
+        var config = HoconConfig.Parse("""
+            cluster { seeds += a }
+            cluster { seeds += b }
+            cluster.seeds += c
+            """);
+
+        Assert.Equal(["a", "b", "c"], config.GetStringList("cluster.seeds"));
     }
 
     [Fact]

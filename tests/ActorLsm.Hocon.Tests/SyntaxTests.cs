@@ -27,6 +27,16 @@ public class SyntaxTests
     }
 
     [Fact]
+    public void Parse_JsonNumbersWithExponent_ReadAsNumbers()
+    {
+        var config = HoconConfig.Parse("""{ "a": 1e+3, "b": -2.5E-2, "c": 4E2 }""");
+
+        Assert.Equal(1000.0, config.GetDouble("a"));
+        Assert.Equal(-0.025, config.GetDouble("b"));
+        Assert.Equal(400.0, config.GetDouble("c"));
+    }
+
+    [Fact]
     public void Parse_OmittedRootBraces_EqualsBracedDocument()
     {
         var braced = HoconConfig.Parse("{ node = n1, port = 7001 }");

@@ -128,6 +128,12 @@ internal sealed class HoconTokenizer
         while (!AtEnd)
         {
             var c = Current;
+            if (c == '+' && IsExponentSign(start))
+            {
+                Advance();
+                continue;
+            }
+
             if (c == '\n' || IsWhitespace(c) || ForbiddenUnquoted.Contains(c, StringComparison.Ordinal) || (c == '/' && Peek(1) == '/'))
             {
                 break;
@@ -137,6 +143,17 @@ internal sealed class HoconTokenizer
         }
 
         Add(HoconTokenKind.Unquoted, _text[start.._pos], line, column);
+    }
+
+    /// <summary>A '+' inside a JSON number's exponent (<c>1e+5</c>) belongs to the number.</summary>
+    private bool IsExponentSign(int start)
+    {
+        var soFar = _text.AsSpan(start, _pos - start);
+        return soFar.Length >= 2
+            && (soFar[^1] == 'e' || soFar[^1] == 'E')
+            && char.IsAsciiDigit(Peek(1))
+            && soFar[..^1].IndexOfAnyExcept("0123456789.-") < 0
+            && soFar.IndexOfAny("0123456789") >= 0;
     }
 
     private string ReadQuoted(int line, int column)
