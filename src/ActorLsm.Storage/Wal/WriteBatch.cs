@@ -62,7 +62,7 @@ public sealed class WriteBatch
         value.CopyTo(dst[pos..]);
         pos += value.Length;
         _length += pos;
-        _count++;
+        SetCount(_count + 1);
         UserBytes += key.Length + value.Length;
         MemTableCharge += Memtables.MemTable.EstimateEntrySize(key.Length, value.Length);
         return this;
@@ -77,7 +77,7 @@ public sealed class WriteBatch
         int pos = 1 + Coding.PutVarint32(dst[1..], (uint)key.Length);
         key.CopyTo(dst[pos..]);
         _length += pos + key.Length;
-        _count++;
+        SetCount(_count + 1);
         UserBytes += key.Length;
         MemTableCharge += Memtables.MemTable.EstimateEntrySize(key.Length, 0);
         return this;
@@ -87,7 +87,7 @@ public sealed class WriteBatch
     public void Clear()
     {
         _length = HeaderSize;
-        _count = 0;
+        SetCount(0);
         UserBytes = 0;
         MemTableCharge = 0;
     }
@@ -95,11 +95,14 @@ public sealed class WriteBatch
     /// <summary>The encoded batch. REQUIRES: <see cref="SetSequence"/> was called for a WAL write.</summary>
     internal ReadOnlySpan<byte> Encoded => _rep.AsSpan(0, _length);
 
-    /// <summary>Stamps the header with the first record's sequence number and the record count.</summary>
-    internal void SetSequence(ulong sequence)
+    /// <summary>Stamps the header with the first record's sequence number.</summary>
+    internal void SetSequence(ulong sequence) => Coding.PutFixed64(_rep, sequence);
+
+    /// <summary>Keeps the header's count equal to the records in the buffer.</summary>
+    private void SetCount(int count)
     {
-        Coding.PutFixed64(_rep, sequence);
-        Coding.PutFixed32(_rep.AsSpan(8), (uint)_count);
+        _count = count;
+        Coding.PutFixed32(_rep.AsSpan(8), (uint)count);
     }
 
     /// <summary>Throws <see cref="ArgumentException"/> when a key or value exceeds the store's limits.</summary>
