@@ -362,6 +362,7 @@ public sealed partial class LsmStore
         var live = new HashSet<ulong>();
         ulong logNumber;
         ulong manifestNumber;
+        string[] listing;
         lock (_mutex)
         {
             if (_disposed || _backgroundError is not null)
@@ -369,13 +370,16 @@ public sealed partial class LsmStore
                 return; // after an error, keep everything for inspection and recovery
             }
 
+            // List the directory under the mutex, with the live set: a file created after this
+            // point is not in the listing, so it cannot be mistaken for an obsolete one.
             live.UnionWith(_pendingOutputs);
             _versions.AddLiveFiles(live);
             logNumber = _versions.LogNumber;
             manifestNumber = _versions.ManifestNumber;
+            listing = Directory.GetFiles(_dir);
         }
 
-        foreach (string path in Directory.EnumerateFiles(_dir))
+        foreach (string path in listing)
         {
             if (!FileNames.TryParse(System.IO.Path.GetFileName(path), out FileKind kind, out ulong number))
             {

@@ -92,28 +92,18 @@ public sealed class LsmStoreTests
     }
 
     [Fact]
-    public void Flush_WritesL0AndRaisesFlushCompleted()
+    public async Task Flush_WritesL0AndRaisesFlushCompleted()
     {
         using var dir = new TempDir();
         using LsmStore store = LsmStore.Open(dir.Path);
-        var flushed = new List<FlushCompletedInfo>();
-        store.FlushCompleted += info =>
-        {
-            lock (flushed)
-            {
-                flushed.Add(info);
-            }
-        };
+        var flushed = new TaskCompletionSource<FlushCompletedInfo>(TaskCreationOptions.RunContinuationsAsynchronously);
+        store.FlushCompleted += info => flushed.TrySetResult(info);
         store.Put(B("a"), B("1"));
         store.Flush();
         Assert.Equal(1, store.GetStats().Levels[0].Files);
-        lock (flushed)
-        {
-            Assert.Single(flushed);
-            Assert.Equal(1UL, flushed[0].LargestSequence);
-            Assert.True(flushed[0].FileSize > 0);
-        }
-
+        FlushCompletedInfo info = await flushed.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.Equal(1UL, info.LargestSequence);
+        Assert.True(info.FileSize > 0);
         Assert.Equal(B("1"), store.Get(B("a")));
     }
 
