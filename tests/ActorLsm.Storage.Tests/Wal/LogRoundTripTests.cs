@@ -92,6 +92,31 @@ public sealed class LogRoundTripTests : IDisposable
     }
 
     [Fact]
+    public void AddRecord_SmallAndLargePayloads_AllocatesNothing()
+    {
+        using var writer = new LogWriter(_dir.File("000001.log"), truncate: true, bufferSize: 4096);
+        byte[] small = LogTestData.Payload(100, 1);
+        byte[] large = LogTestData.Payload(10_000, 2);
+        writer.AddRecord(small);
+        writer.AddRecord(large);
+
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 0; i < 1000; i++)
+        {
+            writer.AddRecord(small);
+            if (i % 100 == 0)
+            {
+                writer.AddRecord(large);
+            }
+        }
+
+        writer.Flush();
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+
+        Assert.Equal(0, allocated);
+    }
+
+    [Fact]
     public void TryReadRecord_EmptyFile_CleanEnd()
     {
         string path = _dir.File("000001.log");
