@@ -1,0 +1,229 @@
+using System.Buffers;
+using System.Diagnostics;
+using ActorLsm.Storage.Util;
+using Microsoft.Win32.SafeHandles;
+
+namespace ActorLsm.Storage.Wal;
+
+/// <summary>
+/// Reads the records of a log file (Wal/FORMAT.md) front to back, checking each record's CRC,
+/// and applies the crash-recovery tail policy (the idea of LevelDB's log::Reader, made strict):
+/// <list type="bullet">
+/// <item>A <b>torn tail</b> — a partial header, a length running past end of file, a framing or
+/// CRC failure of a record that reaches end of file or is followed only by zero bytes, or a
+/// remainder of zero bytes — is what a crash in the middle of an append leaves. Reading stops,
+/// <see cref="TornTail"/> becomes true and no exception is thrown.</item>
+/// <item>A framing or CRC failure of a record followed by more (non-zero) data cannot come from
+/// a crash in an append-only file: it is <b>corruption</b>, reported as
+/// <see cref="CorruptionException"/> naming the file and the bad record's offset.</item>
+/// </list>
+/// The file length is taken when the reader opens; bytes appended later are not seen. Reads go
+/// through a private buffer (64 KiB, grown to fit the largest record met).
+/// </summary>
+internal sealed class LogReader : IDisposable
+{
+    private const int InitialBufferSize = 64 * 1024;
+
+    private readonly SafeFileHandle _handle;
+    private readonly long _fileLength;
+    private byte[] _buffer;
+    private long _bufferFileOffset;   // file offset of _buffer[0]
+    private int _start;               // first unread byte in _buffer
+    private int _end;                 // one past the last valid byte in _buffer
+    private bool _done;
+
+    /// <summary>Opens the log file at <paramref name="path"/> for reading from its start.</summary>
+    /// <exception cref="FileNotFoundException">The file does not exist.</exception>
+    public LogReader(string path)
+    {
+        Path = path;
+        _handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+        _fileLength = RandomAccess.GetLength(_handle);
+        _buffer = new byte[(int)Math.Min(InitialBufferSize, Math.Max(_fileLength, LogFormat.HeaderSize))];
+        AssertInvariants();
+    }
+
+    /// <summary>The log file's path.</summary>
+    public string Path { get; }
+
+    /// <summary>
+    /// File offset just after the last good record returned: the valid length of the log. After a
+    /// torn tail, the offset where the torn record starts (the length to truncate the file to).
+    /// </summary>
+    public long Offset => _bufferFileOffset + _start;
+
+    /// <summary>True once reading stopped at a torn tail (see the type's remarks); false at a clean end or before the end.</summary>
+    public bool TornTail { get; private set; }
+
+    /// <summary>
+    /// Reads the next record. Returns false at a clean end of file or at a torn tail (then
+    /// <see cref="TornTail"/> is true), and on every call after that.
+    /// </summary>
+    /// <param name="payload">The record's payload; valid only until the next call or <see cref="Dispose"/>.</param>
+    /// <param name="type">The record's type: <see cref="LogFormat.Full"/> or another usable type the writer chose.</param>
+    /// <exception cref="CorruptionException">A record followed by more data fails its checks, or a record with a valid CRC has a reserved type.</exception>
+    public bool TryReadRecord(out ReadOnlySpan<byte> payload, out byte type)
+    {
+        payload = default;
+        type = LogFormat.Zero;
+        if (_done)
+        {
+            return false;
+        }
+
+        long recordOffset = Offset;
+        long remaining = _fileLength - recordOffset;
+        if (remaining == 0)
+        {
+            _done = true;
+            return false;
+        }
+
+        if (remaining < LogFormat.HeaderSize)
+        {
+            return StopAtTornTail();
+        }
+
+        Fill(LogFormat.HeaderSize);
+        ReadOnlySpan<byte> header = _buffer.AsSpan(_start, LogFormat.HeaderSize);
+        uint storedCrc = Coding.GetFixed32(header[LogFormat.CrcOffset..]);
+        uint length = Coding.GetFixed32(header[LogFormat.LengthOffset..]);
+        byte recordType = header[LogFormat.TypeOffset];
+        long recordEnd = recordOffset + LogFormat.HeaderSize + length;
+        if (recordEnd > _fileLength)
+        {
+            // The length runs past end of file: the payload's append never completed.
+            return StopAtTornTail();
+        }
+
+        if (length > LogFormat.MaxRecordSize)
+        {
+            return StopOrThrow(recordOffset, recordEnd, $"record length {length} exceeds the {LogFormat.MaxRecordSize}-byte limit");
+        }
+
+        int total = LogFormat.HeaderSize + (int)length;
+        Fill(total);
+        ReadOnlySpan<byte> covered = _buffer.AsSpan(_start + LogFormat.TypeOffset, 1 + (int)length);
+        uint actualCrc = Crc32C.Compute(covered);
+        if (Crc32C.Unmask(storedCrc) != actualCrc)
+        {
+            return StopOrThrow(recordOffset, recordEnd, "record checksum mismatch");
+        }
+
+        if (!LogFormat.IsUsableType(recordType))
+        {
+            throw new CorruptionException(Path, recordOffset, $"record has reserved type {recordType}");
+        }
+
+        payload = covered[1..];
+        type = recordType;
+        _start += total;
+        AssertInvariants();
+        return true;
+    }
+
+    public void Dispose() => _handle.Dispose();
+
+    /// <summary>
+    /// Makes at least <paramref name="count"/> unread bytes available at <c>_buffer[_start..]</c>.
+    /// REQUIRES: Offset + count &lt;= file length (checked by the caller).
+    /// </summary>
+    private void Fill(int count)
+    {
+        if (_end - _start >= count)
+        {
+            return;
+        }
+
+        if (_buffer.Length - _start < count)
+        {
+            // Move the unread bytes to the front, growing the buffer when the record needs it.
+            byte[] target = _buffer;
+            if (count > _buffer.Length)
+            {
+                long grown = Math.Max(count, Math.Min((long)_buffer.Length * 2, LogFormat.HeaderSize + (long)LogFormat.MaxRecordSize));
+                target = new byte[(int)Math.Min(grown, Array.MaxLength)];
+            }
+
+            int unread = _end - _start;
+            Buffer.BlockCopy(_buffer, _start, target, 0, unread);
+            _bufferFileOffset += _start;
+            _buffer = target;
+            _start = 0;
+            _end = unread;
+        }
+
+        while (_end - _start < count)
+        {
+            long fileOffset = _bufferFileOffset + _end;
+            int want = (int)Math.Min(_buffer.Length - _end, _fileLength - fileOffset);
+            int read = RandomAccess.Read(_handle, _buffer.AsSpan(_end, want), fileOffset);
+            if (read == 0)
+            {
+                throw new IOException($"{Path} shrank while being read (expected {_fileLength} bytes)");
+            }
+
+            _end += read;
+        }
+
+        AssertInvariants();
+    }
+
+    /// <summary>
+    /// A record at <paramref name="recordOffset"/> failed a check. Reports a torn tail when
+    /// nothing but zero bytes follows its end (<paramref name="recordEnd"/>); otherwise throws.
+    /// </summary>
+    private bool StopOrThrow(long recordOffset, long recordEnd, string detail)
+    {
+        if (recordEnd >= _fileLength || IsZeroFrom(recordEnd))
+        {
+            return StopAtTornTail();
+        }
+
+        throw new CorruptionException(Path, recordOffset, detail + " with more data after the record");
+    }
+
+    private bool StopAtTornTail()
+    {
+        TornTail = true;
+        _done = true;
+        return false;
+    }
+
+    /// <summary>True when every byte from <paramref name="fileOffset"/> to end of file is zero. Error path only.</summary>
+    private bool IsZeroFrom(long fileOffset)
+    {
+        byte[] chunk = ArrayPool<byte>.Shared.Rent(64 * 1024);
+        try
+        {
+            while (fileOffset < _fileLength)
+            {
+                int read = RandomAccess.Read(_handle, chunk.AsSpan(0, (int)Math.Min(chunk.Length, _fileLength - fileOffset)), fileOffset);
+                if (read == 0)
+                {
+                    return true;
+                }
+
+                if (chunk.AsSpan(0, read).ContainsAnyExcept((byte)0))
+                {
+                    return false;
+                }
+
+                fileOffset += read;
+            }
+
+            return true;
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(chunk);
+        }
+    }
+
+    [Conditional("DEBUG")]
+    private void AssertInvariants()
+    {
+        Debug.Assert(_start >= 0 && _start <= _end && _end <= _buffer.Length, "0 <= start <= end <= buffer length");
+        Debug.Assert(_bufferFileOffset + _end <= _fileLength, "buffer holds no bytes past end of file");
+    }
+}
