@@ -144,7 +144,10 @@ internal sealed class SkipList
 
             Debug.Assert(next == Arena.NullOffset || CompareNode(next, userKey, trailer) != 0, "duplicate internal key inserted");
             prev[level] = x;
-            _arena.Int32At(NextField(node, level)) = next;
+            if (level < height)
+            {
+                _arena.Int32At(NextField(node, level)) = next;
+            }
         }
 
         for (int level = listHeight; level < height; level++)
