@@ -101,18 +101,16 @@ internal sealed class SkipList
     /// </summary>
     public bool TryInsert(ReadOnlySpan<byte> userKey, ulong trailer, ReadOnlySpan<byte> value)
     {
+        uint randomBefore = _random;
         int height = RandomHeight();
         int towerBytes = height * sizeof(int);
         int keyLength = userKey.Length + InternalKey.TrailerSize;
         long size = (long)NodeHeaderSize + towerBytes + keyLength + value.Length;
-        if (size > int.MaxValue)
-        {
-            return false;
-        }
-
-        int node = _arena.Allocate((int)size);
+        int node = size > int.MaxValue ? -1 : _arena.Allocate((int)size);
         if (node < 0)
         {
+            // Rewind the height generator too, so the list's shape depends only on accepted entries.
+            _random = randomBefore;
             return false;
         }
 
