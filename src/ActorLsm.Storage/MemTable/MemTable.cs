@@ -33,7 +33,7 @@ internal enum MemTableGetResult
 internal sealed class MemTable
 {
     /// <summary>Arena bytes taken before any entry: the null-offset prefix and the skiplist head node.</summary>
-    public static readonly int FixedOverhead = Arena.ReservedBytes + SkipList.HeadNodeSize;
+    public const int FixedOverhead = Arena.ReservedBytes + SkipList.HeadNodeSize;
 
     private readonly Arena _arena;
     private readonly SkipList _list;

@@ -32,6 +32,9 @@ internal sealed class SkipList
     /// <summary>Bytes of a node before its tower.</summary>
     public const int NodeHeaderSize = 5 * sizeof(int);
 
+    /// <summary>Arena bytes of the head node (a full-height tower without key or value).</summary>
+    public const int HeadNodeSize = NodeHeaderSize + (MaxHeight * sizeof(int));
+
     /// <summary>Seed of the height generator when the caller gives none; fixed so runs repeat.</summary>
     public const uint DefaultSeed = 0x2545F491;
 
@@ -78,8 +81,6 @@ internal sealed class SkipList
         _height = 1;
     }
 
-    /// <summary>Arena bytes of the head node (a full-height tower without key or value).</summary>
-    public static int HeadNodeSize => NodeHeaderSize + (MaxHeight * sizeof(int));
 
     /// <summary>Entries inserted so far. Safe to read from any thread.</summary>
     public int Count => Volatile.Read(ref _count);
