@@ -23,7 +23,8 @@ internal readonly record struct BlockHandle(long Offset, long Size)
 
     /// <summary>
     /// Decodes a handle at the start of <paramref name="src"/>. Returns bytes consumed, or 0 when
-    /// the varints are truncated or the values do not fit a signed 64-bit file offset.
+    /// the varints are truncated or the values are out of range (offset beyond 2^62, size beyond
+    /// what one byte[] can hold with the trailer).
     /// </summary>
     public static int TryDecode(ReadOnlySpan<byte> src, out BlockHandle handle)
     {
@@ -35,7 +36,7 @@ internal readonly record struct BlockHandle(long Offset, long Size)
         }
 
         int m = Coding.GetVarint64(src[n..], out ulong size);
-        if (m == 0 || offset > long.MaxValue / 2 || size > int.MaxValue)
+        if (m == 0 || offset > long.MaxValue / 2 || size > int.MaxValue - TableFormat.BlockTrailerSize)
         {
             return 0;
         }

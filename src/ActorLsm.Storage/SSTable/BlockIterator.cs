@@ -174,7 +174,10 @@ internal sealed class BlockIterator : IInternalIterator
         }
     }
 
-    public void Dispose()
+    public void Dispose() => Clear();
+
+    /// <summary>Drops the block reference (so a reused iterator does not pin it); <see cref="Reset"/> makes it usable again.</summary>
+    public void Clear()
     {
         _block = null;
         _data = [];

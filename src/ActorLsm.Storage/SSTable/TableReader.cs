@@ -144,30 +144,38 @@ internal sealed class TableReader : IDisposable
 
         var scratch = s_scratch ??= new GetScratch();
         var index = scratch.Index;
-        index.Reset(_index);
-        index.Seek(seekInternalKey);
-        if (!index.Valid)
-        {
-            return false;
-        }
-
-        // The index separators guarantee that a matching user key is in this block (the separator
-        // of a block sorts before every entry of the next block's first user key).
-        var block = ReadDataBlock(DecodeIndexValue(index.Value), fillCache: true);
         var data = scratch.Data;
-        data.Reset(block);
-        data.Seek(seekInternalKey);
-        if (!data.Valid || !InternalKey.UserKey(data.Key).SequenceEqual(userKey))
+        try
         {
-            return false;
-        }
+            index.Reset(_index);
+            index.Seek(seekInternalKey);
+            if (!index.Valid)
+            {
+                return false;
+            }
 
-        ulong trailer = InternalKey.Trailer(data.Key);
-        kind = (ValueKind)(byte)trailer;
-        sequence = trailer >> 8;
-        var (array, offset, length) = data.ValueSegment;
-        value = new ReadOnlySpan<byte>(array, offset, length);
-        return true;
+            // The index separators guarantee that a matching user key is in this block (the separator
+            // of a block sorts before every entry of the next block's first user key).
+            data.Reset(ReadDataBlock(DecodeIndexValue(index.Value), fillCache: true));
+            data.Seek(seekInternalKey);
+            if (!data.Valid || !InternalKey.UserKey(data.Key).SequenceEqual(userKey))
+            {
+                return false;
+            }
+
+            ulong trailer = InternalKey.Trailer(data.Key);
+            kind = (ValueKind)(byte)trailer;
+            sequence = trailer >> 8;
+            var (array, offset, length) = data.ValueSegment;
+            value = new ReadOnlySpan<byte>(array, offset, length);
+            return true;
+        }
+        finally
+        {
+            // The per-thread iterators must not pin this table's blocks after the call.
+            index.Clear();
+            data.Clear();
+        }
     }
 
     /// <summary>
