@@ -1,0 +1,129 @@
+using System.IO.Compression;
+using ActorLsm.Storage.Util;
+
+namespace ActorLsm.Storage.Tables;
+
+/// <summary>
+/// Compresses and decompresses block contents with the BCL codecs of <see cref="BlockCompression"/>.
+/// A compressed block is <c>varint32 uncompressed_length ++ codec stream</c> (FORMAT.md, "Block
+/// trailer"); Deflate is raw DEFLATE at the fastest level, Brotli is quality 1, window 22.
+/// An instance keeps reusable output buffers; one per <see cref="TableBuilder"/>.
+/// </summary>
+internal sealed class BlockCompressor
+{
+    /// <summary>Largest uncompressed block a reader accepts (a corrupt length must not allocate gigabytes).</summary>
+    public const int MaxUncompressedLength = 256 * 1024 * 1024;
+
+    private const int BrotliQuality = 1;
+    private const int BrotliWindow = 22;
+
+    private byte[] _output = new byte[8192];
+    private MemoryStream? _deflateOutput;
+
+    /// <summary>
+    /// Compresses <paramref name="raw"/> with <paramref name="codec"/>. Returns the compressed
+    /// contents (valid until the next call) when they are at least 12.5% smaller than the raw
+    /// block, else an empty span: the caller then stores the block uncompressed.
+    /// REQUIRES: codec != None.
+    /// </summary>
+    public ReadOnlySpan<byte> TryCompress(BlockCompression codec, ReadOnlySpan<byte> raw)
+    {
+        int worthIt = raw.Length - (raw.Length / 8);
+        int prefix = Coding.VarintLength((ulong)raw.Length);
+        int length;
+        switch (codec)
+        {
+            case BlockCompression.Brotli:
+                EnsureOutput(prefix + BrotliEncoder.GetMaxCompressedLength(raw.Length));
+                Coding.PutVarint32(_output, (uint)raw.Length);
+                if (!BrotliEncoder.TryCompress(raw, _output.AsSpan(prefix), out int written, BrotliQuality, BrotliWindow))
+                {
+                    return default;
+                }
+
+                length = prefix + written;
+                break;
+
+            case BlockCompression.Deflate:
+                _deflateOutput ??= new MemoryStream();
+                _deflateOutput.SetLength(0);
+                Span<byte> header = stackalloc byte[Coding.MaxVarint32Length];
+                _deflateOutput.Write(header[..Coding.PutVarint32(header, (uint)raw.Length)]);
+                using (var deflate = new DeflateStream(_deflateOutput, CompressionLevel.Fastest, leaveOpen: true))
+                {
+                    deflate.Write(raw);
+                }
+
+                length = (int)_deflateOutput.Length;
+                EnsureOutput(length);
+                _deflateOutput.GetBuffer().AsSpan(0, length).CopyTo(_output);
+                break;
+
+            default:
+                throw new ArgumentOutOfRangeException(nameof(codec), codec, "no codec for this compression type");
+        }
+
+        return length < worthIt ? _output.AsSpan(0, length) : default;
+    }
+
+    /// <summary>
+    /// Decompresses <paramref name="length"/> bytes of <paramref name="source"/> at
+    /// <paramref name="offset"/> into a new array of exactly the uncompressed length. Throws
+    /// <see cref="CorruptionException"/> (naming <paramref name="path"/>, <paramref name="fileOffset"/>)
+    /// when the stream is bad or the codec unknown.
+    /// </summary>
+    public static byte[] Decompress(BlockCompression codec, byte[] source, int offset, int length, string path, long fileOffset)
+    {
+        var contents = source.AsSpan(offset, length);
+        int prefix = Coding.GetVarint32(contents, out uint rawLength);
+        if (prefix == 0 || rawLength > MaxUncompressedLength)
+        {
+            throw new CorruptionException(path, fileOffset, "bad uncompressed length of a compressed block");
+        }
+
+        var raw = new byte[rawLength];
+        try
+        {
+            switch (codec)
+            {
+                case BlockCompression.Brotli:
+                    if (!BrotliDecoder.TryDecompress(contents[prefix..], raw, out int written) || written != raw.Length)
+                    {
+                        throw new CorruptionException(path, fileOffset, "bad Brotli block");
+                    }
+
+                    break;
+
+                case BlockCompression.Deflate:
+                    using (var input = new MemoryStream(source, offset + prefix, length - prefix, writable: false))
+                    using (var deflate = new DeflateStream(input, CompressionMode.Decompress))
+                    {
+                        deflate.ReadExactly(raw);
+                    }
+
+                    break;
+
+                default:
+                    throw new CorruptionException(path, fileOffset, $"unknown block compression type {(byte)codec}");
+            }
+        }
+        catch (InvalidDataException e)
+        {
+            throw new CorruptionException($"corruption in {path} at offset {fileOffset}: bad {codec} block", e);
+        }
+        catch (EndOfStreamException e)
+        {
+            throw new CorruptionException($"corruption in {path} at offset {fileOffset}: truncated {codec} block", e);
+        }
+
+        return raw;
+    }
+
+    private void EnsureOutput(int size)
+    {
+        if (_output.Length < size)
+        {
+            _output = new byte[Math.Max(size, _output.Length * 2)];
+        }
+    }
+}
