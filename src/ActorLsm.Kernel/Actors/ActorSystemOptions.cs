@@ -4,9 +4,9 @@ namespace ActorLsm.Kernel;
 
 /// <summary>
 /// Settings of an <see cref="ActorSystem"/>; every default is listed in <c>reference.conf</c> next to this
-/// project. Immutable once the system is created (init-only properties).
+/// project. Immutable (init-only properties); derive variants with <c>with { ... }</c>.
 /// </summary>
-public sealed class ActorSystemOptions
+public sealed record ActorSystemOptions
 {
     /// <summary>Time source and timer service; default <see cref="TimeProviderScheduler"/> over the system clock. Tests inject a virtual one.</summary>
     public IScheduler? Scheduler { get; init; }

@@ -162,6 +162,7 @@ internal sealed partial class ActorCell
 
         _state = CellState.Terminated;
         _isTerminated = true;
+        DrainToDeadLetters(); // Before anyone hears of the termination, so the count is final by then.
         foreach (var watcher in _watchedBy ?? [])
         {
             watcher.SendSystem(new DeathWatchNotification(Self));
@@ -184,8 +185,6 @@ internal sealed partial class ActorCell
         {
             System.OnRootTerminated();
         }
-
-        DrainToDeadLetters();
     }
 
     // REQUIRES: on this actor's thread; child is (or was) a child of this cell.
