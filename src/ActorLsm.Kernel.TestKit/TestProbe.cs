@@ -207,6 +207,7 @@ public sealed class TestProbe : IActorRef, IActorRefProxy
         if (_queue.Reader.TryRead(out var ready))
         {
             _last = ready;
+            AssertInvariants();
             return ready;
         }
 
@@ -215,6 +216,7 @@ public sealed class TestProbe : IActorRef, IActorRefProxy
         {
             var received = await _queue.Reader.ReadAsync(cts.Token).ConfigureAwait(false);
             _last = received;
+            AssertInvariants();
             return received;
         }
         catch (OperationCanceledException) when (cts.IsCancellationRequested)
@@ -222,6 +224,9 @@ public sealed class TestProbe : IActorRef, IActorRefProxy
             throw new TestKitAssertionException($"Timeout ({wait.TotalMilliseconds} ms) while waiting for {what} at {Path}.");
         }
     }
+
+    [Conditional("DEBUG")]
+    private void AssertInvariants() => Debug.Assert(_last is null || _last.Message is not null, "taken messages are never null");
 
     private sealed record Received(object Message, IActorRef? Sender);
 }

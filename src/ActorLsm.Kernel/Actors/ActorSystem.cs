@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Diagnostics.CodeAnalysis;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -173,7 +174,15 @@ public sealed class ActorSystem : IAsyncDisposable, IDisposable
         }
 
         Interlocked.Increment(ref _deadLetterCount);
+        AssertInvariants();
         EventStream.Publish(deadLetter);
+    }
+
+    [Conditional("DEBUG")]
+    private void AssertInvariants()
+    {
+        Debug.Assert(Interlocked.Read(ref _deadLetterCount) >= 0, "the dead-letter count only grows");
+        Debug.Assert(_userGuardian.Path.ToString() == "/user" && _systemGuardian.Path.ToString() == "/system", "guardians sit at /user and /system");
     }
 
     // REQUIRES: called once by the root cell when it has stopped.
