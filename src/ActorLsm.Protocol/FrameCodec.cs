@@ -1,0 +1,96 @@
+using System.Buffers;
+using System.Buffers.Binary;
+using Google.Protobuf;
+
+namespace ActorLsm.Protocol;
+
+/// <summary>
+/// Length-prefixed framing of Protobuf messages (PROTOCOL.md): each frame is a 4-byte big-endian
+/// length followed by that many bytes of one <see cref="Request"/> or <see cref="Response"/>.
+/// </summary>
+public static class FrameCodec
+{
+    /// <summary>Format constant: bytes of the length prefix.</summary>
+    public const int HeaderSize = 4;
+
+    /// <summary>Default largest frame body a node or client accepts: 16 MiB.</summary>
+    public const int DefaultMaxFrameSize = 16 * 1024 * 1024;
+
+    /// <summary>
+    /// Takes one complete frame body off the front of <paramref name="buffer"/>. Returns false
+    /// when more bytes are needed.
+    /// </summary>
+    /// <exception cref="FrameTooLargeException">The announced length exceeds <paramref name="maxFrameSize"/>.</exception>
+    public static bool TryReadFrame(ref ReadOnlySequence<byte> buffer, int maxFrameSize, out ReadOnlySequence<byte> body)
+    {
+        body = default;
+        if (buffer.Length < HeaderSize)
+        {
+            return false;
+        }
+
+        Span<byte> header = stackalloc byte[HeaderSize];
+        buffer.Slice(0, HeaderSize).CopyTo(header);
+        uint length = BinaryPrimitives.ReadUInt32BigEndian(header);
+        if (length > (uint)maxFrameSize)
+        {
+            throw new FrameTooLargeException(length, maxFrameSize);
+        }
+
+        if (buffer.Length < HeaderSize + length)
+        {
+            return false;
+        }
+
+        body = buffer.Slice(HeaderSize, length);
+        buffer = buffer.Slice(body.End);
+        return true;
+    }
+
+    /// <summary>Writes <paramref name="message"/> as one frame.</summary>
+    public static void WriteFrame(IBufferWriter<byte> writer, IMessage message)
+    {
+        int size = message.CalculateSize();
+        Span<byte> header = writer.GetSpan(HeaderSize);
+        BinaryPrimitives.WriteUInt32BigEndian(header, (uint)size);
+        writer.Advance(HeaderSize);
+        message.WriteTo(writer);
+    }
+
+    /// <summary>Parses a request body. Throws <see cref="InvalidProtocolBufferException"/> when it does not parse.</summary>
+    public static Request ParseRequest(in ReadOnlySequence<byte> body) => Request.Parser.ParseFrom(body);
+
+    /// <summary>Parses a response body. Throws <see cref="InvalidProtocolBufferException"/> when it does not parse.</summary>
+    public static Response ParseResponse(in ReadOnlySequence<byte> body) => Response.Parser.ParseFrom(body);
+}
+
+/// <summary>A frame announced a body larger than the receiver accepts.</summary>
+public sealed class FrameTooLargeException : Exception
+{
+    public FrameTooLargeException()
+    {
+    }
+
+    public FrameTooLargeException(string message)
+        : base(message)
+    {
+    }
+
+    public FrameTooLargeException(string message, Exception innerException)
+        : base(message, innerException)
+    {
+    }
+
+    public FrameTooLargeException(uint length, int limit)
+        : base($"frame of {length} bytes exceeds the limit of {limit} bytes")
+    {
+        Length = length;
+        Limit = limit;
+    }
+
+    /// <summary>The announced body length in bytes.</summary>
+    public uint Length { get; }
+
+    /// <summary>The receiver's limit in bytes.</summary>
+    public int Limit { get; }
+}
