@@ -79,6 +79,7 @@ public sealed partial class LsmStore
                 _immutables.RemoveAt(0);
                 _pendingOutputs.Remove(number);
                 InstallSuperVersion();
+                imm.Mem.Unref(); // the store's reference; readers still holding it keep the arena alive
                 AssertInvariants();
                 _counters.Flushes++;
                 _counters.FlushBytes += file?.Size ?? 0;

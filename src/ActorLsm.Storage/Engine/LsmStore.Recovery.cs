@@ -40,7 +40,7 @@ public sealed partial class LsmStore
             }
 
             logs.Sort();
-            var mem = new MemTable(_options.MemTableSize);
+            var mem = new MemTable(_options.MemTableSize, _arenaPool);
             foreach (ulong log in logs)
             {
                 ReplayLog(log, ref mem, edit, ref maxSequence);
@@ -50,6 +50,8 @@ public sealed partial class LsmStore
             {
                 FlushRecovered(mem, edit);
             }
+
+            mem.Unref(); // recovery's memtable is no longer read: recycle its arena
 
             _versions.LastSequence = maxSequence;
             _versions.WriteSnapshotManifest();
@@ -104,7 +106,8 @@ public sealed partial class LsmStore
                 if (!mem.TryAdd(sequence, kind, key, value))
                 {
                     FlushRecovered(mem, edit);
-                    mem = new MemTable(Math.Max(_options.MemTableSize, MemTable.EstimateEntrySize(key.Length, value.Length) + 4096));
+                    mem.Unref();
+                    mem = new MemTable(Math.Max(_options.MemTableSize, MemTable.EstimateEntrySize(key.Length, value.Length) + 4096), _arenaPool);
                     if (!mem.TryAdd(sequence, kind, key, value))
                     {
                         throw new InvalidOperationException("a fresh memtable could not hold one recovered entry");

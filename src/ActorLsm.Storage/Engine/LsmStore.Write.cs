@@ -331,8 +331,10 @@ public sealed partial class LsmStore
             if (_mem.IsEmpty)
             {
                 // One group larger than a whole memtable: give it a memtable of its own size.
-                _mem = new MemTable((int)Math.Min(int.MaxValue, Math.Max(_options.MemTableSize, charge + 4096)));
+                MemTable empty = _mem;
+                _mem = NewMemTable(charge);
                 InstallSuperVersion();
+                empty.Unref();
                 return;
             }
 
@@ -378,12 +380,16 @@ public sealed partial class LsmStore
         }
 
         _immutables.Add(new Immutable(_mem, _memLogNumber));
-        _mem = new MemTable((int)Math.Min(int.MaxValue, Math.Max(_options.MemTableSize, charge + 4096)));
+        _mem = NewMemTable(charge);
         _memLogNumber = logNumber;
         InstallSuperVersion();
         AssertInvariants();
         _host.RequestFlush();
     }
+
+    /// <summary>A memtable for <paramref name="charge"/> arena bytes at least, its arena from the pool when of the usual size.</summary>
+    private MemTable NewMemTable(long charge) =>
+        new((int)Math.Min(int.MaxValue - MemTable.FixedOverhead, Math.Max(_options.MemTableSize, charge + 4096)), _arenaPool);
 
     /// <summary>REQUIRES: called by the group leader; room was made for the batch.</summary>
     private static void InsertIntoMemTable(MemTable mem, WriteBatch batch)

@@ -36,6 +36,7 @@ public sealed partial class LsmStore : IDisposable, IBackgroundWork
     private readonly VersionSet _versions;
     private readonly CompactionPicker _picker;
     private readonly CompactionRateLimiter? _rateLimiter;
+    private readonly ArenaPool _arenaPool;
     private readonly object _mutex = new();
     private readonly object _walLock = new();
     private readonly Queue<Writer> _writers = new();
@@ -65,7 +66,8 @@ public sealed partial class LsmStore : IDisposable, IBackgroundWork
         _versions = new VersionSet(dir, options);
         _picker = new CompactionPicker(options);
         _rateLimiter = options.CompactionRateLimit > 0 ? new CompactionRateLimiter(options.CompactionRateLimit) : null;
-        _mem = new MemTable(options.MemTableSize);
+        _arenaPool = new ArenaPool(options.MemTableSize + MemTable.FixedOverhead, options.MaxImmutableMemTables + 1);
+        _mem = new MemTable(options.MemTableSize, _arenaPool);
         if (options.WalSyncMode == WalSyncMode.Interval)
         {
             _walSyncTimer = new Timer(_ => SyncWalQuietly(), null, options.WalSyncInterval, options.WalSyncInterval);

@@ -21,6 +21,11 @@ internal sealed class SuperVersion
         Immutables = immutables;
         Version = version;
         version.Ref();
+        mem.Ref();
+        foreach (MemTable imm in immutables)
+        {
+            imm.Ref();
+        }
     }
 
     public MemTable Mem { get; }
@@ -54,6 +59,12 @@ internal sealed class SuperVersion
         Debug.Assert(left >= 0, "super version released more often than referenced");
         if (left == 0)
         {
+            Mem.Unref();
+            foreach (MemTable imm in Immutables)
+            {
+                imm.Unref();
+            }
+
             Version.Unref();
         }
     }

@@ -9,8 +9,8 @@ namespace ActorLsm.Storage.Memtables;
 /// handed out as int32 offsets into the array, never as object references, so a memtable of a
 /// million entries is one GC object. Allocations are aligned to <see cref="Alignment"/> bytes so
 /// int32 fields inside them can be read and written atomically. Offset 0 is never handed out and
-/// serves as the null offset. Memory is never freed or reused; the whole arena dies with its
-/// memtable.
+/// serves as the null offset. Memory is never freed piecemeal; the whole array is released with
+/// its memtable, back to an <see cref="ArenaPool"/> when the memtable came from one.
 /// </summary>
 /// <remarks>
 /// The array comes from <see cref="GC.AllocateUninitializedArray{T}(int, bool)"/>, so pages the
@@ -35,11 +35,24 @@ internal sealed class Arena
     /// <summary>Creates an arena of <paramref name="capacityBytes"/> bytes (at least <see cref="ReservedBytes"/>).</summary>
     /// <exception cref="ArgumentOutOfRangeException">The capacity is below <see cref="ReservedBytes"/>.</exception>
     public Arena(int capacityBytes)
+        : this(GC.AllocateUninitializedArray<byte>(Math.Max(capacityBytes, 0)))
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(capacityBytes, ReservedBytes);
-        _buffer = GC.AllocateUninitializedArray<byte>(capacityBytes);
+    }
+
+    /// <summary>
+    /// Creates an arena over <paramref name="buffer"/>, whose contents are ignored (a recycled
+    /// array holds an old memtable's bytes; every allocation is written before it is published).
+    /// </summary>
+    public Arena(byte[] buffer)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(buffer.Length, ReservedBytes, nameof(buffer));
+        _buffer = buffer;
         _used = ReservedBytes;
     }
+
+    /// <summary>The backing array, for recycling once no reader can reach it.</summary>
+    internal byte[] Buffer => _buffer;
 
     /// <summary>Size of the backing array, in bytes.</summary>
     public int Capacity => _buffer.Length;
