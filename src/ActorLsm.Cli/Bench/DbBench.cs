@@ -87,8 +87,17 @@ internal sealed class DbBench : IDisposable
     private void Fill(string name, bool sequential)
     {
         // db_bench opens a fresh database for the fill benchmarks.
-        _store?.Dispose();
-        _store = null;
+        if (_store is not null)
+        {
+            _store.Dispose();
+            _store = null;
+
+            // The previous store's memtable arenas are now garbage on the large object heap;
+            // collect them before the next benchmark, as db_bench's process frees its DB here.
+            GC.Collect();
+            GC.WaitForPendingFinalizers();
+        }
+
         if (Directory.Exists(_options.Db))
         {
             Directory.Delete(_options.Db, recursive: true);
@@ -223,6 +232,10 @@ internal sealed class DbBench : IDisposable
         string rate = bytes > 0 ? string.Create(CultureInfo.InvariantCulture, $" {bytes / 1048576.0 / seconds,6:F1} MB/s") : string.Empty;
         _out.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"{name,-12} : {microsPerOp,11:F3} micros/op {opsPerSec} ops/sec {seconds:F3} seconds {ops} operations;{rate}{(extra is null ? string.Empty : " " + extra)}"));
+        using var self = System.Diagnostics.Process.GetCurrentProcess();
+        GCMemoryInfo gc = GC.GetGCMemoryInfo();
+        _out.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"{"",-12}   memory: rss {self.WorkingSet64 / 1048576} MiB, peak {self.PeakWorkingSet64 / 1048576} MiB, managed heap {gc.HeapSizeBytes / 1048576} MiB, committed {gc.TotalCommittedBytes / 1048576} MiB"));
         _out.Flush();
     }
 

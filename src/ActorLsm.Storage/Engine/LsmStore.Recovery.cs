@@ -40,7 +40,7 @@ public sealed partial class LsmStore
             }
 
             logs.Sort();
-            var mem = new MemTable(_options.MemTableSize, _arenaPool);
+            var mem = new MemTable(_options.MemTableSize);
             foreach (ulong log in logs)
             {
                 ReplayLog(log, ref mem, edit, ref maxSequence);
@@ -51,7 +51,7 @@ public sealed partial class LsmStore
                 FlushRecovered(mem, edit);
             }
 
-            mem.Unref(); // recovery's memtable is no longer read: recycle its arena
+            mem.Unref(); // recovery's memtable is no longer read: free its arena
 
             _versions.LastSequence = maxSequence;
             _versions.WriteSnapshotManifest();
@@ -107,7 +107,7 @@ public sealed partial class LsmStore
                 {
                     FlushRecovered(mem, edit);
                     mem.Unref();
-                    mem = new MemTable(Math.Max(_options.MemTableSize, MemTable.EstimateEntrySize(key.Length, value.Length) + 4096), _arenaPool);
+                    mem = new MemTable(Math.Max(_options.MemTableSize, MemTable.EstimateEntrySize(key.Length, value.Length) + 4096));
                     if (!mem.TryAdd(sequence, kind, key, value))
                     {
                         throw new InvalidOperationException("a fresh memtable could not hold one recovered entry");

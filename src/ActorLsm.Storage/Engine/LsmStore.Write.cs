@@ -389,7 +389,7 @@ public sealed partial class LsmStore
 
     /// <summary>A memtable for <paramref name="charge"/> arena bytes at least, its arena from the pool when of the usual size.</summary>
     private MemTable NewMemTable(long charge) =>
-        new((int)Math.Min(int.MaxValue - MemTable.FixedOverhead, Math.Max(_options.MemTableSize, charge + 4096)), _arenaPool);
+        new((int)Math.Min(int.MaxValue - MemTable.FixedOverhead, Math.Max(_options.MemTableSize, charge + 4096)));
 
     /// <summary>REQUIRES: called by the group leader; room was made for the batch.</summary>
     private static void InsertIntoMemTable(MemTable mem, WriteBatch batch)

@@ -36,7 +36,6 @@ public sealed partial class LsmStore : IDisposable, IBackgroundWork
     private readonly VersionSet _versions;
     private readonly CompactionPicker _picker;
     private readonly CompactionRateLimiter? _rateLimiter;
-    private readonly ArenaPool _arenaPool;
     private readonly object _mutex = new();
     private readonly object _walLock = new();
     private readonly Queue<Writer> _writers = new();
@@ -66,8 +65,7 @@ public sealed partial class LsmStore : IDisposable, IBackgroundWork
         _versions = new VersionSet(dir, options);
         _picker = new CompactionPicker(options);
         _rateLimiter = options.CompactionRateLimit > 0 ? new CompactionRateLimiter(options.CompactionRateLimit) : null;
-        _arenaPool = new ArenaPool(options.MemTableSize + MemTable.FixedOverhead, options.MaxImmutableMemTables + 1);
-        _mem = new MemTable(options.MemTableSize, _arenaPool);
+        _mem = new MemTable(options.MemTableSize);
         if (options.WalSyncMode == WalSyncMode.Interval)
         {
             _walSyncTimer = new Timer(_ => SyncWalQuietly(), null, options.WalSyncInterval, options.WalSyncInterval);
@@ -204,6 +202,19 @@ public sealed partial class LsmStore : IDisposable, IBackgroundWork
         _versions.Dispose();
         _tableCache.Dispose();
         _lockFile.Dispose();
+
+        // Drop the store's memtable references; iterators still open keep theirs (and the arenas).
+        lock (_mutex)
+        {
+            _super?.Unref();
+            _mem.Unref();
+            foreach (Immutable imm in _immutables)
+            {
+                imm.Mem.Unref();
+            }
+
+            _immutables.Clear();
+        }
     }
 
     private void ThrowIfDisposed() => ObjectDisposedException.ThrowIf(_disposed, this);
@@ -232,6 +243,9 @@ public sealed partial class LsmStore : IDisposable, IBackgroundWork
             {
                 return sv;
             }
+
+            // Retired: either a newer one is installed (retry) or the store was closed.
+            ThrowIfDisposed();
         }
     }
 

@@ -38,7 +38,6 @@ internal sealed class MemTable
     private readonly Arena _arena;
     private readonly SkipList _list;
     private readonly int _capacity;
-    private readonly ArenaPool? _pool;
     private int _refs = 1;
     private ulong _smallestSequence;
     private ulong _largestSequence;
@@ -49,37 +48,36 @@ internal sealed class MemTable
     /// <see cref="EstimateEntrySize"/> of an entry always accepts that entry.
     /// </summary>
     /// <exception cref="ArgumentOutOfRangeException">capacityBytes is not positive, or with the overhead exceeds int.MaxValue.</exception>
-    public MemTable(int capacityBytes, ArenaPool? pool = null)
+    public MemTable(int capacityBytes)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(capacityBytes);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(capacityBytes, int.MaxValue - FixedOverhead);
         _capacity = capacityBytes;
-        _pool = pool;
-        _arena = pool is null ? new Arena(capacityBytes + FixedOverhead) : new Arena(pool.Rent(capacityBytes + FixedOverhead));
+        _arena = new Arena(capacityBytes + FixedOverhead);
         _list = new SkipList(_arena);
         CreatedTicks = Stopwatch.GetTimestamp();
         CreatedUtc = DateTime.UtcNow;
     }
 
     /// <summary>
-    /// Takes a reference. A memtable from an <see cref="ArenaPool"/> starts with one reference
-    /// (its creator's); readers that may outlive the creator's reference (super versions) take
-    /// their own, so the arena is recycled only when nothing can read it.
+    /// Takes a reference. A memtable starts with one reference (its creator's); readers that may
+    /// outlive the creator's reference (super versions) take their own, so the arena is freed
+    /// only when nothing can read it.
     /// </summary>
     public void Ref()
     {
         int refs = Interlocked.Increment(ref _refs);
-        Debug.Assert(refs > 1, "Ref after the last Unref: the arena may already be recycled");
+        Debug.Assert(refs > 1, "Ref after the last Unref: the arena may already be freed");
     }
 
-    /// <summary>Drops a reference; the last one returns the arena to its pool. Spans from this memtable are invalid afterwards.</summary>
+    /// <summary>Drops a reference; the last one frees the arena. Spans from this memtable are invalid afterwards.</summary>
     public void Unref()
     {
         int refs = Interlocked.Decrement(ref _refs);
         Debug.Assert(refs >= 0, "memtable released more often than referenced");
         if (refs == 0)
         {
-            _pool?.Return(_arena.Buffer);
+            _arena.Free();
         }
     }
 

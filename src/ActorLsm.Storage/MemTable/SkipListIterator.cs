@@ -9,7 +9,7 @@ namespace ActorLsm.Storage.Memtables;
 /// searches from the top for the predecessor of the current key (O(log n)), as LevelDB's memtable
 /// iterator does, since nodes keep no back links. Safe to use while the single writer inserts:
 /// entries published after a positioning call may or may not be seen by later calls. Key and Value
-/// point into the arena and stay valid as long as the skiplist lives (the arena is never reused).
+/// point into the arena and stay valid while the memtable is referenced (its arena is freed at the last Unref).
 /// Allocates nothing after construction.
 /// </summary>
 internal sealed class SkipListIterator : IInternalIterator
