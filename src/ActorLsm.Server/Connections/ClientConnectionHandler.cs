@@ -2,6 +2,7 @@ using ActorLsm.Server.Configuration;
 using ActorLsm.Server.Dispatch;
 using ActorLsm.Server.Metrics;
 using Microsoft.AspNetCore.Connections;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
 namespace ActorLsm.Server.Connections;
@@ -13,15 +14,17 @@ namespace ActorLsm.Server.Connections;
 /// </summary>
 public sealed class ClientConnectionHandler : ConnectionHandler
 {
-    private readonly RequestDispatcher _dispatcher;
+    private readonly Lazy<RequestDispatcher> _dispatcher;
     private readonly ServerOptions _options;
     private readonly ServerMetrics _metrics;
     private readonly InFlightRequests _inFlight;
     private readonly ILogger<ClientConnectionHandler> _logger;
 
-    public ClientConnectionHandler(RequestDispatcher dispatcher, ServerOptions options, ServerMetrics metrics, InFlightRequests inFlight, ILogger<ClientConnectionHandler> logger)
+    public ClientConnectionHandler(IServiceProvider services, ServerOptions options, ServerMetrics metrics, InFlightRequests inFlight, ILogger<ClientConnectionHandler> logger)
     {
-        _dispatcher = dispatcher;
+        // Kestrel builds the handler with the server; the shards (and so the dispatcher) exist only
+        // once they have opened, which is before the first connection is accepted.
+        _dispatcher = new Lazy<RequestDispatcher>(services.GetRequiredService<RequestDispatcher>);
         _options = options;
         _metrics = metrics;
         _inFlight = inFlight;
@@ -35,7 +38,7 @@ public sealed class ClientConnectionHandler : ConnectionHandler
         _logger.LogDebug("connection {ConnectionId} from {Remote} opened", connection.ConnectionId, connection.RemoteEndPoint);
         try
         {
-            using var client = new ClientConnection(connection, _dispatcher, _options, _metrics, _inFlight, _logger);
+            using var client = new ClientConnection(connection, _dispatcher.Value, _options, _metrics, _inFlight, _logger);
             await client.RunAsync().ConfigureAwait(false);
         }
         finally
