@@ -90,6 +90,9 @@ public sealed class ActorLsmServer : IAsyncDisposable
                 o.TimestampFormat = "HH:mm:ss.fff ";
             });
             builder.Services.Configure<ConsoleLoggerOptions>(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
+
+            // The host's own start/stop lines speak of HTTP and content roots; this node logs its own.
+            builder.Logging.AddFilter("Microsoft.Hosting.Lifetime", LogLevel.Warning);
         }
 
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = settings.Server.ShutdownTimeout);
