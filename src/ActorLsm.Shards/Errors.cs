@@ -35,3 +35,25 @@ public sealed class ShardUnavailableException : Exception
     {
     }
 }
+
+/// <summary>
+/// The data directory was written with another shard count (or key hash) than the node is
+/// configured with (its <c>NODE</c> file, LAYOUT.md). Keys are placed by hash modulo the shard
+/// count, so the node refuses to start rather than look for keys in the wrong shards.
+/// </summary>
+public sealed class ShardCountMismatchException : Exception
+{
+    public ShardCountMismatchException()
+    {
+    }
+
+    public ShardCountMismatchException(string message)
+        : base(message)
+    {
+    }
+
+    public ShardCountMismatchException(string message, Exception innerException)
+        : base(message, innerException)
+    {
+    }
+}

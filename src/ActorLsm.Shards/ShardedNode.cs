@@ -1,4 +1,10 @@
 using ActorLsm.Kernel;
+using ActorLsm.Shards.Layout;
+using ActorLsm.Shards.Replies;
+using ActorLsm.Shards.Routing;
+using ActorLsm.Shards.Scan;
+using ActorLsm.Shards.Shard;
+using ActorLsm.Storage;
 
 namespace ActorLsm.Shards;
 
@@ -13,44 +19,304 @@ namespace ActorLsm.Shards;
 /// written); <see cref="OverloadedException"/> when a shard's write queue is full (nothing
 /// written); <see cref="ShardUnavailableException"/> while a shard restarts or after stop;
 /// <see cref="TimeoutException"/> after <see cref="ShardedNodeOptions.RequestTimeout"/>.
+/// <para>
+/// While a shard restarts (after a failure, with backoff 100 ms doubling up to 5 s, reopening its
+/// store from its WAL) requests to it fail fast with <see cref="ShardUnavailableException"/>;
+/// the other shards keep serving. Requests already delivered to the shard's mailbox when it
+/// failed are kept and served once it has restarted. Writes queued but not yet committed when it
+/// failed get <see cref="ShardUnavailableException"/>; no write is acknowledged that is not in the WAL.
+/// </para>
+/// <para>
+/// The node talks to each shard with a Tell whose sender is a task-backed reply address (no
+/// temporary actor per request); the router at <c>/user/shards</c> routes the same messages by
+/// key for callers that hold only the router.
+/// </para>
 /// </remarks>
 public sealed class ShardedNode : IAsyncDisposable
 {
-    private ShardedNode()
+    private readonly ActorSystem _system;
+    private readonly ShardedNodeOptions _options;
+    private readonly ShardHandle[] _handles;
+    private readonly NodeLifecycle _lifecycle;
+    private readonly RequestGate _gate = new();
+    private IActorRef _router = null!;
+    private int _disposed;
+
+    private ShardedNode(ActorSystem system, ShardedNodeOptions options)
     {
+        _system = system;
+        _options = options;
+        _handles = new ShardHandle[options.ShardCount];
+        for (int i = 0; i < _handles.Length; i++)
+        {
+            _handles[i] = new ShardHandle(i);
+        }
+
+        _lifecycle = new NodeLifecycle(options.RestartMinBackoff, options.RestartMaxBackoff);
     }
 
-    /// <summary>Number of shards.</summary>
-    public int ShardCount => throw new NotImplementedException();
+    /// <summary>
+    /// Raised after each flush of a shard's store (seed 000's flush callbacks) with the shard id
+    /// and the flush's details, on that shard's actor thread. Handlers must be quick; an
+    /// exception from a handler is logged and ignored.
+    /// </summary>
+    public event Action<int, FlushCompletedInfo>? FlushCompleted;
 
-    /// <summary>Starts the shard actors in <paramref name="system"/> and waits until every shard has opened its store.</summary>
-    public static Task<ShardedNode> StartAsync(ActorSystem system, ShardedNodeOptions options, CancellationToken cancellationToken = default) => throw new NotImplementedException();
+    /// <summary>Number of shards.</summary>
+    public int ShardCount => _handles.Length;
+
+    /// <summary>The node router at <c>/user/shards</c>.</summary>
+    internal IActorRef Router => _router;
+
+    /// <summary>
+    /// Starts the shard actors in <paramref name="system"/> and waits until every shard has opened its store.
+    /// The data directory gets a <c>NODE</c> file recording the shard count (LAYOUT.md).
+    /// </summary>
+    /// <exception cref="ArgumentException">An option is out of range.</exception>
+    /// <exception cref="ShardCountMismatchException">The data directory was written with another shard count.</exception>
+    /// <exception cref="StoreLockedException">A shard's store is open elsewhere (another node on the same directory).</exception>
+    /// <exception cref="TimeoutException">The shards did not all open within <see cref="ShardedNodeOptions.RequestTimeout"/>.</exception>
+    public static async Task<ShardedNode> StartAsync(ActorSystem system, ShardedNodeOptions options, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(system);
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        NodeMetadata.EnsureCompatible(Path.GetFullPath(options.DataDir), options.ShardCount);
+        var node = new ShardedNode(system, options);
+        var settings = new ShardSettings(options, node.RaiseFlushCompleted);
+        node._router = system.ActorOf(
+            Props.Create(() => new NodeRouterActor(node._handles, settings, node._lifecycle)).WithMailbox(Props.UnboundedMailbox),
+            "shards");
+        try
+        {
+            await node._lifecycle.Started.Task.WaitAsync(options.RequestTimeout, cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            node._gate.CloseAsync().Wait(0);
+            system.Stop(node._router);
+            try
+            {
+                await node._lifecycle.Stopped.Task.WaitAsync(options.RequestTimeout, CancellationToken.None).ConfigureAwait(false);
+            }
+            catch (TimeoutException)
+            {
+                // Reported through the original failure below.
+            }
+
+            throw;
+        }
+
+        return node;
+    }
 
     /// <summary>The shard that owns <paramref name="key"/>: a stable 64-bit hash of the key modulo <see cref="ShardCount"/>.</summary>
-    public int ShardOf(ReadOnlySpan<byte> key) => throw new NotImplementedException();
+    public int ShardOf(ReadOnlySpan<byte> key) => KeyHash.ShardOf(key, _handles.Length);
 
     /// <summary>Writes a value; returns the write's sequence number in its shard once durable per the WAL sync mode.</summary>
-    public Task<ulong> PutAsync(byte[] key, byte[] value, CancellationToken cancellationToken = default) => throw new NotImplementedException();
+    public Task<ulong> PutAsync(byte[] key, byte[] value, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        ArgumentNullException.ThrowIfNull(value);
+        CheckSizes(key, value);
+        return RequestAsync<ulong>(ShardOf(key), new WriteRequest([new BatchOperation(key, value)]), cancellationToken);
+    }
 
     /// <summary>Deletes a key (writes a tombstone); returns its sequence number.</summary>
-    public Task<ulong> DeleteAsync(byte[] key, CancellationToken cancellationToken = default) => throw new NotImplementedException();
+    public Task<ulong> DeleteAsync(byte[] key, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        CheckSizes(key, null);
+        return RequestAsync<ulong>(ShardOf(key), new WriteRequest([new BatchOperation(key, null)]), cancellationToken);
+    }
 
     /// <summary>The value of a key, or null.</summary>
-    public Task<byte[]?> GetAsync(byte[] key, CancellationToken cancellationToken = default) => throw new NotImplementedException();
+    public async Task<byte[]?> GetAsync(byte[] key, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        CheckSizes(key, null);
+        GetReply reply = await RequestAsync<GetReply>(ShardOf(key), new GetRequest(key), cancellationToken).ConfigureAwait(false);
+        return reply.Value;
+    }
 
     /// <summary>
     /// Entries with start &lt;= key &lt; end (null = unbounded), ascending or descending, at most
     /// <paramref name="limit"/> (capped by <see cref="ShardedNodeOptions.MaxScanLimit"/>), merged
     /// from every shard. <c>Truncated</c> is true when more entries remain.
     /// </summary>
-    public Task<(IReadOnlyList<KeyValuePair<byte[], byte[]>> Entries, bool Truncated)> ScanAsync(byte[]? start, byte[]? end, int limit, bool reverse, CancellationToken cancellationToken = default) => throw new NotImplementedException();
+    /// <remarks>
+    /// <paramref name="limit"/> 0 means <see cref="ShardedNodeOptions.MaxScanLimit"/>; negative throws
+    /// <see cref="ArgumentOutOfRangeException"/>. Each shard reads at most limit + 1 entries on the
+    /// thread pool; the node merges them k-way by key. Not a snapshot across shards: each shard
+    /// reads its own latest state.
+    /// </remarks>
+    public async Task<(IReadOnlyList<KeyValuePair<byte[], byte[]>> Entries, bool Truncated)> ScanAsync(byte[]? start, byte[]? end, int limit, bool reverse, CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(limit);
+        int effective = limit == 0 ? _options.MaxScanLimit : Math.Min(limit, _options.MaxScanLimit);
+        if (start is not null && end is not null && start.AsSpan().SequenceCompareTo(end) >= 0)
+        {
+            return ([], false);
+        }
 
-    /// <summary>Applies the operations, atomically per shard (not across shards); returns the number of shards touched.</summary>
-    public Task<int> BatchAsync(IReadOnlyList<BatchOperation> operations, CancellationToken cancellationToken = default) => throw new NotImplementedException();
+        // Each shard returns one entry past the limit, so the merge can tell whether more remain.
+        var request = new ScanRequest(start, end, effective + 1, reverse);
+        var parts = new Task<ScanReply>[_handles.Length];
+        for (int i = 0; i < parts.Length; i++)
+        {
+            parts[i] = RequestAsync<ScanReply>(i, request, cancellationToken);
+        }
 
-    /// <summary>Status of every shard.</summary>
-    public Task<NodeStatus> StatusAsync(CancellationToken cancellationToken = default) => throw new NotImplementedException();
+        ScanReply[] replies = await Task.WhenAll(parts).ConfigureAwait(false);
+        (List<KeyValuePair<byte[], byte[]>> entries, bool truncated) = ScanMerge.Merge(
+            Array.ConvertAll(replies, static r => r.Entries), effective, reverse);
+        return (entries, truncated);
+    }
 
-    /// <summary>Stops accepting requests, lets in-flight writes finish, and closes every store cleanly.</summary>
-    public ValueTask DisposeAsync() => throw new NotImplementedException();
+    /// <summary>
+    /// Applies the operations, atomically per shard (not across shards); returns the number of shards touched.
+    /// Every key and value is checked before anything is sent: one over its limit fails the whole call
+    /// with <see cref="ArgumentException"/> and nothing is written. When one shard refuses its part
+    /// (<see cref="OverloadedException"/>, <see cref="ShardUnavailableException"/>) the parts of other
+    /// shards may still have been applied; the first failure is thrown.
+    /// </summary>
+    public async Task<int> BatchAsync(IReadOnlyList<BatchOperation> operations, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(operations);
+        foreach (BatchOperation op in operations)
+        {
+            if (op.Key is null)
+            {
+                throw new ArgumentException("a batch operation has a null key", nameof(operations));
+            }
+
+            CheckSizes(op.Key, op.Value);
+        }
+
+        var byShard = new SortedDictionary<int, List<BatchOperation>>();
+        foreach (BatchOperation op in operations)
+        {
+            int shard = ShardOf(op.Key);
+            if (!byShard.TryGetValue(shard, out List<BatchOperation>? ops))
+            {
+                ops = [];
+                byShard[shard] = ops;
+            }
+
+            ops.Add(op);
+        }
+
+        var writes = new List<Task<ulong>>(byShard.Count);
+        foreach ((int shard, List<BatchOperation> ops) in byShard)
+        {
+            writes.Add(RequestAsync<ulong>(shard, new WriteRequest([.. ops]), cancellationToken));
+        }
+
+        await Task.WhenAll(writes).ConfigureAwait(false);
+        return byShard.Count;
+    }
+
+    /// <summary>
+    /// Status of every shard. A shard that cannot answer (restarting, stopped) is reported with
+    /// its state, restart, flush and compaction counts, and zeros for the store's figures.
+    /// </summary>
+    public async Task<NodeStatus> StatusAsync(CancellationToken cancellationToken = default)
+    {
+        var infos = new ShardStatusInfo[_handles.Length];
+        var asks = new Task<ShardStatusInfo>[_handles.Length];
+        for (int i = 0; i < asks.Length; i++)
+        {
+            asks[i] = RequestAsync<ShardStatusInfo>(i, StatusRequest.Instance, cancellationToken);
+        }
+
+        for (int i = 0; i < asks.Length; i++)
+        {
+            try
+            {
+                infos[i] = await asks[i].ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is ShardUnavailableException or TimeoutException)
+            {
+                ShardHandle h = _handles[i];
+                infos[i] = new ShardStatusInfo(h.Id, h.StateName, 0, [], [], h.Flushes, h.Compactions, 0, 0, h.Restarts);
+            }
+        }
+
+        return new NodeStatus(_handles.Length, infos);
+    }
+
+    /// <summary>
+    /// Stops accepting requests (new ones get <see cref="ShardUnavailableException"/>), waits until
+    /// every accepted request has been answered (queued writes are committed and acknowledged),
+    /// then stops the shard actors and waits until every store is closed. Idempotent.
+    /// </summary>
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) == 0)
+        {
+            await _gate.CloseAsync().ConfigureAwait(false);
+            _system.Stop(_router);
+        }
+
+        await _lifecycle.Stopped.Task.ConfigureAwait(false);
+    }
+
+    /// <summary>The shared view of shard <paramref name="id"/> (state, ref, counters).</summary>
+    internal ShardHandle Shard(int id) => _handles[id];
+
+    /// <summary>Test hook: makes shard <paramref name="id"/> throw, so that it is restarted.</summary>
+    internal void InjectFailure(int id) => _handles[id].Ref.Tell(Shards.Shard.InjectFailure.Instance);
+
+    /// <summary>Test hook: the shard's next commits wait for <paramref name="gate"/>.</summary>
+    internal Task HoldCommitsAsync(int id, Task gate) =>
+        RequestAsync<Status.Success>(id, new HoldCommits(gate), CancellationToken.None);
+
+    private void RaiseFlushCompleted(int shard, FlushCompletedInfo info) => FlushCompleted?.Invoke(shard, info);
+
+    private void CheckSizes(byte[] key, byte[]? value)
+    {
+        LsmOptions limits = _options.Storage;
+        if (key.Length > limits.MaxKeySize)
+        {
+            throw new ArgumentException($"key of {key.Length} bytes exceeds the limit of {limits.MaxKeySize} bytes; nothing was written", nameof(key));
+        }
+
+        if (value is not null && value.Length > limits.MaxValueSize)
+        {
+            throw new ArgumentException($"value of {value.Length} bytes exceeds the limit of {limits.MaxValueSize} bytes; nothing was written", nameof(value));
+        }
+    }
+
+    /// <summary>Sends <paramref name="message"/> to shard <paramref name="shard"/> and awaits its one reply.</summary>
+    private async Task<T> RequestAsync<T>(int shard, object message, CancellationToken cancellationToken)
+    {
+        if (!_gate.TryEnter())
+        {
+            throw new ShardUnavailableException("the node is stopping");
+        }
+
+        try
+        {
+            ShardHandle handle = _handles[shard];
+            if (handle.State != ShardState.Running)
+            {
+                throw new ShardUnavailableException($"shard {shard} is {handle.StateName}; retry later");
+            }
+
+            var reply = new PromiseRef<T>();
+            handle.Ref.Tell(message, reply);
+            try
+            {
+                return await reply.Task.WaitAsync(_options.RequestTimeout, cancellationToken).ConfigureAwait(false);
+            }
+            catch (TimeoutException e) when (!reply.Task.IsCompleted)
+            {
+                throw new TimeoutException($"shard {shard} did not answer {message.GetType().Name} within {_options.RequestTimeout}", e);
+            }
+        }
+        finally
+        {
+            _gate.Exit();
+        }
+    }
 }

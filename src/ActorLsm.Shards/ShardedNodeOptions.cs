@@ -2,7 +2,10 @@ using ActorLsm.Storage;
 
 namespace ActorLsm.Shards;
 
-/// <summary>Settings of the shards of one node (hocon: actorlsm.node.* and actorlsm.storage.*).</summary>
+/// <summary>
+/// Settings of the shards of one node (hocon: actorlsm.node.* and actorlsm.storage.*; the
+/// commented defaults are in this project's reference.conf, <see cref="NodeReferenceConfig"/>).
+/// </summary>
 public sealed class ShardedNodeOptions
 {
     /// <summary>Directory holding one sub-directory per shard (<c>shard-07</c>).</summary>
@@ -25,4 +28,38 @@ public sealed class ShardedNodeOptions
 
     /// <summary>Largest number of entries one scan returns.</summary>
     public int MaxScanLimit { get; init; } = 10_000;
+
+    /// <summary>Test hook: runs on a shard actor before it opens its store, at start and at each restart.</summary>
+    internal Action<int>? BeforeShardOpen { get; init; }
+
+    /// <summary>Delay before a failed shard's first restart in a minute; doubles per further restart.</summary>
+    internal TimeSpan RestartMinBackoff { get; init; } = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>Largest delay before a failed shard restarts.</summary>
+    internal TimeSpan RestartMaxBackoff { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Throws <see cref="ArgumentException"/> naming the first setting out of range (storage options included).</summary>
+    public void Validate()
+    {
+        if (string.IsNullOrWhiteSpace(DataDir))
+        {
+            throw new ArgumentException("ShardedNodeOptions.DataDir is required", nameof(DataDir));
+        }
+
+        static void Check(bool ok, string name, object value)
+        {
+            if (!ok)
+            {
+                throw new ArgumentException($"ShardedNodeOptions.{name} is out of range: {value}", name);
+            }
+        }
+
+        Check(ShardCount is >= 1 and <= 1024, nameof(ShardCount), ShardCount);
+        Check(MaxPendingWrites >= 1, nameof(MaxPendingWrites), MaxPendingWrites);
+        Check(MaxPendingBytes >= 1, nameof(MaxPendingBytes), MaxPendingBytes);
+        Check(RequestTimeout > TimeSpan.Zero, nameof(RequestTimeout), RequestTimeout);
+        Check(MaxScanLimit >= 1, nameof(MaxScanLimit), MaxScanLimit);
+        ArgumentNullException.ThrowIfNull(Storage);
+        Storage.Validate();
+    }
 }

@@ -1,0 +1,184 @@
+using ActorLsm.Kernel;
+using ActorLsm.Storage;
+
+namespace ActorLsm.Shards.Shard;
+
+/// <summary>
+/// The write path: validate, queue (or refuse when full), and group commit. One commit runs at
+/// a time, off the actor thread; writes arriving meanwhile wait in the queue and leave together
+/// as the next group, one <see cref="WriteBatch"/> and one WAL record (LevelDB's writer queue,
+/// moved into the actor's mailbox order).
+/// </summary>
+internal sealed partial class ShardActor
+{
+    private CommitGroup? _inFlight;
+    private Task? _commitGate;
+
+    private void OnWrite(WriteRequest write)
+    {
+        if (Validate(write.Ops) is { } invalid)
+        {
+            Sender.Tell(new Status.Failure(invalid));
+            return;
+        }
+
+        if (!_queue.TryEnqueue(new PendingWrite(write.Ops, Sender, WriteQueue.BytesOf(write.Ops))))
+        {
+            Sender.Tell(new Status.Failure(new OverloadedException(
+                $"shard {Id} has {_queue.PendingOps} operations ({_queue.PendingBytes} bytes) pending, limits {_settings.MaxPendingWrites} operations and {_settings.MaxPendingBytes} bytes; nothing was written")));
+            return;
+        }
+
+        StartCommitIfIdle();
+        AssertInvariants();
+    }
+
+    private ArgumentException? Validate(BatchOperation[] ops)
+    {
+        if (ops.Length == 0)
+        {
+            return new ArgumentException("a write needs at least one operation", nameof(ops));
+        }
+
+        LsmOptions limits = _settings.Storage;
+        foreach (BatchOperation op in ops)
+        {
+            if (op.Key is null)
+            {
+                return new ArgumentException("a key is null", nameof(ops));
+            }
+
+            if (op.Key.Length > limits.MaxKeySize)
+            {
+                return new ArgumentException($"key of {op.Key.Length} bytes exceeds the limit of {limits.MaxKeySize} bytes", nameof(ops));
+            }
+
+            if (op.Value is { Length: var n } && n > limits.MaxValueSize)
+            {
+                return new ArgumentException($"value of {n} bytes exceeds the limit of {limits.MaxValueSize} bytes", nameof(ops));
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>REQUIRES: called on the shard actor. Starts the next group commit unless one runs.</summary>
+    private void StartCommitIfIdle()
+    {
+        if (_inFlight is not null || _store is null)
+        {
+            return;
+        }
+
+        CommitGroup? group = _queue.TakeGroup(_settings.MaxGroupBytes);
+        if (group is null)
+        {
+            return;
+        }
+
+        _inFlight = group;
+        LsmStore store = _store;
+        Task? gate = _commitGate;
+        IActorRef self = Self;
+
+        // This shard's commits are the store's only writes and run one at a time, so right after
+        // Write returns, LastSequence is the sequence number of the group's last operation.
+        group.Commit = gate is null
+            ? Task.Run(() =>
+            {
+                store.Write(group.Batch);
+                return store.LastSequence;
+            })
+            : Task.Run(async () =>
+            {
+                await gate.ConfigureAwait(false);
+                store.Write(group.Batch);
+                return store.LastSequence;
+            });
+        group.Commit.ContinueWith(
+            static (_, state) =>
+            {
+                var (self, group) = ((IActorRef, CommitGroup))state!;
+                self.Tell(new CommitDone(group));
+            },
+            (self, group),
+            CancellationToken.None,
+            TaskContinuationOptions.ExecuteSynchronously,
+            TaskScheduler.Default);
+    }
+
+    private void OnCommitDone(CommitGroup group)
+    {
+        if (!ReferenceEquals(group, _inFlight))
+        {
+            return; // a commit of an earlier incarnation, already answered in its PostStop
+        }
+
+        _inFlight = null;
+        if (Answer(group, "failed to commit") is { } error and not ArgumentException)
+        {
+            // The store refuses writes after a failed WAL write: restart to reopen it. Waiting
+            // writes are answered with ShardUnavailableException in PostStop.
+            throw new InvalidOperationException($"shard {Id}'s store failed a group commit; restarting the shard to reopen it", error);
+        }
+
+        StartCommitIfIdle();
+        AssertInvariants();
+    }
+
+    /// <summary>REQUIRES: called on the shard actor while stopping. Waits for the running commit and answers it truthfully.</summary>
+    private void AnswerInFlightCommit(string why)
+    {
+        CommitGroup? group = _inFlight;
+        _inFlight = null;
+        if (group is null)
+        {
+            return;
+        }
+
+        try
+        {
+            group.Commit?.Wait(_settings.RequestTimeout);
+        }
+        catch (AggregateException)
+        {
+            // Answered below from the task's state.
+        }
+
+        Answer(group, why);
+    }
+
+    /// <summary>
+    /// Acknowledges every write of a finished group with its sequence number, or fails them all
+    /// (never a false acknowledgement: a commit that did not finish counts as failed). Returns the failure.
+    /// </summary>
+    private Exception? Answer(CommitGroup group, string why)
+    {
+        _queue.Release(group);
+        Task<ulong>? commit = group.Commit;
+        if (commit is { IsCompletedSuccessfully: true })
+        {
+            ulong sequence = commit.Result - (ulong)group.OpCount + 1;
+            foreach (PendingWrite w in group.Writes)
+            {
+                w.ReplyTo.Tell(sequence);
+                sequence += (ulong)w.Ops.Length;
+            }
+
+            return null;
+        }
+
+        Exception error = commit?.Exception?.GetBaseException()
+            ?? new TimeoutException($"shard {Id}'s commit did not finish within {_settings.RequestTimeout}");
+        Exception answer = error is ArgumentException
+            ? error
+            : new ShardUnavailableException($"shard {Id} {why}; the write may not have been committed: {error.Message}", error);
+        var failure = new Status.Failure(answer);
+        foreach (PendingWrite w in group.Writes)
+        {
+            w.ReplyTo.Tell(failure);
+        }
+
+        return error;
+    }
+}

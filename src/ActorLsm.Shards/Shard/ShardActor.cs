@@ -1,0 +1,209 @@
+using System.Diagnostics;
+using ActorLsm.Kernel;
+using ActorLsm.Shards.Background;
+using ActorLsm.Shards.Layout;
+using ActorLsm.Storage;
+using Microsoft.Extensions.Logging;
+
+namespace ActorLsm.Shards.Shard;
+
+/// <summary>
+/// One shard (<c>/user/shards/shard-07</c>): owns the <see cref="LsmStore"/> in
+/// <c>DataDir/shard-07</c>, opened in <see cref="PreStart"/> (recovering from its WAL) with a
+/// flusher and a compactor child as its background host, and closed in <see cref="PostStop"/>.
+/// Every write of the shard goes through its write queue and group commits (ShardActor.Writes.cs);
+/// gets are served on the actor (the store is thread-safe and a get takes microseconds); scans
+/// run on the thread pool.
+/// </summary>
+/// <remarks>
+/// On a failure the node router restarts it with backoff: writes waiting in the queue get
+/// <see cref="ShardUnavailableException"/>, a commit already running is awaited and answered
+/// truthfully, and the new instance reopens the store. Requests already in the mailbox are kept
+/// and served after the restart; the node fails new requests fast while
+/// <see cref="ShardHandle.State"/> is not running.
+/// </remarks>
+internal sealed partial class ShardActor : ActorBase
+{
+    private readonly ShardHandle _handle;
+    private readonly ShardSettings _settings;
+    private readonly WriteQueue _queue;
+    private readonly List<Task> _scans = [];
+    private LsmStore? _store;
+    private bool _restarting;
+
+    public ShardActor(ShardHandle handle, ShardSettings settings)
+    {
+        _handle = handle;
+        _settings = settings;
+        _queue = new WriteQueue(settings.MaxPendingWrites, settings.MaxPendingBytes);
+    }
+
+    private int Id => _handle.Id;
+
+    /// <summary>The open store. REQUIRES: called on the shard actor after PreStart succeeded.</summary>
+    private LsmStore Store => _store ?? throw new InvalidOperationException($"shard {Id} has no open store");
+
+    protected override void PreStart()
+    {
+        _handle.State = ShardState.Starting;
+        _settings.BeforeShardOpen?.Invoke(Id);
+        string dir = NodeMetadata.ShardDirectory(_settings.DataDir, Id);
+        try
+        {
+            _store = LsmStore.Open(dir, _settings.Storage, CreateHost);
+        }
+        catch (Exception e)
+        {
+            Context.Parent.Tell(new ShardOpenFailed(Id, e), Self);
+            throw;
+        }
+
+        _handle.State = ShardState.Running;
+        Context.Parent.Tell(new ShardStarted(Id), Self);
+        AssertInvariants();
+    }
+
+    protected override void PreRestart(Exception reason, object? message)
+    {
+        _restarting = true;
+        _handle.State = ShardState.Restarting;
+        Log.LogWarning(reason, "shard {Id} failed; restarting and reopening its store", Id);
+        base.PreRestart(reason, message); // stops the flusher and compactor, then PostStop
+    }
+
+    protected override void PostRestart(Exception reason)
+    {
+        _handle.CountRestart();
+        base.PostRestart(reason);
+    }
+
+    protected override void PostStop()
+    {
+        if (!_restarting)
+        {
+            _handle.State = ShardState.Stopped;
+        }
+
+        string why = _restarting ? "is restarting" : "stopped";
+        AnswerInFlightCommit(why);
+        var unavailable = new Status.Failure(new ShardUnavailableException($"shard {Id} {why}; the write was not committed"));
+        foreach (PendingWrite w in _queue.TakeAllWaiting())
+        {
+            w.ReplyTo.Tell(unavailable);
+        }
+
+        WaitForScans();
+        _store?.Dispose(); // waits for the flusher's or compactor's running step
+        _store = null;
+    }
+
+    protected override bool Receive(object message)
+    {
+        switch (message)
+        {
+            case WriteRequest write:
+                OnWrite(write);
+                return true;
+            case GetRequest get:
+                OnGet(get);
+                return true;
+            case CommitDone done:
+                OnCommitDone(done.Group);
+                return true;
+            case ScanRequest scan:
+                OnScan(scan);
+                return true;
+            case StatusRequest:
+                Sender.Tell(BuildStatus());
+                return true;
+            case FlushCompleted flushed:
+                OnFlushCompleted(flushed.Info);
+                return true;
+            case FlushStepsDone:
+                return true; // counted per FlushCompleted, which carries the details
+            case CompactionFinished compacted:
+                _handle.CountCompactions(compacted.Steps);
+                return true;
+            case HoldCommits hold:
+                _commitGate = hold.Gate;
+                Sender.Tell(new Status.Success(null));
+                return true;
+            case InjectFailure:
+                _handle.State = ShardState.Restarting;
+                throw new InjectedShardFailureException($"injected failure of shard {Id}");
+            default:
+                return false;
+        }
+    }
+
+    /// <summary>REQUIRES: called on the shard actor inside the store's Open, before any background step can run.</summary>
+    private ActorBackgroundWorkHost CreateHost(IBackgroundWork work)
+    {
+        var gate = new BackgroundStepGate();
+        IActorRef self = Self;
+        if (work is LsmStore store)
+        {
+            store.FlushCompleted += info => self.Tell(new FlushCompleted(info));
+        }
+
+        IActorRef flusher = Context.ActorOf(Props.Create(() => new FlusherActor(work, self, gate)), "flusher");
+        IActorRef compactor = Context.ActorOf(Props.Create(() => new CompactorActor(work, self, gate)), "compactor");
+        return new ActorBackgroundWorkHost(flusher, compactor, gate);
+    }
+
+    private void OnGet(GetRequest get)
+    {
+        try
+        {
+            Sender.Tell(new GetReply(Store.Get(get.Key)));
+        }
+        catch (ArgumentException e)
+        {
+            Sender.Tell(new Status.Failure(e));
+        }
+    }
+
+    private void OnFlushCompleted(FlushCompletedInfo info)
+    {
+        _handle.CountFlush();
+        try
+        {
+            _settings.OnFlushCompleted(Id, info);
+        }
+        catch (Exception e)
+        {
+            Log.LogError(e, "a flush callback of shard {Id} threw; flush callbacks must not throw", Id);
+        }
+    }
+
+    private ShardStatusInfo BuildStatus()
+    {
+        LsmStats stats = Store.GetStats();
+        var files = new int[stats.Levels.Count];
+        var bytes = new long[stats.Levels.Count];
+        for (int i = 0; i < files.Length; i++)
+        {
+            files[i] = stats.Levels[i].Files;
+            bytes[i] = stats.Levels[i].Bytes;
+        }
+
+        return new ShardStatusInfo(
+            Id,
+            _handle.StateName,
+            stats.LastSequence,
+            files,
+            bytes,
+            _handle.Flushes,
+            _handle.Compactions,
+            stats.MemTableBytes,
+            _queue.PendingOps,
+            _handle.Restarts);
+    }
+
+    [Conditional("DEBUG")]
+    private void AssertInvariants()
+    {
+        Debug.Assert(_inFlight is null || _store is not null, "a commit runs only against an open store");
+        Debug.Assert(_queue.WaitingCount == 0 || _inFlight is not null || _store is null, "writes wait only while a commit runs");
+    }
+}

@@ -1,0 +1,70 @@
+using ActorLsm.Kernel;
+
+namespace ActorLsm.Shards.Shard;
+
+/// <summary>Life-cycle state of one shard actor, as seen from outside it.</summary>
+internal enum ShardState
+{
+    Starting,
+    Running,
+    Restarting,
+    Stopped,
+}
+
+/// <summary>
+/// What the node façade and the router know of one shard without asking it: its ref (stable
+/// across restarts), its state (written by the shard actor, read by anyone, so requests fail
+/// fast while it restarts) and its restart count. Thread-safe.
+/// </summary>
+internal sealed class ShardHandle
+{
+    private IActorRef? _ref;
+    private int _state;
+    private long _restarts;
+    private long _flushes;
+    private long _compactions;
+
+    public ShardHandle(int id)
+    {
+        Id = id;
+    }
+
+    public int Id { get; }
+
+    /// <summary>The shard actor; set by the router when it creates the shard.</summary>
+    public IActorRef Ref
+    {
+        get => Volatile.Read(ref _ref) ?? throw new InvalidOperationException($"shard {Id} has not been created");
+        set => Volatile.Write(ref _ref, value);
+    }
+
+    public ShardState State
+    {
+        get => (ShardState)Volatile.Read(ref _state);
+        set => Volatile.Write(ref _state, (int)value);
+    }
+
+    /// <summary>Restarts of the shard actor since the node started.</summary>
+    public long Restarts => Interlocked.Read(ref _restarts);
+
+    public void CountRestart() => Interlocked.Increment(ref _restarts);
+
+    /// <summary>Flushes of the shard's store since the node started (across restarts).</summary>
+    public long Flushes => Interlocked.Read(ref _flushes);
+
+    public void CountFlush() => Interlocked.Increment(ref _flushes);
+
+    /// <summary>Compaction steps that did work since the node started (across restarts).</summary>
+    public long Compactions => Interlocked.Read(ref _compactions);
+
+    public void CountCompactions(int steps) => Interlocked.Add(ref _compactions, steps);
+
+    /// <summary>The state's name in status reports: starting, running, restarting or stopped.</summary>
+    public string StateName => State switch
+    {
+        ShardState.Starting => "starting",
+        ShardState.Running => "running",
+        ShardState.Restarting => "restarting",
+        _ => "stopped",
+    };
+}

@@ -1,0 +1,87 @@
+using ActorLsm.Kernel;
+
+namespace ActorLsm.Shards.Shard;
+
+// The shard actor's protocol. Every request is answered to its Sender: the reply type named
+// below, or Status.Failure carrying ArgumentException, OverloadedException or
+// ShardUnavailableException. Messages are immutable once sent.
+
+/// <summary>A request the node router delivers to the shard owning <see cref="RoutingKey"/>.</summary>
+internal interface IShardKeyed
+{
+    byte[] RoutingKey { get; }
+}
+
+/// <summary>
+/// Puts and deletes of one shard, committed atomically (one write batch, one WAL record) in
+/// the shard's next group commit. Reply: the sequence number of the first operation (boxed
+/// <see cref="ulong"/>); operation i has that sequence + i. REQUIRES: Ops is non-empty and every
+/// key belongs to this shard.
+/// </summary>
+internal sealed record WriteRequest(BatchOperation[] Ops) : IShardKeyed
+{
+    public byte[] RoutingKey => Ops[0].Key;
+}
+
+/// <summary>Reads one key. Reply: <see cref="GetReply"/>.</summary>
+internal sealed record GetRequest(byte[] Key) : IShardKeyed
+{
+    public byte[] RoutingKey => Key;
+}
+
+/// <summary>The value of a <see cref="GetRequest"/>'s key, or null when absent.</summary>
+internal sealed record GetReply(byte[]? Value);
+
+/// <summary>
+/// Reads up to <paramref name="Limit"/> entries with start &lt;= key &lt; end (null: unbounded),
+/// ascending or descending, off the shard actor's thread. Reply: <see cref="ScanReply"/>.
+/// </summary>
+internal sealed record ScanRequest(byte[]? Start, byte[]? End, int Limit, bool Reverse);
+
+/// <summary>The entries of one shard, in the requested order.</summary>
+internal sealed record ScanReply(List<KeyValuePair<byte[], byte[]>> Entries);
+
+/// <summary>Asks for the shard's state. Reply: <see cref="ShardStatusInfo"/>.</summary>
+internal sealed class StatusRequest
+{
+    public static readonly StatusRequest Instance = new();
+}
+
+/// <summary>Test hook: the shard actor throws on this message, so its supervisor restarts it.</summary>
+internal sealed class InjectFailure
+{
+    public static readonly InjectFailure Instance = new();
+}
+
+/// <summary>Test hook: commits started from now on wait for <paramref name="Gate"/> before writing. Reply: <see cref="Status.Success"/>.</summary>
+internal sealed record HoldCommits(Task Gate);
+
+/// <summary>To the node router: deliver <paramref name="Message"/> to shard <paramref name="ShardId"/>, keeping the sender.</summary>
+internal sealed record ToShard(int ShardId, object Message);
+
+/// <summary>From a shard to the router: the shard's store is open and it serves requests.</summary>
+internal sealed record ShardStarted(int ShardId);
+
+/// <summary>From a shard to the router: opening the store failed (the shard then fails and is restarted with backoff).</summary>
+internal sealed record ShardOpenFailed(int ShardId, Exception Error);
+
+/// <summary>From a commit task to its shard: the group's store write ended (either way).</summary>
+internal sealed record CommitDone(CommitGroup Group);
+
+/// <summary>The failure the <see cref="InjectFailure"/> hook throws.</summary>
+internal sealed class InjectedShardFailureException : Exception
+{
+    public InjectedShardFailureException()
+    {
+    }
+
+    public InjectedShardFailureException(string message)
+        : base(message)
+    {
+    }
+
+    public InjectedShardFailureException(string message, Exception innerException)
+        : base(message, innerException)
+    {
+    }
+}

@@ -1,0 +1,45 @@
+using ActorLsm.Storage;
+
+namespace ActorLsm.Shards.Shard;
+
+/// <summary>The settings every shard actor of a node shares. Immutable.</summary>
+internal sealed class ShardSettings
+{
+    /// <summary>Largest group commit, in key and value bytes (a larger single write still commits alone).</summary>
+    public const int MaxGroupBytesCap = 1 << 20;
+
+    public ShardSettings(ShardedNodeOptions options, Action<int, FlushCompletedInfo> onFlushCompleted)
+    {
+        DataDir = Path.GetFullPath(options.DataDir);
+        Storage = options.Storage.Clone();
+        MaxPendingWrites = options.MaxPendingWrites;
+        MaxPendingBytes = options.MaxPendingBytes;
+        MaxScanLimit = options.MaxScanLimit;
+        RequestTimeout = options.RequestTimeout;
+        BeforeShardOpen = options.BeforeShardOpen;
+        OnFlushCompleted = onFlushCompleted;
+
+        // A group of about a quarter memtable keeps one commit from forcing an oversized memtable.
+        MaxGroupBytes = (int)Math.Clamp(Storage.MemTableSize / 4L, 4096, MaxGroupBytesCap);
+    }
+
+    public string DataDir { get; }
+
+    public LsmOptions Storage { get; }
+
+    public int MaxPendingWrites { get; }
+
+    public long MaxPendingBytes { get; }
+
+    public int MaxScanLimit { get; }
+
+    public TimeSpan RequestTimeout { get; }
+
+    public int MaxGroupBytes { get; }
+
+    /// <summary>Test hook run on the shard actor before it opens its store (at start and at each restart).</summary>
+    public Action<int>? BeforeShardOpen { get; }
+
+    /// <summary>Raised on the shard actor after each flush of its store.</summary>
+    public Action<int, FlushCompletedInfo> OnFlushCompleted { get; }
+}
