@@ -98,9 +98,9 @@ internal static class CommandSupport
             }
         }, cancellationToken);
 
-    /// <summary>Writes <c>actorlsm COMMAND: message</c> as one line.</summary>
+    /// <summary>Writes <c>actorlsm COMMAND: message</c> (<c>actorlsm: message</c> without a command) as one line.</summary>
     public static void Fail(TextWriter error, string command, string message) =>
-        error.WriteLine($"actorlsm {command}: {message.ReplaceLineEndings(" ").Trim()}");
+        error.WriteLine($"actorlsm{(command.Length > 0 ? " " + command : "")}: {message.ReplaceLineEndings(" ").Trim()}");
 
     /// <summary>The exit code and message for a failure.</summary>
     public static (int Code, string Message) Describe(Exception e, CancellationToken cancellationToken) => e switch

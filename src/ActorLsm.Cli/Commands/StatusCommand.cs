@@ -84,10 +84,22 @@ internal static class StatusCommand
     /// <summary>Writes <paramref name="status"/> as a header line and a table of shards.</summary>
     internal static void WriteTable(StatusResponse status, TextWriter output)
     {
-        IAnsiConsole console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(output) });
+        // A terminal keeps its width and colours; anything else (a pipe, a file, a test) gets plain wide text.
+        bool terminal = ReferenceEquals(output, Console.Out) && !Console.IsOutputRedirected;
+        IAnsiConsole console = AnsiConsole.Create(new AnsiConsoleSettings
+        {
+            Out = new AnsiConsoleOutput(output),
+            Ansi = terminal ? AnsiSupport.Detect : AnsiSupport.No,
+            ColorSystem = terminal ? ColorSystemSupport.Detect : ColorSystemSupport.NoColors,
+        });
+        if (!terminal)
+        {
+            console.Profile.Width = 160;
+        }
+
         console.MarkupLine(CultureInfo.InvariantCulture, "node [bold]{0}[/]  version {1}  shards {2}  uptime {3}",
             Markup.Escape(status.Node), Markup.Escape(status.Version), status.ShardCount, TimeSpan.FromMilliseconds(status.UptimeMs).ToString(@"d\.hh\:mm\:ss", CultureInfo.InvariantCulture));
-        var table = new Table().AddColumns("shard", "state", "last seq", "files per level", "level bytes", "flushes", "compactions", "memtable", "pending", "restarts");
+        var table = new Table().AddColumns("shard", "state", "last seq", "files/level", "sst bytes", "flushes", "compactions", "memtable", "pending", "restarts");
         foreach (ShardStatus shard in status.Shards)
         {
             ulong levelBytes = 0;
