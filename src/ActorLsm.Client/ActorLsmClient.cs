@@ -36,7 +36,7 @@ public readonly record struct ClientBatchOp(byte[] Key, byte[]? Value);
 /// <para>
 /// Buffers: keys and values passed in are serialized before the returned task is created unless a
 /// connection must first be opened; keep them unchanged until the task completes. Returned arrays
-/// belong to the caller.
+/// belong to the caller. Dispose the client to close its sockets and stop its timeout sweep.
 /// </para>
 /// </remarks>
 /// <example>

@@ -1,0 +1,28 @@
+using ActorLsm.Protocol;
+
+namespace ActorLsm.Server.Configuration;
+
+/// <summary>Settings of the client endpoint (hocon: <c>actorlsm.server.*</c>; defaults in hocon/reference.conf).</summary>
+public sealed class ServerOptions
+{
+    /// <summary>Address the client listener binds: an IP literal, <c>localhost</c>, or <c>0.0.0.0</c>. Default 127.0.0.1.</summary>
+    public string Host { get; init; } = "127.0.0.1";
+
+    /// <summary>TCP port of the client listener; 0 picks a free port. Default 7400.</summary>
+    public int Port { get; init; } = 7400;
+
+    /// <summary>Largest request frame body accepted, in bytes; larger announced lengths get FRAME_TOO_LARGE. Default 16 MiB.</summary>
+    public int MaxFrameSize { get; init; } = FrameCodec.DefaultMaxFrameSize;
+
+    /// <summary>Client connections served at once; Kestrel closes further ones on accept. Default 10 000.</summary>
+    public int MaxConnections { get; init; } = 10_000;
+
+    /// <summary>Requests of one connection executing at once; at the bound the connection's frames are not read. Default 1024.</summary>
+    public int MaxInFlightPerConnection { get; init; } = 1024;
+
+    /// <summary>How long a request may wait for its shard before the client gets TIMEOUT. Default 30 s.</summary>
+    public TimeSpan RequestTimeout { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>On SIGTERM or Ctrl-C, how long in-flight requests may take to finish before the shards close anyway. Default 30 s.</summary>
+    public TimeSpan ShutdownTimeout { get; init; } = TimeSpan.FromSeconds(30);
+}

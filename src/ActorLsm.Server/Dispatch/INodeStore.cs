@@ -1,0 +1,29 @@
+using ActorLsm.Shards;
+
+namespace ActorLsm.Server.Dispatch;
+
+/// <summary>
+/// What the client endpoint needs of the node's shards: the operations of <see cref="ShardedNode"/>
+/// with its error contract (ArgumentException, OverloadedException, ShardUnavailableException,
+/// TimeoutException). <see cref="ShardedNodeStore"/> is the real one; tests may substitute another.
+/// </summary>
+public interface INodeStore : IAsyncDisposable
+{
+    /// <summary>Number of shards.</summary>
+    int ShardCount { get; }
+
+    /// <summary>Largest number of entries one scan returns (a scan limit of 0 asks for this many).</summary>
+    int MaxScanLimit { get; }
+
+    Task<ulong> PutAsync(byte[] key, byte[] value, CancellationToken cancellationToken);
+
+    Task<ulong> DeleteAsync(byte[] key, CancellationToken cancellationToken);
+
+    Task<byte[]?> GetAsync(byte[] key, CancellationToken cancellationToken);
+
+    Task<(IReadOnlyList<KeyValuePair<byte[], byte[]>> Entries, bool Truncated)> ScanAsync(byte[]? start, byte[]? end, int limit, bool reverse, CancellationToken cancellationToken);
+
+    Task<int> BatchAsync(IReadOnlyList<BatchOperation> operations, CancellationToken cancellationToken);
+
+    Task<NodeStatus> StatusAsync(CancellationToken cancellationToken);
+}

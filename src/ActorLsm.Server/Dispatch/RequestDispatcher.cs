@@ -1,0 +1,193 @@
+using System.Diagnostics;
+using System.Reflection;
+using ActorLsm.Protocol;
+using ActorLsm.Server.Metrics;
+using ActorLsm.Shards;
+using Google.Protobuf;
+using Microsoft.Extensions.Logging;
+
+namespace ActorLsm.Server.Dispatch;
+
+/// <summary>
+/// Executes one client <see cref="Request"/> against the node's shards and builds its
+/// <see cref="Response"/>; failures become <see cref="Error"/> bodies (PROTOCOL.md's table), never
+/// exceptions. Thread-safe: connections call it concurrently for pipelined requests.
+/// </summary>
+public sealed class RequestDispatcher
+{
+    private static readonly string s_version =
+        typeof(RequestDispatcher).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "0.0.0";
+
+    private readonly INodeStore _store;
+    private readonly ServerMetrics _metrics;
+    private readonly ILogger _logger;
+    private readonly string _nodeName;
+    private readonly long _startedAt = Stopwatch.GetTimestamp();
+
+    public RequestDispatcher(INodeStore store, ServerMetrics metrics, ILogger<RequestDispatcher> logger, string nodeName)
+    {
+        _store = store;
+        _metrics = metrics;
+        _logger = logger;
+        _nodeName = nodeName;
+    }
+
+    /// <summary>
+    /// The response to <paramref name="request"/>, echoing its id. REQUIRES: the body case is not None
+    /// (the connection answers those with UNKNOWN_MESSAGE itself).
+    /// </summary>
+    public async Task<Response> HandleAsync(Request request, CancellationToken cancellationToken)
+    {
+        string op = OpName(request.BodyCase);
+        long started = Stopwatch.GetTimestamp();
+        Response response;
+        try
+        {
+            response = await ExecuteAsync(request, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            response = new Response { Error = ToError(ex, op) };
+        }
+
+        response.RequestId = request.RequestId;
+        _metrics.RequestCompleted(op, response.BodyCase == Response.BodyOneofCase.Error ? StatusName(response.Error.Code) : "ok", Stopwatch.GetElapsedTime(started));
+        return response;
+    }
+
+    /// <summary>The metric tag of a request kind: <c>put</c>, <c>get</c>, ...</summary>
+    public static string OpName(Request.BodyOneofCase body) => body switch
+    {
+        Request.BodyOneofCase.Put => "put",
+        Request.BodyOneofCase.Get => "get",
+        Request.BodyOneofCase.Delete => "delete",
+        Request.BodyOneofCase.Scan => "scan",
+        Request.BodyOneofCase.Batch => "batch",
+        Request.BodyOneofCase.Status => "status",
+        _ => "unknown",
+    };
+
+    /// <summary>The metric tag of an error code: <c>invalid_argument</c>, <c>overloaded</c>, ...</summary>
+    public static string StatusName(ErrorCode code) => code switch
+    {
+        ErrorCode.InvalidArgument => "invalid_argument",
+        ErrorCode.Overloaded => "overloaded",
+        ErrorCode.Unavailable => "unavailable",
+        ErrorCode.MalformedFrame => "malformed_frame",
+        ErrorCode.FrameTooLarge => "frame_too_large",
+        ErrorCode.UnknownMessage => "unknown_message",
+        ErrorCode.Timeout => "timeout",
+        _ => "internal",
+    };
+
+    private async Task<Response> ExecuteAsync(Request request, CancellationToken ct)
+    {
+        switch (request.BodyCase)
+        {
+            case Request.BodyOneofCase.Put:
+                ulong putSeq = await _store.PutAsync(request.Put.Key.ToByteArray(), request.Put.Value.ToByteArray(), ct).ConfigureAwait(false);
+                return new Response { Put = new PutResponse { Sequence = putSeq } };
+
+            case Request.BodyOneofCase.Get:
+                byte[]? value = await _store.GetAsync(request.Get.Key.ToByteArray(), ct).ConfigureAwait(false);
+                return new Response
+                {
+                    Get = value is null ? new GetResponse { Found = false } : new GetResponse { Found = true, Value = UnsafeByteOperations.UnsafeWrap(value) },
+                };
+
+            case Request.BodyOneofCase.Delete:
+                ulong deleteSeq = await _store.DeleteAsync(request.Delete.Key.ToByteArray(), ct).ConfigureAwait(false);
+                return new Response { Delete = new DeleteResponse { Sequence = deleteSeq } };
+
+            case Request.BodyOneofCase.Scan:
+                return new Response { Scan = await ScanAsync(request.Scan, ct).ConfigureAwait(false) };
+
+            case Request.BodyOneofCase.Batch:
+                var operations = new BatchOperation[request.Batch.Ops.Count];
+                for (int i = 0; i < operations.Length; i++)
+                {
+                    BatchOp o = request.Batch.Ops[i];
+                    operations[i] = new BatchOperation(o.Key.ToByteArray(), o.Delete ? null : o.Value.ToByteArray());
+                }
+
+                int shards = await _store.BatchAsync(operations, ct).ConfigureAwait(false);
+                return new Response { Batch = new BatchResponse { Shards = (uint)shards } };
+
+            case Request.BodyOneofCase.Status:
+                return new Response { Status = await StatusAsync(ct).ConfigureAwait(false) };
+
+            default:
+                throw new UnreachableException($"request body {request.BodyCase} reached the dispatcher");
+        }
+    }
+
+    private async Task<ScanResponse> ScanAsync(ScanRequest scan, CancellationToken ct)
+    {
+        byte[]? start = scan.HasStart ? scan.Start.ToByteArray() : null;
+        byte[]? end = scan.HasEnd ? scan.End.ToByteArray() : null;
+        if (start is not null && end is not null && start.AsSpan().SequenceCompareTo(end) > 0)
+        {
+            throw new ArgumentException("scan start is after scan end", nameof(scan));
+        }
+
+        int max = _store.MaxScanLimit;
+        int limit = scan.Limit == 0 || scan.Limit > (uint)max ? max : (int)scan.Limit;
+        (IReadOnlyList<KeyValuePair<byte[], byte[]>> entries, bool truncated) = await _store.ScanAsync(start, end, limit, scan.Reverse, ct).ConfigureAwait(false);
+        var response = new ScanResponse { Truncated = truncated };
+        foreach (KeyValuePair<byte[], byte[]> entry in entries)
+        {
+            response.Entries.Add(new KeyValue { Key = UnsafeByteOperations.UnsafeWrap(entry.Key), Value = UnsafeByteOperations.UnsafeWrap(entry.Value) });
+        }
+
+        return response;
+    }
+
+    private async Task<StatusResponse> StatusAsync(CancellationToken ct)
+    {
+        NodeStatus status = await _store.StatusAsync(ct).ConfigureAwait(false);
+        var response = new StatusResponse
+        {
+            Node = _nodeName,
+            Version = s_version,
+            ShardCount = (uint)status.ShardCount,
+            UptimeMs = (ulong)Stopwatch.GetElapsedTime(_startedAt).TotalMilliseconds,
+        };
+        foreach (ShardStatusInfo s in status.Shards)
+        {
+            var shard = new ShardStatus
+            {
+                Id = (uint)s.Id,
+                State = s.State,
+                LastSequence = s.LastSequence,
+                Flushes = (ulong)s.Flushes,
+                Compactions = (ulong)s.Compactions,
+                MemtableBytes = (ulong)s.MemTableBytes,
+                PendingWrites = (ulong)s.PendingWrites,
+                Restarts = (ulong)s.Restarts,
+            };
+            shard.LevelFiles.AddRange(s.LevelFiles.Select(f => (uint)f));
+            shard.LevelBytes.AddRange(s.LevelBytes.Select(b => (ulong)b));
+            response.Shards.Add(shard);
+        }
+
+        return response;
+    }
+
+    private Error ToError(Exception ex, string op)
+    {
+        switch (ex)
+        {
+            case ArgumentException:
+                return new Error { Code = ErrorCode.InvalidArgument, Message = ex.Message };
+            case OverloadedException:
+                return new Error { Code = ErrorCode.Overloaded, Message = ex.Message };
+            case ShardUnavailableException:
+                return new Error { Code = ErrorCode.Unavailable, Message = ex.Message };
+            case TimeoutException:
+                return new Error { Code = ErrorCode.Timeout, Message = ex.Message };
+            default:
+                _logger.LogError(ex, "{Op} request failed: {Message}", op, ex.Message);
+                return new Error { Code = ErrorCode.Internal, Message = $"{ex.GetType().Name}: {ex.Message}" };
+        }
+    }
+}

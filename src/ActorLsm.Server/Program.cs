@@ -1,0 +1,3 @@
+using ActorLsm.Server.Hosting;
+
+return await ServerCommand.RunAsync(args).ConfigureAwait(false);

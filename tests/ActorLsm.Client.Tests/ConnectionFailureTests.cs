@@ -1,0 +1,98 @@
+using System.Net;
+using System.Net.Sockets;
+using ActorLsm.Client.Tests.Fakes;
+using ActorLsm.Protocol;
+
+namespace ActorLsm.Client.Tests;
+
+public sealed class ConnectionFailureTests
+{
+    [Fact]
+    public async Task GetAsync_NodeClosesConnection_PendingFailAndNextRequestReconnects()
+    {
+        await using var node = new FakeNode();
+        await using ActorLsmClient client = Clients.For(node, connections: 1);
+
+        Task<byte[]?>[] gets = [client.GetAsync(Clients.Bytes("a")), client.GetAsync(Clients.Bytes("b")), client.GetAsync(Clients.Bytes("c"))];
+        ReceivedRequest first = await node.NextRequestAsync();
+        await node.NextRequestAsync();
+        await node.NextRequestAsync();
+        first.Connection.Abort();
+
+        foreach (Task<byte[]?> get in gets)
+        {
+            var error = await Assert.ThrowsAsync<ActorLsmConnectionException>(() => get.Bounded());
+            Assert.Contains("outcome of a write is unknown", error.Message, StringComparison.Ordinal);
+        }
+
+        node.Handler = new FakeStore().Handle;
+        ulong sequence = await client.PutAsync(Clients.Bytes("k"), Clients.Bytes("v")).Bounded();
+
+        Assert.Equal(1UL, sequence);
+        Assert.Equal(2, node.AcceptedCount);
+    }
+
+    [Fact]
+    public async Task GetAsync_ResponseFrameOverMaxFrameSize_ClosesConnectionWithTypedError()
+    {
+        await using var node = new FakeNode();
+        await using ActorLsmClient client = Clients.For(node, maxFrameSize: 1024);
+
+        Task<byte[]?> get = client.GetAsync(Clients.Bytes("k"));
+        ReceivedRequest received = await node.NextRequestAsync();
+        await received.Connection.SendHeaderAsync(1025);
+
+        var error = await Assert.ThrowsAsync<ActorLsmConnectionException>(() => get.Bounded());
+        Assert.IsType<FrameTooLargeException>(error.InnerException);
+
+        node.Handler = new FakeStore().Handle;
+        Assert.Null(await client.GetAsync(Clients.Bytes("k")).Bounded());
+        Assert.Equal(2, node.AcceptedCount);
+    }
+
+    [Fact]
+    public async Task GetAsync_UnparseableResponseFrame_ClosesConnectionWithTypedError()
+    {
+        await using var node = new FakeNode();
+        await using ActorLsmClient client = Clients.For(node);
+
+        Task<byte[]?> get = client.GetAsync(Clients.Bytes("k"));
+        ReceivedRequest received = await node.NextRequestAsync();
+        // Field 1 announced as 16 length-delimited bytes, none present.
+        await received.Connection.SendRawAsync(new byte[] { 0, 0, 0, 2, 0x0A, 0x10 });
+
+        var error = await Assert.ThrowsAsync<ActorLsmConnectionException>(() => get.Bounded());
+
+        Assert.IsAssignableFrom<Google.Protobuf.InvalidProtocolBufferException>(error.InnerException);
+    }
+
+    [Fact]
+    public async Task PutAsync_NothingListening_ThrowsConnectionException()
+    {
+        var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        int port = ((IPEndPoint)listener.LocalEndpoint).Port;
+        listener.Stop();
+        await using var client = new ActorLsmClient(new ActorLsmClientOptions { Endpoints = [$"127.0.0.1:{port}"], ConnectTimeout = FakeNode.WaitLimit });
+
+        var error = await Assert.ThrowsAsync<ActorLsmConnectionException>(() => client.PutAsync(Clients.Bytes("k"), Clients.Bytes("v")).Bounded());
+
+        Assert.Contains("cannot connect", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task DisposeAsync_RequestsPending_FailsThemAndLaterCallsThrowObjectDisposed()
+    {
+        await using var node = new FakeNode();
+        ActorLsmClient client = Clients.For(node);
+
+        Task<byte[]?> get = client.GetAsync(Clients.Bytes("k"));
+        await node.NextRequestAsync();
+        await client.DisposeAsync().AsTask().Bounded();
+        await client.DisposeAsync().AsTask().Bounded();
+
+        await Assert.ThrowsAsync<ActorLsmConnectionException>(() => get.Bounded());
+        await Assert.ThrowsAsync<ObjectDisposedException>(() => client.GetAsync(Clients.Bytes("k")));
+        Assert.Throws<ObjectDisposedException>(() => client.ScanAsync());
+    }
+}

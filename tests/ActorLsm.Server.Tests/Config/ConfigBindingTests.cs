@@ -1,0 +1,181 @@
+using ActorLsm.Hocon;
+using ActorLsm.Kernel;
+using ActorLsm.Server.Configuration;
+using ActorLsm.Server.Hosting;
+using ActorLsm.Server.Tests.Support;
+using ActorLsm.Shards;
+using ActorLsm.Storage;
+
+namespace ActorLsm.Server.Tests.Config;
+
+public sealed class ConfigBindingTests : IDisposable
+{
+    private readonly TempDir _dir = new();
+
+    public void Dispose() => _dir.Dispose();
+
+    [Fact]
+    public void Bind_Defaults_MatchOptionDefaults()
+    {
+        ServerSettings s = ServerConfigBinder.Bind(ServerConfig.Defaults());
+        var server = new ServerOptions();
+        var node = new ShardedNodeOptions { DataDir = "unused" };
+        var kernel = new ActorSystemOptions();
+
+        Assert.Equal("127.0.0.1", s.Server.Host);
+        Assert.Equal(7400, s.Server.Port);
+        Assert.Equal(server.MaxFrameSize, s.Server.MaxFrameSize);
+        Assert.Equal(server.MaxConnections, s.Server.MaxConnections);
+        Assert.Equal(server.MaxInFlightPerConnection, s.Server.MaxInFlightPerConnection);
+        Assert.Equal(server.RequestTimeout, s.Server.RequestTimeout);
+        Assert.Equal(server.ShutdownTimeout, s.Server.ShutdownTimeout);
+        Assert.Equal("./data", s.Node.DataDir);
+        Assert.Equal(node.ShardCount, s.Node.ShardCount);
+        Assert.Equal(node.MaxPendingWrites, s.Node.MaxPendingWrites);
+        Assert.Equal(node.MaxPendingBytes, s.Node.MaxPendingBytes);
+        Assert.Equal(node.MaxScanLimit, s.Node.MaxScanLimit);
+        Assert.Equal(node.RequestTimeout, s.Node.RequestTimeout);
+        Assert.Equal(kernel.DefaultMailboxCapacity, s.Kernel.DefaultMailboxCapacity);
+        Assert.Equal(kernel.DefaultMailboxOverflow, s.Kernel.DefaultMailboxOverflow);
+        Assert.Equal(kernel.Throughput, s.Kernel.Throughput);
+        Assert.Equal(kernel.DefaultAskTimeout, s.Kernel.DefaultAskTimeout);
+        Assert.Same(SupervisorStrategy.DefaultStrategy, s.Kernel.DefaultSupervisorStrategy);
+
+        // Every storage property, compared through its public getters.
+        var expected = new LsmOptions();
+        foreach (var property in typeof(LsmOptions).GetProperties())
+        {
+            Assert.True(Equals(property.GetValue(expected), property.GetValue(s.Node.Storage)), $"LsmOptions.{property.Name} differs from its default");
+        }
+    }
+
+    [Fact]
+    public void Bind_ConfigFile_OverridesOnlyItsKeys()
+    {
+        string file = Write("node1.conf", """
+            actorlsm {
+              storage {
+                wal-sync-mode = interval
+                compression = brotli
+                memtable-size = 8MiB
+                flush-interval = 2m
+              }
+              node.shard-count = 8
+              kernel.supervision { max-nr-of-retries = 5, within-time-range = 1m, min-backoff = 100ms, max-backoff = 2s }
+            }
+            """);
+
+        ServerSettings s = ServerCommand.LoadSettings(file, null, null);
+
+        Assert.Equal(WalSyncMode.Interval, s.Node.Storage.WalSyncMode);
+        Assert.Equal(BlockCompression.Brotli, s.Node.Storage.Compression);
+        Assert.Equal(8 * 1024 * 1024, s.Node.Storage.MemTableSize);
+        Assert.Equal(TimeSpan.FromMinutes(2), s.Node.Storage.FlushInterval);
+        Assert.Equal(8, s.Node.ShardCount);
+        Assert.Equal(7400, s.Server.Port);
+        Assert.Equal(5, s.Kernel.DefaultSupervisorStrategy.MaxNrOfRetries);
+        Assert.Equal(TimeSpan.FromSeconds(2), s.Kernel.DefaultSupervisorStrategy.MaxBackoff);
+    }
+
+    [Fact]
+    public void LoadSettings_Flags_OverrideConfigFile()
+    {
+        string file = Write("node.conf", """
+            actorlsm.server.port = 9000
+            actorlsm.node.data-dir = "/from/file"
+            actorlsm.node.max-scan-limit = 77
+            """);
+
+        ServerSettings s = ServerCommand.LoadSettings(file, "/from/flag", 9100);
+
+        Assert.Equal(9100, s.Server.Port);
+        Assert.Equal("/from/flag", s.Node.DataDir);
+        Assert.Equal(77, s.Node.MaxScanLimit);
+    }
+
+    [Fact]
+    public void LoadSettings_FlagWithQuotesAndSpaces_KeptVerbatim()
+    {
+        ServerSettings s = ServerCommand.LoadSettings(null, "/tmp/a dir/\"q\"+ü", null);
+
+        Assert.Equal("/tmp/a dir/\"q\"+ü", s.Node.DataDir);
+    }
+
+    [Fact]
+    public void Bind_UnknownEnumWord_NamesFileLineAndKey()
+    {
+        string file = Write("node1.conf", "actorlsm {\n  storage {\n    wal-sync-mode = sometimes\n  }\n}\n");
+
+        var ex = Assert.Throws<HoconException>(() => ServerCommand.LoadSettings(file, null, null));
+
+        Assert.Equal($"{file}:3: actorlsm.storage.wal-sync-mode: expected none, batch or interval, got \"sometimes\"", ex.Message);
+    }
+
+    [Fact]
+    public void Bind_PortOutOfRange_NamesFileLineAndKey()
+    {
+        string file = Write("node.conf", "# comment\nactorlsm.server.port = 70000\n");
+
+        var ex = Assert.Throws<HoconException>(() => ServerCommand.LoadSettings(file, null, null));
+
+        Assert.Equal($"{file}:2: actorlsm.server.port: expected an integer between 0 and 65535, got 70000", ex.Message);
+    }
+
+    [Fact]
+    public void Bind_WrongType_NamesFileLineAndKey()
+    {
+        string file = Write("node.conf", "actorlsm.storage.block-size = lots\n");
+
+        var ex = Assert.Throws<HoconException>(() => ServerCommand.LoadSettings(file, null, null));
+
+        Assert.StartsWith($"{file}:1: actorlsm.storage.block-size: expected a size", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Bind_RejectedByLsmValidate_NamesHoconKey()
+    {
+        string file = Write("node.conf", "\n\nactorlsm.storage.level0-stop-writes-trigger = 3\n");
+
+        var ex = Assert.Throws<HoconException>(() => ServerCommand.LoadSettings(file, null, null));
+
+        Assert.StartsWith($"{file}:3: actorlsm.storage.level0-stop-writes-trigger: rejected by the storage engine", ex.Message, StringComparison.Ordinal);
+        Assert.Equal(3, ex.Line);
+        Assert.Equal("actorlsm.storage.level0-stop-writes-trigger", ex.Path);
+    }
+
+    [Fact]
+    public void Bind_SyntaxError_NamesFileAndLine()
+    {
+        string file = Write("broken.conf", "actorlsm {\n  server {\n    port = = 1\n");
+
+        var ex = Assert.Throws<HoconException>(() => ServerCommand.LoadSettings(file, null, null));
+
+        Assert.Equal(file, ex.FileName);
+        Assert.True(ex.Line > 0, ex.Message);
+    }
+
+    [Fact]
+    public async Task RunAsync_InvalidConfig_ExitsWithCode2()
+    {
+        string file = Write("node.conf", "actorlsm.storage.compression = zstd\n");
+
+        int code = await ServerCommand.RunAsync(["--config", file]);
+
+        Assert.Equal(2, code);
+    }
+
+    [Fact]
+    public async Task RunAsync_MissingConfigFile_ExitsWithCode2()
+    {
+        int code = await ServerCommand.RunAsync(["--config", Path.Combine(_dir.Path, "absent.conf")]);
+
+        Assert.Equal(2, code);
+    }
+
+    private string Write(string name, string text)
+    {
+        string path = Path.Combine(_dir.Path, name);
+        File.WriteAllText(path, text);
+        return path;
+    }
+}

@@ -1,0 +1,37 @@
+using ActorLsm.Hocon;
+using ActorLsm.Server.Configuration;
+using ActorLsm.Server.Dispatch;
+using ActorLsm.Server.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace ActorLsm.Server.Tests.Support;
+
+/// <summary>Starts in-process nodes on 127.0.0.1 port 0 with small settings and no log output.</summary>
+internal static class TestServers
+{
+    /// <summary>The node's settings for <paramref name="dataDir"/> on a free port, with <paramref name="hocon"/> layered over the defaults.</summary>
+    public static ServerSettings Settings(string dataDir, string hocon = "")
+    {
+        HoconConfig config = ServerConfig.Load(null, dataDir, 0);
+        config = HoconConfig.Parse(
+            """
+            actorlsm.node.shard-count = 4
+            actorlsm.storage.memtable-size = 1MiB
+            actorlsm.storage.block-cache-size = 1MiB
+            actorlsm.server.shutdown-timeout = 10s
+            actorlsm.server.request-timeout = 20s
+            """ + "\n" + hocon,
+            "test.conf").WithFallback(config);
+        return ServerConfigBinder.Bind(config);
+    }
+
+    /// <summary>A node over the real shards in <paramref name="dataDir"/>.</summary>
+    public static Task<ActorLsmServer> StartAsync(string dataDir, string hocon = "") =>
+        ActorLsmServer.StartAsync(Settings(dataDir, hocon), Quiet);
+
+    /// <summary>A node over <paramref name="store"/> (protocol tests that need no disk).</summary>
+    public static Task<ActorLsmServer> StartAsync(INodeStore store, string hocon = "") =>
+        ActorLsmServer.StartAsync(Settings(Path.GetTempPath(), hocon), Quiet, (_, _, _) => Task.FromResult(store));
+
+    private static void Quiet(ILoggingBuilder logging) => logging.SetMinimumLevel(LogLevel.None);
+}
