@@ -67,7 +67,7 @@ public static class ServerConfigBinder
             MaxPendingWrites = r.Int(N + "max-pending-writes", 1, int.MaxValue),
             MaxPendingBytes = r.Bytes(N + "max-pending-bytes", 1, long.MaxValue),
             MaxScanLimit = r.Int(N + "max-scan-limit", 1, int.MaxValue),
-            RequestTimeout = server.RequestTimeout,
+            RequestTimeout = r.Duration(N + "request-timeout", TimeSpan.FromMilliseconds(1), TimeSpan.FromDays(1)),
             Storage = storage,
         };
         return new ServerSettings(server, node, BindKernel(r));

@@ -20,7 +20,7 @@ public sealed class ServerOptions
     /// <summary>Requests of one connection executing at once; at the bound the connection's frames are not read. Default 1024.</summary>
     public int MaxInFlightPerConnection { get; init; } = 1024;
 
-    /// <summary>How long a request may wait for its shard before the client gets TIMEOUT. Default 30 s.</summary>
+    /// <summary>Longest time from a request's arrival to its response; past it the client gets TIMEOUT. Default 30 s.</summary>
     public TimeSpan RequestTimeout { get; init; } = TimeSpan.FromSeconds(30);
 
     /// <summary>On SIGTERM or Ctrl-C, how long in-flight requests may take to finish before the shards close anyway. Default 30 s.</summary>

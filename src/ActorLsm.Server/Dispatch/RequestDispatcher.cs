@@ -24,9 +24,12 @@ public sealed class RequestDispatcher
     private readonly string _nodeName;
     private readonly long _startedAt = Stopwatch.GetTimestamp();
 
-    public RequestDispatcher(INodeStore store, ServerMetrics metrics, ILogger<RequestDispatcher> logger, string nodeName)
+    private readonly TimeSpan _requestTimeout;
+
+    public RequestDispatcher(INodeStore store, ServerMetrics metrics, ILogger<RequestDispatcher> logger, string nodeName, TimeSpan requestTimeout)
     {
         _store = store;
+        _requestTimeout = requestTimeout;
         _metrics = metrics;
         _logger = logger;
         _nodeName = nodeName;
@@ -43,7 +46,10 @@ public sealed class RequestDispatcher
         Response response;
         try
         {
-            response = await ExecuteAsync(request, cancellationToken).ConfigureAwait(false);
+            Task<Response> execution = ExecuteAsync(request, cancellationToken);
+            response = execution.IsCompleted
+                ? await execution.ConfigureAwait(false)
+                : await execution.WaitAsync(_requestTimeout, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex)
         {

@@ -99,7 +99,7 @@ public sealed class ActorLsmServer : IAsyncDisposable
         builder.Services.AddSingleton<ServerMetrics>();
         builder.Services.AddSingleton<InFlightRequests>();
         builder.Services.AddSingleton(sp => new RequestDispatcher(
-            sp.GetRequiredService<INodeStore>(), sp.GetRequiredService<ServerMetrics>(), sp.GetRequiredService<ILogger<RequestDispatcher>>(), Environment.MachineName));
+            sp.GetRequiredService<INodeStore>(), sp.GetRequiredService<ServerMetrics>(), sp.GetRequiredService<ILogger<RequestDispatcher>>(), Environment.MachineName, settings.Server.RequestTimeout));
         builder.Services.AddSingleton<ClientConnectionHandler>();
         builder.WebHost.ConfigureKestrel(kestrel =>
         {

@@ -10,8 +10,9 @@ namespace ActorLsm.Server.Metrics;
 /// readable with dotnet-counters or an OpenTelemetry exporter):
 /// <c>actorlsm.requests</c> (counter; tags op, status), <c>actorlsm.request.duration</c> (histogram, s; tag op),
 /// <c>actorlsm.bytes.received</c> / <c>actorlsm.bytes.sent</c> (counters, By; frame headers included),
-/// <c>actorlsm.connections</c> (up-down counter), and <c>actorlsm.flushes</c>, <c>actorlsm.compactions</c>,
-/// <c>actorlsm.write.stalls</c> (observable counters summed over the shards' status).
+/// <c>actorlsm.connections</c> (up-down counter), and <c>actorlsm.flushes</c>, <c>actorlsm.compactions</c>
+/// (observable counters summed over the shards' status). <c>actorlsm.write.stalls</c> is registered but
+/// reports nothing until the shards' status carries a stall count.
 /// </summary>
 /// <remarks>
 /// Observable callbacks cannot wait for the shard actors, so they return the totals of the last
@@ -50,7 +51,7 @@ public sealed class ServerMetrics : IDisposable
         _connections = _meter.CreateUpDownCounter<long>("actorlsm.connections", "{connection}", "Open client connections.");
         _meter.CreateObservableCounter("actorlsm.flushes", () => Totals().Flushes, "{flush}", "Memtable flushes completed, all shards.");
         _meter.CreateObservableCounter("actorlsm.compactions", () => Totals().Compactions, "{compaction}", "Compactions completed, all shards.");
-        _meter.CreateObservableCounter("actorlsm.write.stalls", () => Totals().Stalls, "{stall}", "Write groups slowed down or stopped by L0 or memtable pile-up, all shards.");
+        _meter.CreateObservableCounter("actorlsm.write.stalls", Stalls, "{stall}", "Write groups slowed down or stopped by L0 or memtable pile-up, all shards.");
     }
 
     /// <summary>The meter holding every instrument.</summary>
@@ -82,15 +83,14 @@ public sealed class ServerMetrics : IDisposable
         }
 
         NodeStatus status = await store.StatusAsync(cancellationToken).ConfigureAwait(false);
-        long flushes = 0, compactions = 0, stalls = 0;
+        long flushes = 0, compactions = 0;
         foreach (ShardStatusInfo shard in status.Shards)
         {
             flushes += shard.Flushes;
             compactions += shard.Compactions;
-            stalls += ShardStalls(shard);
         }
 
-        Volatile.Write(ref _totals, new ShardTotals(flushes, compactions, stalls));
+        Volatile.Write(ref _totals, new ShardTotals(flushes, compactions));
         Volatile.Write(ref _polledAt, Stopwatch.GetTimestamp());
     }
 
@@ -102,7 +102,9 @@ public sealed class ServerMetrics : IDisposable
         }
     }
 
-    private static long ShardStalls(ShardStatusInfo shard) => 0;
+    // ShardStatusInfo carries no stall count yet (the stores count them in LsmStats.SlowdownCount
+    // and StopCount), so the instrument exists but reports no measurement rather than a false zero.
+    private static IEnumerable<Measurement<long>> Stalls() => [];
 
     private ShardTotals Totals()
     {
@@ -130,8 +132,8 @@ public sealed class ServerMetrics : IDisposable
         }
     }
 
-    private sealed record ShardTotals(long Flushes, long Compactions, long Stalls)
+    private sealed record ShardTotals(long Flushes, long Compactions)
     {
-        public static readonly ShardTotals Zero = new(0, 0, 0);
+        public static readonly ShardTotals Zero = new(0, 0);
     }
 }

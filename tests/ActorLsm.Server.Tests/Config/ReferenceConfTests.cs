@@ -1,6 +1,7 @@
 using ActorLsm.Hocon;
 using ActorLsm.Hocon.Model;
 using ActorLsm.Server.Configuration;
+using ActorLsm.Shards;
 using ActorLsm.Storage;
 
 namespace ActorLsm.Server.Tests.Config;
@@ -14,7 +15,12 @@ public sealed class ReferenceConfTests
     [MemberData(nameof(Modules))]
     public void ReferenceConf_EveryModuleKey_AppearsWithTheSameDefault(string module)
     {
-        string text = module == "storage.conf" ? LsmReferenceConfig.Text : File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "modules", module));
+        string text = module switch
+        {
+            "storage.conf" => LsmReferenceConfig.Text,
+            "shards.conf" => NodeReferenceConfig.Text,
+            _ => File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "modules", module)),
+        };
         Dictionary<string, string> moduleKeys = Flatten(HoconConfig.Parse(text, module).Root);
         Dictionary<string, string> serverKeys = Flatten(HoconConfig.Parse(ServerConfig.ReferenceText, "reference.conf").Root);
 
@@ -56,10 +62,7 @@ public sealed class ReferenceConfTests
     {
         yield return "storage.conf";
         yield return "kernel.conf";
-        if (File.Exists(Path.Combine(AppContext.BaseDirectory, "modules", "shards.conf")))
-        {
-            yield return "shards.conf";
-        }
+        yield return "shards.conf";
     }
 
     private static Dictionary<string, string> Flatten(HoconObject root)

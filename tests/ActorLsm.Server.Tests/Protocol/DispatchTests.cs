@@ -190,3 +190,22 @@ public sealed class DispatchTests : IAsyncLifetime
         return response;
     }
 }
+
+/// <summary>actorlsm.server.request-timeout bounds a request end to end.</summary>
+public sealed class RequestTimeoutTests
+{
+    [Fact]
+    public async Task Request_StoreNeverAnswers_TimeoutAfterRequestTimeout()
+    {
+        var never = new TaskCompletionSource();
+        var store = new InMemoryNodeStore { Gate = never.Task };
+        await using ActorLsmServer server = await TestServers.StartAsync(store, "actorlsm.server.request-timeout = 200ms\nactorlsm.server.shutdown-timeout = 1s");
+        await using RawConnection conn = await RawConnection.ConnectAsync(server.Port);
+
+        await conn.SendAsync(new Request { RequestId = 9, Get = new GetRequest { Key = ByteString.CopyFromUtf8("k") } });
+        Response response = await conn.ReceiveAsync();
+
+        Assert.Equal(9UL, response.RequestId);
+        Assert.Equal(ErrorCode.Timeout, response.Error.Code);
+    }
+}
