@@ -1,6 +1,3 @@
-using System.CommandLine;
-using ActorLsm.Cli.Commands;
+using ActorLsm.Cli;
 
-var root = new RootCommand("actorlsm: the ActorLsm command-line tool");
-root.Subcommands.Add(DbBenchCommand.Create());
-return root.Parse(args).Invoke();
+return await CliApp.RunAsync(args, Console.Out, Console.Error).ConfigureAwait(false);

@@ -1,0 +1,103 @@
+using System.CommandLine;
+using ActorLsm.Cli.Ycsb;
+using Spectre.Console;
+
+namespace ActorLsm.Cli.Commands;
+
+/// <summary>
+/// <c>actorlsm ycsb --workload FILE --phase load|run [-p name=value ...] [--threads N]
+/// [--endpoint host:port | --embedded DIR] [--seed S] [--no-progress]</c>: one phase of a YCSB
+/// CoreWorkload (see <see cref="CoreWorkload"/>) against a node or an in-process
+/// <c>ShardedNode</c>; prints YCSB's report lines on stdout. Exit 1 when a load-phase insert
+/// failed, 2 on bad arguments or workload properties.
+/// </summary>
+internal static class YcsbCommand
+{
+    public static Command Create()
+    {
+        var workload = new Option<string>("--workload") { Description = "YCSB workload property file (e.g. workloada)", Required = true };
+        var phase = new Option<string>("--phase") { Description = "load (insert the records) or run (the operation mix)", Required = true };
+        phase.AcceptOnlyFromAmong("load", "run");
+        var properties = new Option<string[]>("-p") { Description = "Override a workload property: -p name=value (repeatable)", Arity = ArgumentArity.ZeroOrMore };
+        var threads = new Option<int>("--threads") { Description = "Concurrent workers, each with one operation in flight", DefaultValueFactory = _ => 1 };
+        Option<string> endpoint = CommandSupport.CreateEndpointOption();
+        var embedded = new Option<string?>("--embedded") { Description = "Run in-process on a ShardedNode over this data directory instead of a node at --endpoint" };
+        var seed = new Option<int>("--seed") { Description = "Seed of the workers' random streams", DefaultValueFactory = _ => 1 };
+        var noProgress = new Option<bool>("--no-progress") { Description = "No progress bar on stderr" };
+        var command = new Command("ycsb", "Run one phase of a YCSB CoreWorkload and print YCSB's report lines.")
+        {
+            workload, phase, properties, threads, endpoint, embedded, seed, noProgress,
+        };
+        command.SetAction((parse, cancellationToken) => CommandSupport.RunAsync(parse, "ycsb", async (output, ct) =>
+        {
+            int workers = parse.GetValue(threads);
+            if (workers < 1)
+            {
+                throw new UsageException($"--threads must be >= 1, got {workers}");
+            }
+
+            string? dataDir = parse.GetValue(embedded);
+            if (dataDir is not null && parse.GetResult(endpoint) is { Implicit: false })
+            {
+                throw new UsageException("give either --endpoint or --embedded, not both");
+            }
+
+            if (dataDir is { Length: 0 })
+            {
+                throw new UsageException("--embedded needs a data directory");
+            }
+
+            string? address = dataDir is null ? CommandSupport.ParseEndpoint(parse.GetValue(endpoint)) : null;
+            YcsbPhase ycsbPhase = parse.GetValue(phase) == "load" ? YcsbPhase.Load : YcsbPhase.Run;
+            WorkloadProperties props = WorkloadProperties.Load(parse.GetValue(workload)!, parse.GetValue(properties) ?? []);
+            var core = new CoreWorkload(CoreWorkloadSettings.From(props), ycsbPhase);
+
+            IYcsbStore store = dataDir is not null
+                ? await EmbeddedYcsbStore.OpenAsync(dataDir, ct).ConfigureAwait(false)
+                : new ClientYcsbStore(address!);
+            YcsbResult result;
+            await using (store.ConfigureAwait(false))
+            {
+                var runner = new YcsbRunner(store, core, workers, parse.GetValue(seed));
+                bool showProgress = !parse.GetValue(noProgress) && !Console.IsErrorRedirected;
+                result = await RunWithProgressAsync(runner, ycsbPhase, showProgress, ct).ConfigureAwait(false);
+            }
+
+            YcsbReport.Write(output, result.RunTimeMs, result.Operations, result.Measurements);
+            if (result.FirstError is not null)
+            {
+                CommandSupport.Fail(parse.InvocationConfiguration.Error, "ycsb", $"{result.ErrorCount} operations failed; first: {result.FirstError}");
+            }
+
+            return ycsbPhase == YcsbPhase.Load && result.InsertErrors > 0 ? CommandSupport.ExitFailure : CommandSupport.ExitOk;
+        }, cancellationToken));
+        return command;
+    }
+
+    private static async Task<YcsbResult> RunWithProgressAsync(YcsbRunner runner, YcsbPhase phase, bool showProgress, CancellationToken cancellationToken)
+    {
+        Task<YcsbResult> run = runner.RunAsync(cancellationToken);
+        if (!showProgress)
+        {
+            return await run.ConfigureAwait(false);
+        }
+
+        IAnsiConsole console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error) });
+        await console.Progress()
+            .AutoClear(true)
+            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn(), new RemainingTimeColumn())
+            .StartAsync(async context =>
+            {
+                ProgressTask task = context.AddTask(phase == YcsbPhase.Load ? "ycsb load" : "ycsb run", maxValue: Math.Max(1, runner.Total));
+                while (!run.IsCompleted)
+                {
+                    task.Value = runner.Completed;
+                    // Refresh cadence of the display only; completion is awaited below.
+                    await Task.WhenAny(run, Task.Delay(200, CancellationToken.None)).ConfigureAwait(false);
+                }
+
+                task.Value = runner.Completed;
+            }).ConfigureAwait(false);
+        return await run.ConfigureAwait(false);
+    }
+}

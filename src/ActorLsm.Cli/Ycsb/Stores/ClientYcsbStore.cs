@@ -1,0 +1,33 @@
+using ActorLsm.Client;
+
+namespace ActorLsm.Cli.Ycsb;
+
+/// <summary>YCSB operations through <see cref="ActorLsmClient"/> against a node at an endpoint.</summary>
+internal sealed class ClientYcsbStore : IYcsbStore
+{
+    private readonly ActorLsmClient _client;
+
+    /// <summary>A client of the node at <paramref name="endpoint"/> (<c>host:port</c>).</summary>
+    public ClientYcsbStore(string endpoint)
+    {
+        _client = ActorLsmClient.Create(endpoint);
+    }
+
+    public Task<byte[]?> GetAsync(byte[] key, CancellationToken cancellationToken) => _client.GetAsync(key, cancellationToken);
+
+    public Task PutAsync(byte[] key, byte[] value, CancellationToken cancellationToken) => _client.PutAsync(key, value, cancellationToken);
+
+    public async Task<int> ScanAsync(byte[] start, int count, CancellationToken cancellationToken)
+    {
+        int read = 0;
+        await foreach (KeyValuePair<byte[], byte[]> entry in _client.ScanAsync(start, null, count, reverse: false, cancellationToken).ConfigureAwait(false))
+        {
+            _ = entry;
+            read++;
+        }
+
+        return read;
+    }
+
+    public ValueTask DisposeAsync() => _client.DisposeAsync();
+}
