@@ -32,6 +32,9 @@ public sealed class ShardedNodeOptions
     /// <summary>Test hook: runs on a shard actor before it opens its store, at start and at each restart.</summary>
     internal Action<int>? BeforeShardOpen { get; init; }
 
+    /// <summary>Test hook: runs on a shard actor when its compactor reports compaction steps that did work (shard id, steps).</summary>
+    internal Action<int, int>? OnCompactionFinished { get; init; }
+
     /// <summary>Delay before a failed shard's first restart in a minute; doubles per further restart.</summary>
     internal TimeSpan RestartMinBackoff { get; init; } = TimeSpan.FromMilliseconds(100);
 

@@ -45,7 +45,11 @@ internal sealed partial class ShardActor : ActorBase
 
     protected override void PreStart()
     {
-        _handle.State = ShardState.Starting;
+        if (_handle.State != ShardState.Restarting)
+        {
+            _handle.State = ShardState.Starting; // a restarting shard reports restarting until its store is open
+        }
+
         _settings.BeforeShardOpen?.Invoke(Id);
         string dir = NodeMetadata.ShardDirectory(_settings.DataDir, Id);
         try
@@ -123,6 +127,7 @@ internal sealed partial class ShardActor : ActorBase
                 return true; // counted per FlushCompleted, which carries the details
             case CompactionFinished compacted:
                 _handle.CountCompactions(compacted.Steps);
+                _settings.OnCompactionFinished?.Invoke(Id, compacted.Steps);
                 return true;
             case HoldCommits hold:
                 _commitGate = hold.Gate;

@@ -18,7 +18,9 @@ internal enum ShardState
 /// </summary>
 internal sealed class ShardHandle
 {
+    private readonly Lock _stateLock = new();
     private IActorRef? _ref;
+    private TaskCompletionSource _running = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int _state;
     private long _restarts;
     private long _flushes;
@@ -41,7 +43,33 @@ internal sealed class ShardHandle
     public ShardState State
     {
         get => (ShardState)Volatile.Read(ref _state);
-        set => Volatile.Write(ref _state, (int)value);
+        set
+        {
+            lock (_stateLock)
+            {
+                Volatile.Write(ref _state, (int)value);
+                if (value == ShardState.Running)
+                {
+                    _running.TrySetResult();
+                }
+                else if (_running.Task.IsCompleted)
+                {
+                    _running = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                }
+            }
+        }
+    }
+
+    /// <summary>Completes when the shard is (next) running: at once if it runs now.</summary>
+    public Task WhenRunning
+    {
+        get
+        {
+            lock (_stateLock)
+            {
+                return _running.Task;
+            }
+        }
     }
 
     /// <summary>Restarts of the shard actor since the node started.</summary>

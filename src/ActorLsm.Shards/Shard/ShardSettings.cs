@@ -17,6 +17,7 @@ internal sealed class ShardSettings
         MaxScanLimit = options.MaxScanLimit;
         RequestTimeout = options.RequestTimeout;
         BeforeShardOpen = options.BeforeShardOpen;
+        OnCompactionFinished = options.OnCompactionFinished;
         OnFlushCompleted = onFlushCompleted;
 
         // A group of about a quarter memtable keeps one commit from forcing an oversized memtable.
@@ -39,6 +40,9 @@ internal sealed class ShardSettings
 
     /// <summary>Test hook run on the shard actor before it opens its store (at start and at each restart).</summary>
     public Action<int>? BeforeShardOpen { get; }
+
+    /// <summary>Test hook run on the shard actor when its compactor reports steps that did work (shard id, steps).</summary>
+    public Action<int, int>? OnCompactionFinished { get; }
 
     /// <summary>Raised on the shard actor after each flush of its store.</summary>
     public Action<int, FlushCompletedInfo> OnFlushCompleted { get; }

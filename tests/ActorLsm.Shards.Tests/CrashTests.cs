@@ -1,0 +1,125 @@
+using System.Collections.Concurrent;
+using ActorLsm.Shards.Shard;
+using static ActorLsm.Shards.Tests.NodeHarness;
+
+namespace ActorLsm.Shards.Tests;
+
+public sealed class CrashTests
+{
+    [Fact]
+    public async Task InjectFailure_DuringConcurrentWrites_RestartsAndKeepsEveryAckedWrite()
+    {
+        const int Seed = 7;
+        using var holdReopen = new ManualResetEventSlim(false);
+        var reopening = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        int opens = 0;
+        await using NodeHarness h = await StartAsync(dir => new ShardedNodeOptions
+        {
+            DataDir = dir,
+            ShardCount = 3,
+            Storage = SmallStorage(),
+            RequestTimeout = TimeSpan.FromSeconds(20),
+            BeforeShardOpen = id =>
+            {
+                // Shard 0's second open is the restart: hold it so the test can look at the node meanwhile.
+                if (id == 0 && Interlocked.Increment(ref opens) == 2)
+                {
+                    reopening.TrySetResult();
+                    holdReopen.Wait(TimeSpan.FromSeconds(20));
+                }
+            },
+        });
+
+        var acked = new ConcurrentDictionary<string, string>();
+        var enoughAcked = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var stop = new CancellationTokenSource();
+        int unavailable = 0;
+        Task[] writers = [.. Enumerable.Range(0, 4).Select(w => Task.Run(async () =>
+        {
+            var rng = new Random(Seed + w);
+            for (int i = 0; !stop.IsCancellationRequested; i++)
+            {
+                string key = $"w{w}-{i}";
+                string value = "v" + rng.Next();
+                try
+                {
+                    await h.Node.PutAsync(B(key), B(value));
+                    acked[key] = value;
+                    if (acked.Count >= 300)
+                    {
+                        enoughAcked.TrySetResult();
+                    }
+                }
+                catch (ShardUnavailableException)
+                {
+                    Interlocked.Increment(ref unavailable);
+                }
+            }
+        }))];
+
+        // Let writes flow to every shard, then crash shard 0.
+        await enoughAcked.Task.WaitAsync(TimeSpan.FromSeconds(20));
+
+        h.Node.InjectFailure(0);
+        await reopening.Task.WaitAsync(TimeSpan.FromSeconds(20));
+
+        // Shard 0 is restarting: its requests fail fast; the other shards keep serving.
+        Assert.Equal(ShardState.Restarting, h.Node.Shard(0).State);
+        byte[] key0 = [.. Enumerable.Range(0, 300).Select(i => B("z" + i)).First(k => h.Node.ShardOf(k) == 0)];
+        byte[] key1 = [.. Enumerable.Range(0, 300).Select(i => B("z" + i)).First(k => h.Node.ShardOf(k) == 1)];
+        await Assert.ThrowsAsync<ShardUnavailableException>(() => h.Node.PutAsync(key0, B("x")));
+        await h.Node.PutAsync(key1, B("served"));
+        Assert.Equal("served", S(await h.Node.GetAsync(key1)));
+        NodeStatus during = await h.Node.StatusAsync();
+        Assert.Equal("restarting", during.Shards[0].State);
+        Assert.Equal("running", during.Shards[1].State);
+
+        holdReopen.Set();
+        await StatusRunningAsync(h, 0);
+        stop.Cancel();
+        await Task.WhenAll(writers);
+
+        Assert.Equal(1, h.Node.Shard(0).Restarts);
+        foreach ((string key, string value) in acked)
+        {
+            Assert.True(value == S(await h.Node.GetAsync(B(key))), $"seed {Seed}: acknowledged {key}={value} lost after the restart");
+        }
+    }
+
+    [Fact]
+    public async Task InjectFailure_QueuedWrites_GetShardUnavailableNeverFalseAck()
+    {
+        await using NodeHarness h = await StartAsync(dir => new ShardedNodeOptions
+        {
+            DataDir = dir,
+            ShardCount = 2,
+            Storage = SmallStorage(),
+            RequestTimeout = TimeSpan.FromSeconds(20),
+        });
+        byte[][] keys = [.. Enumerable.Range(0, 300).Select(i => B("q" + i)).Where(k => h.Node.ShardOf(k) == 0).Take(5)];
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await h.Node.HoldCommitsAsync(0, release.Task);
+        Task<ulong>[] puts = [.. keys.Select(k => h.Node.PutAsync(k, B("v")))];
+        Assert.Equal(5, (await h.Node.StatusAsync()).Shards[0].PendingWrites);
+
+        h.Node.InjectFailure(0);
+        // The crash waits for the held commit (keys[0]) and answers it truthfully; release it.
+        release.SetResult();
+        foreach (Task<ulong> put in puts.Skip(1))
+        {
+            await Assert.ThrowsAsync<ShardUnavailableException>(() => put);
+        }
+
+        await puts[0]; // it was committed, so it is acknowledged
+        await StatusRunningAsync(h, 0);
+        Assert.Equal("v", S(await h.Node.GetAsync(keys[0])));
+        foreach (byte[] k in keys.Skip(1))
+        {
+            Assert.Null(await h.Node.GetAsync(k));
+        }
+    }
+
+    /// <summary>Waits for the restarted shard: it reports running once its store is open again.</summary>
+    private static Task StatusRunningAsync(NodeHarness h, int shard) =>
+        h.Node.Shard(shard).WhenRunning.WaitAsync(TimeSpan.FromSeconds(20));
+}

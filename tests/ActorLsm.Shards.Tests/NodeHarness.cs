@@ -1,0 +1,92 @@
+using System.Text;
+using ActorLsm.Kernel;
+using ActorLsm.Storage;
+
+namespace ActorLsm.Shards.Tests;
+
+/// <summary>A temp data directory, an actor system and a started node; disposes all three.</summary>
+internal sealed class NodeHarness : IAsyncDisposable
+{
+    private NodeHarness(string dataDir, ActorSystem system, ShardedNode node, ShardedNodeOptions options)
+    {
+        DataDir = dataDir;
+        System = system;
+        Node = node;
+        Options = options;
+    }
+
+    public string DataDir { get; }
+
+    public ActorSystem System { get; private set; }
+
+    public ShardedNode Node { get; private set; }
+
+    public ShardedNodeOptions Options { get; }
+
+    /// <summary>Storage options small enough that a few hundred KiB of writes flush and compact.</summary>
+    public static LsmOptions SmallStorage() => new()
+    {
+        MemTableSize = 16 * 1024,
+        L0CompactionTrigger = 2,
+        L0SlowdownWritesTrigger = 8,
+        L0StopWritesTrigger = 12,
+        TargetFileSize = 8 * 1024,
+        MaxBytesForLevelBase = 32 * 1024,
+        BlockSize = 1024,
+        WalSyncMode = WalSyncMode.None,
+        BlockCacheSize = 1024 * 1024,
+    };
+
+    public static string NewDataDir() =>
+        Path.Combine(Path.GetTempPath(), "actorlsm-shards-tests", Guid.NewGuid().ToString("N"));
+
+    public static async Task<NodeHarness> StartAsync(Func<string, ShardedNodeOptions>? configure = null, string? dataDir = null)
+    {
+        dataDir ??= NewDataDir();
+        ShardedNodeOptions options = configure?.Invoke(dataDir) ?? new ShardedNodeOptions
+        {
+            DataDir = dataDir,
+            ShardCount = 4,
+            Storage = new LsmOptions { WalSyncMode = WalSyncMode.None, MemTableSize = 1024 * 1024, BlockCacheSize = 1024 * 1024 },
+            RequestTimeout = TimeSpan.FromSeconds(20),
+        };
+        var system = ActorSystem.Create("shards-test");
+        try
+        {
+            ShardedNode node = await ShardedNode.StartAsync(system, options);
+            return new NodeHarness(dataDir, system, node, options);
+        }
+        catch
+        {
+            await system.DisposeAsync();
+            throw;
+        }
+    }
+
+    public static byte[] B(string s) => Encoding.UTF8.GetBytes(s);
+
+    public static string S(byte[]? b) => b is null ? "<null>" : Encoding.UTF8.GetString(b);
+
+    /// <summary>Disposes the node and its system, then starts a new node in a new system on the same directory.</summary>
+    public async Task RestartNodeAsync()
+    {
+        await Node.DisposeAsync();
+        await System.DisposeAsync();
+        System = ActorSystem.Create("shards-test");
+        Node = await ShardedNode.StartAsync(System, Options);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await Node.DisposeAsync();
+        await System.DisposeAsync();
+        try
+        {
+            Directory.Delete(DataDir, recursive: true);
+        }
+        catch (IOException)
+        {
+            // The OS temp cleaner takes the rest.
+        }
+    }
+}
