@@ -6,7 +6,10 @@ public readonly record struct BatchOperation(byte[] Key, byte[]? Value)
     public bool IsDelete => Value is null;
 }
 
-/// <summary>The state of one shard, for status reports.</summary>
+/// <summary>
+/// The state of one shard, for status reports. <c>WriteStalls</c> counts commit groups slowed down
+/// or stopped by L0 or memtable pile-up since the shard's store was last opened.
+/// </summary>
 public sealed record ShardStatusInfo(
     int Id,
     string State,
@@ -17,7 +20,8 @@ public sealed record ShardStatusInfo(
     long Compactions,
     long MemTableBytes,
     long PendingWrites,
-    long Restarts);
+    long Restarts,
+    long WriteStalls = 0);
 
 /// <summary>The state of all shards of a node.</summary>
 public sealed record NodeStatus(int ShardCount, IReadOnlyList<ShardStatusInfo> Shards);

@@ -11,8 +11,7 @@ namespace ActorLsm.Server.Metrics;
 /// <c>actorlsm.requests</c> (counter; tags op, status), <c>actorlsm.request.duration</c> (histogram, s; tag op),
 /// <c>actorlsm.bytes.received</c> / <c>actorlsm.bytes.sent</c> (counters, By; frame headers included),
 /// <c>actorlsm.connections</c> (up-down counter), and <c>actorlsm.flushes</c>, <c>actorlsm.compactions</c>
-/// (observable counters summed over the shards' status). <c>actorlsm.write.stalls</c> is registered but
-/// reports nothing until the shards' status carries a stall count.
+/// (observable counters summed over the shards' status, including <c>actorlsm.write.stalls</c>).
 /// </summary>
 /// <remarks>
 /// Observable callbacks cannot wait for the shard actors, so they return the totals of the last
@@ -83,14 +82,15 @@ public sealed class ServerMetrics : IDisposable
         }
 
         NodeStatus status = await store.StatusAsync(cancellationToken).ConfigureAwait(false);
-        long flushes = 0, compactions = 0;
+        long flushes = 0, compactions = 0, stalls = 0;
         foreach (ShardStatusInfo shard in status.Shards)
         {
             flushes += shard.Flushes;
             compactions += shard.Compactions;
+            stalls += shard.WriteStalls;
         }
 
-        Volatile.Write(ref _totals, new ShardTotals(flushes, compactions));
+        Volatile.Write(ref _totals, new ShardTotals(flushes, compactions, stalls));
         Volatile.Write(ref _polledAt, Stopwatch.GetTimestamp());
     }
 
@@ -102,9 +102,7 @@ public sealed class ServerMetrics : IDisposable
         }
     }
 
-    // ShardStatusInfo carries no stall count yet (the stores count them in LsmStats.SlowdownCount
-    // and StopCount), so the instrument exists but reports no measurement rather than a false zero.
-    private static IEnumerable<Measurement<long>> Stalls() => [];
+    private long Stalls() => Totals().Stalls;
 
     private ShardTotals Totals()
     {
@@ -132,8 +130,8 @@ public sealed class ServerMetrics : IDisposable
         }
     }
 
-    private sealed record ShardTotals(long Flushes, long Compactions)
+    private sealed record ShardTotals(long Flushes, long Compactions, long Stalls)
     {
-        public static readonly ShardTotals Zero = new(0, 0);
+        public static readonly ShardTotals Zero = new(0, 0, 0);
     }
 }

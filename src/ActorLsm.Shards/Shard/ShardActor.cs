@@ -202,7 +202,8 @@ internal sealed partial class ShardActor : ActorBase
             _handle.Compactions,
             stats.MemTableBytes,
             _queue.PendingOps,
-            _handle.Restarts);
+            _handle.Restarts,
+            stats.SlowdownCount + stats.StopCount);
     }
 
     [Conditional("DEBUG")]

@@ -134,18 +134,7 @@ internal sealed class BlockIterator : IInternalIterator
         }
     }
 
-    public void SeekForPrev(ReadOnlySpan<byte> internalKey)
-    {
-        Seek(internalKey);
-        if (!Valid)
-        {
-            SeekToLast();
-        }
-        else if (InternalKey.Compare(Key, internalKey) > 0)
-        {
-            Prev();
-        }
-    }
+    public void SeekForPrev(ReadOnlySpan<byte> internalKey) => this.SeekForPrevViaSeek(internalKey);
 
     public void Next()
     {
