@@ -39,6 +39,7 @@ public sealed class ShardedNode : IAsyncDisposable
     private readonly ShardHandle[] _handles;
     private readonly NodeLifecycle _lifecycle;
     private readonly RequestGate _gate = new();
+    private readonly ReplyDeadlines _deadlines;
     private IActorRef _router = null!;
     private int _disposed;
 
@@ -53,6 +54,7 @@ public sealed class ShardedNode : IAsyncDisposable
         }
 
         _lifecycle = new NodeLifecycle(options.RestartMinBackoff, options.RestartMaxBackoff);
+        _deadlines = new ReplyDeadlines(options.RequestTimeout);
     }
 
     /// <summary>
@@ -104,6 +106,7 @@ public sealed class ShardedNode : IAsyncDisposable
                 // Reported through the original failure below.
             }
 
+            node._deadlines.Dispose();
             throw;
         }
 
@@ -259,6 +262,7 @@ public sealed class ShardedNode : IAsyncDisposable
         }
 
         await _lifecycle.Stopped.Task.ConfigureAwait(false);
+        _deadlines.Dispose();
     }
 
     /// <summary>The shared view of shard <paramref name="id"/> (state, ref, counters).</summary>
@@ -303,15 +307,20 @@ public sealed class ShardedNode : IAsyncDisposable
                 throw new ShardUnavailableException($"shard {shard} is {handle.StateName}; retry later");
             }
 
-            var reply = new PromiseRef<T>();
-            handle.Ref.Tell(message, reply);
+            var reply = new PromiseRef<T>(shard, message.GetType());
+            _deadlines.Track(reply);
+            CancellationTokenRegistration cancel = cancellationToken.CanBeCanceled
+                ? cancellationToken.Register(static (s, token) => ((PromiseRef<T>)s!).TrySetCanceled(token), reply)
+                : default;
             try
             {
-                return await reply.Task.WaitAsync(_options.RequestTimeout, cancellationToken).ConfigureAwait(false);
+                handle.Ref.Tell(message, reply);
+                return await reply.Task.ConfigureAwait(false);
             }
-            catch (TimeoutException e) when (!reply.Task.IsCompleted)
+            finally
             {
-                throw new TimeoutException($"shard {shard} did not answer {message.GetType().Name} within {_options.RequestTimeout}", e);
+                _deadlines.Forget(reply);
+                cancel.Dispose();
             }
         }
         finally
