@@ -77,7 +77,10 @@ public sealed class ShardedNode : IAsyncDisposable
     /// <exception cref="ArgumentException">An option is out of range.</exception>
     /// <exception cref="ShardCountMismatchException">The data directory was written with another shard count.</exception>
     /// <exception cref="StoreLockedException">A shard's store is open elsewhere (another node on the same directory).</exception>
-    /// <exception cref="TimeoutException">The shards did not all open within <see cref="ShardedNodeOptions.RequestTimeout"/>.</exception>
+    /// <exception cref="TimeoutException">
+    /// The shards did not all open within the larger of <see cref="ShardedNodeOptions.RequestTimeout"/>
+    /// and 2 minutes (opening replays each shard's WAL, which takes longer than a request).
+    /// </exception>
     public static async Task<ShardedNode> StartAsync(ActorSystem system, ShardedNodeOptions options, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(system);
@@ -91,15 +94,14 @@ public sealed class ShardedNode : IAsyncDisposable
             "shards");
         try
         {
-            await node._lifecycle.Started.Task.WaitAsync(options.RequestTimeout, cancellationToken).ConfigureAwait(false);
+            await node._lifecycle.Started.Task.WaitAsync(StartTimeout(options), cancellationToken).ConfigureAwait(false);
         }
         catch
         {
-            node._gate.CloseAsync().Wait(0);
             system.Stop(node._router);
             try
             {
-                await node._lifecycle.Stopped.Task.WaitAsync(options.RequestTimeout, CancellationToken.None).ConfigureAwait(false);
+                await node._lifecycle.Stopped.Task.WaitAsync(StartTimeout(options), CancellationToken.None).ConfigureAwait(false);
             }
             catch (TimeoutException)
             {
@@ -112,6 +114,9 @@ public sealed class ShardedNode : IAsyncDisposable
 
         return node;
     }
+
+    private static TimeSpan StartTimeout(ShardedNodeOptions options) =>
+        options.RequestTimeout > TimeSpan.FromMinutes(2) ? options.RequestTimeout : TimeSpan.FromMinutes(2);
 
     /// <summary>The shard that owns <paramref name="key"/>: a stable 64-bit hash of the key modulo <see cref="ShardCount"/>.</summary>
     public int ShardOf(ReadOnlySpan<byte> key) => KeyHash.ShardOf(key, _handles.Length);
