@@ -39,6 +39,7 @@ public sealed class ShardedNode : IAsyncDisposable
     private readonly ShardHandle[] _handles;
     private readonly NodeLifecycle _lifecycle;
     private readonly RequestGate _gate = new();
+    private readonly ReplyDeadlines _deadlines;
     private IActorRef _router = null!;
     private int _disposed;
 
@@ -53,6 +54,7 @@ public sealed class ShardedNode : IAsyncDisposable
         }
 
         _lifecycle = new NodeLifecycle(options.RestartMinBackoff, options.RestartMaxBackoff);
+        _deadlines = new ReplyDeadlines(options.RequestTimeout);
     }
 
     /// <summary>
@@ -75,7 +77,10 @@ public sealed class ShardedNode : IAsyncDisposable
     /// <exception cref="ArgumentException">An option is out of range.</exception>
     /// <exception cref="ShardCountMismatchException">The data directory was written with another shard count.</exception>
     /// <exception cref="StoreLockedException">A shard's store is open elsewhere (another node on the same directory).</exception>
-    /// <exception cref="TimeoutException">The shards did not all open within <see cref="ShardedNodeOptions.RequestTimeout"/>.</exception>
+    /// <exception cref="TimeoutException">
+    /// The shards did not all open within the larger of <see cref="ShardedNodeOptions.RequestTimeout"/>
+    /// and 2 minutes (opening replays each shard's WAL, which takes longer than a request).
+    /// </exception>
     public static async Task<ShardedNode> StartAsync(ActorSystem system, ShardedNodeOptions options, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(system);
@@ -89,26 +94,29 @@ public sealed class ShardedNode : IAsyncDisposable
             "shards");
         try
         {
-            await node._lifecycle.Started.Task.WaitAsync(options.RequestTimeout, cancellationToken).ConfigureAwait(false);
+            await node._lifecycle.Started.Task.WaitAsync(StartTimeout(options), cancellationToken).ConfigureAwait(false);
         }
         catch
         {
-            node._gate.CloseAsync().Wait(0);
             system.Stop(node._router);
             try
             {
-                await node._lifecycle.Stopped.Task.WaitAsync(options.RequestTimeout, CancellationToken.None).ConfigureAwait(false);
+                await node._lifecycle.Stopped.Task.WaitAsync(StartTimeout(options), CancellationToken.None).ConfigureAwait(false);
             }
             catch (TimeoutException)
             {
                 // Reported through the original failure below.
             }
 
+            node._deadlines.Dispose();
             throw;
         }
 
         return node;
     }
+
+    private static TimeSpan StartTimeout(ShardedNodeOptions options) =>
+        options.RequestTimeout > TimeSpan.FromMinutes(2) ? options.RequestTimeout : TimeSpan.FromMinutes(2);
 
     /// <summary>The shard that owns <paramref name="key"/>: a stable 64-bit hash of the key modulo <see cref="ShardCount"/>.</summary>
     public int ShardOf(ReadOnlySpan<byte> key) => KeyHash.ShardOf(key, _handles.Length);
@@ -259,6 +267,7 @@ public sealed class ShardedNode : IAsyncDisposable
         }
 
         await _lifecycle.Stopped.Task.ConfigureAwait(false);
+        _deadlines.Dispose();
     }
 
     /// <summary>The shared view of shard <paramref name="id"/> (state, ref, counters).</summary>
@@ -303,15 +312,20 @@ public sealed class ShardedNode : IAsyncDisposable
                 throw new ShardUnavailableException($"shard {shard} is {handle.StateName}; retry later");
             }
 
-            var reply = new PromiseRef<T>();
-            handle.Ref.Tell(message, reply);
+            var reply = new PromiseRef<T>(shard, message.GetType());
+            _deadlines.Track(reply);
+            CancellationTokenRegistration cancel = cancellationToken.CanBeCanceled
+                ? cancellationToken.Register(static (s, token) => ((PromiseRef<T>)s!).TrySetCanceled(token), reply)
+                : default;
             try
             {
-                return await reply.Task.WaitAsync(_options.RequestTimeout, cancellationToken).ConfigureAwait(false);
+                handle.Ref.Tell(message, reply);
+                return await reply.Task.ConfigureAwait(false);
             }
-            catch (TimeoutException e) when (!reply.Task.IsCompleted)
+            finally
             {
-                throw new TimeoutException($"shard {shard} did not answer {message.GetType().Name} within {_options.RequestTimeout}", e);
+                _deadlines.Forget(reply);
+                cancel.Dispose();
             }
         }
         finally

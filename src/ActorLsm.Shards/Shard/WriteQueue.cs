@@ -154,6 +154,6 @@ internal sealed class WriteQueue
     private void AssertInvariants()
     {
         Debug.Assert(PendingOps >= 0 && PendingBytes >= 0, "pending counts never go negative");
-        Debug.Assert(_waiting.Count <= PendingOps || _waiting.Count == 0, "waiting writes are counted as pending");
+        Debug.Assert(_waiting.Count <= PendingOps, "every waiting write (one operation or more) is counted as pending");
     }
 }
