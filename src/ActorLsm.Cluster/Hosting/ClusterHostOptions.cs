@@ -1,0 +1,46 @@
+using ActorLsm.Cluster.Membership;
+using ActorLsm.Cluster.Remoting;
+using ActorLsm.Cluster.Singleton;
+using ActorLsm.Hocon;
+
+namespace ActorLsm.Cluster.Hosting;
+
+/// <summary>Everything a <see cref="ClusterHost"/> needs to start one node's cluster side.</summary>
+public sealed record ClusterHostOptions
+{
+    /// <summary>Remoting settings (<c>actorlsm.remote</c>).</summary>
+    public RemotingSettings Remoting { get; init; } = new();
+
+    /// <summary>Membership, failure detector and downing settings (<c>actorlsm.cluster</c>).</summary>
+    public MembershipSettings Membership { get; init; } = new();
+
+    /// <summary>Version-manager singleton settings.</summary>
+    public SingletonSettings Singleton { get; init; } = new();
+
+    /// <summary>Number of shards over the key space; must be the same on every node.</summary>
+    public int ShardCount { get; init; } = 16;
+
+    /// <summary>The <c>host:port</c> clients reach this node on; published in the membership view and the shard map.</summary>
+    public required string ClientEndpoint { get; init; }
+
+    /// <summary>Directory for the node's durable cluster state (accepted epochs, last versions and shard map).</summary>
+    public required string DataDir { get; init; }
+
+    /// <summary>Transport to use instead of TCP (tests: in-memory or fault-injecting); null for TCP per <see cref="Remoting"/>.</summary>
+    public ITransport? Transport { get; init; }
+
+    /// <summary>Reads every setting from <paramref name="config"/> (the full configuration, reference included).</summary>
+    public static ClusterHostOptions FromConfig(HoconConfig config, string clientEndpoint, string dataDir)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        return new ClusterHostOptions
+        {
+            Remoting = RemotingSettings.FromConfig(config),
+            Membership = MembershipSettings.FromConfig(config),
+            Singleton = SingletonSettings.FromConfig(config),
+            ShardCount = config.GetInt("actorlsm.node.shard-count"),
+            ClientEndpoint = clientEndpoint,
+            DataDir = dataDir,
+        };
+    }
+}

@@ -1,0 +1,34 @@
+using ActorLsm.Cluster.Membership;
+using ActorLsm.Cluster.Sharding;
+using ActorLsm.Cluster.Versions;
+
+namespace ActorLsm.Cluster.Hosting;
+
+/// <summary>
+/// What one node knows of the cluster, for the server: membership, where the singleton runs, the
+/// latest cluster versions and shard map (both cached, with older epochs rejected). Thread-safe;
+/// properties return immutable snapshots.
+/// </summary>
+public interface IClusterView
+{
+    /// <summary>This node's incarnation.</summary>
+    UniqueAddress SelfAddress { get; }
+
+    /// <summary>The membership view.</summary>
+    ClusterState Membership { get; }
+
+    /// <summary>The node running the version-manager singleton, as last known; null when none is known.</summary>
+    UniqueAddress? Singleton { get; }
+
+    /// <summary>The latest cluster versions received.</summary>
+    ClusterVersions Versions { get; }
+
+    /// <summary>The latest shard map received; null before the first one.</summary>
+    ShardMap? ShardMap { get; }
+
+    /// <summary>Raised (on a cluster thread; keep handlers short) after any property changed.</summary>
+    event Action? Changed;
+
+    /// <summary>Sends this node's shard progress to the version manager (dropped while none is known).</summary>
+    void ReportShardVersions(IReadOnlyList<ShardVersionReport> reports);
+}
