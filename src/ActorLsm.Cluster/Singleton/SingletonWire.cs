@@ -1,4 +1,5 @@
 using ActorLsm.Cluster.Sharding;
+using ActorLsm.Cluster.Versions;
 using ActorLsm.Cluster.Wire;
 
 namespace ActorLsm.Cluster.Singleton;
@@ -50,4 +51,11 @@ internal static class SingletonWire
             a.LeaderEpoch,
             a.Available,
             a.LastSequence)).ToArray());
+
+    public static ShardVersionReports ToMsg(UniqueAddress from, IReadOnlyList<ShardVersionReport> reports)
+    {
+        var msg = new ShardVersionReports { From = from.ToMsg() };
+        msg.Reports.AddRange(reports.Select(r => new ShardVersionReportMsg { ShardId = r.ShardId, Completed = r.Completed, Flushed = r.Flushed, LastSequence = r.LastSequence }));
+        return msg;
+    }
 }
