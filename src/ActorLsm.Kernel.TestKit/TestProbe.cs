@@ -8,7 +8,7 @@ namespace ActorLsm.Kernel.Testing;
 /// messages land in an unbounded queue on the sender's thread, and expectations wait on that queue
 /// (a signal, not polling) up to a real-time timeout. Usable as a sender (<c>actor.Tell(m, probe)</c>),
 /// as a watcher (<see cref="Watch"/>) and as a watch target. Every method is thread-safe, but expectations
-/// are meant to be called from one test thread. Path: <c>/temp/testProbe-n</c> (not resolvable).
+/// are meant to be called from one test thread. Path: <c>/temp/testProbe-n</c> (resolvable with <c>ActorSystem.TryResolve</c>, so remote actors can reply to it).
 /// </summary>
 public sealed class TestProbe : IActorRef, IActorRefProxy
 {

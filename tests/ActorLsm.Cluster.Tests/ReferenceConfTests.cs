@@ -16,7 +16,26 @@ public sealed class ReferenceConfTests
         var defaults = new ClusterHostOptions { ClientEndpoint = "127.0.0.1:7400", DataDir = "data" };
         Assert.Equal(defaults.Remoting, parsed.Remoting);
         Assert.Equal(defaults.Singleton, parsed.Singleton);
-        Assert.Equal(defaults.Membership.SeedNodes, parsed.Membership.SeedNodes);
+        Assert.Equal(defaults.Membership, parsed.Membership);
+    }
+
+    [Fact]
+    public void MembershipSettings_SeedNodesListsWithSameElements_AreEqual()
+    {
+        var a = new Cluster.Membership.MembershipSettings { SeedNodes = [NodeAddress.Parse("127.0.0.1:2551")] };
+        var b = new Cluster.Membership.MembershipSettings { SeedNodes = [NodeAddress.Parse("127.0.0.1:2551")] };
+
+        Assert.Equal(a, b);
+        Assert.NotEqual(a, b with { MinNrOfMembers = 2 });
+    }
+
+    [Fact]
+    public void FromConfig_BadThreshold_ThrowsNamingTheKey()
+    {
+        HoconConfig bad = HoconConfig.Parse("actorlsm.cluster.failure-detector.threshold = -1").WithFallback(Reference);
+
+        var ex = Assert.Throws<ArgumentException>(() => Cluster.Membership.MembershipSettings.FromConfig(bad));
+        Assert.Equal("failure-detector.threshold", ex.ParamName);
     }
 
     [Fact]

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Diagnostics.CodeAnalysis;
 using Microsoft.Extensions.Logging;
@@ -18,6 +19,7 @@ public sealed class ActorSystem : IAsyncDisposable, IDisposable
     private readonly ActorCell _userGuardian;
     private readonly ActorCell _systemGuardian;
     private readonly TaskCompletionSource _terminated = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly ConcurrentDictionary<ActorPath, InternalActorRef> _tempRefs = new();
     private long _deadLetterCount;
     private long _tempCounter;
 
@@ -98,7 +100,11 @@ public sealed class ActorSystem : IAsyncDisposable, IDisposable
         return WhenTerminated;
     }
 
-    /// <summary>Finds the live actor at <paramref name="path"/> (e.g. <c>/user/shards/shard-07</c>); false if none.</summary>
+    /// <summary>
+    /// Finds the live actor at <paramref name="path"/> (e.g. <c>/user/shards/shard-07</c>); false if none.
+    /// Live temporary refs (<c>/temp/ask-n</c> of a pending Ask, <c>/temp/testProbe-n</c>) resolve too, so a
+    /// reply that crossed the network (remoting) finds its Ask.
+    /// </summary>
     public bool TryResolve(ActorPath path, [NotNullWhen(true)] out IActorRef? actor)
     {
         ArgumentNullException.ThrowIfNull(path);
@@ -107,6 +113,17 @@ public sealed class ActorSystem : IAsyncDisposable, IDisposable
         {
             actor = DeadLetters;
             return true;
+        }
+
+        if (path.Depth == 2 && path.Parent == s_tempPath)
+        {
+            if (_tempRefs.TryGetValue(path, out var temp) && !temp.IsTerminated)
+            {
+                actor = temp;
+                return true;
+            }
+
+            return false;
         }
 
         var cell = _root;
@@ -187,6 +204,12 @@ public sealed class ActorSystem : IAsyncDisposable, IDisposable
 
     // REQUIRES: called once by the root cell when it has stopped.
     internal void OnRootTerminated() => _terminated.TrySetResult();
+
+    // REQUIRES: temp.Path was made by NewTempPath of this system; any thread.
+    internal void RegisterTemp(InternalActorRef temp) => _tempRefs[temp.Path] = temp;
+
+    // REQUIRES: any thread; a no-op for an unknown ref.
+    internal void UnregisterTemp(InternalActorRef temp) => _tempRefs.TryRemove(new KeyValuePair<ActorPath, InternalActorRef>(temp.Path, temp));
 
     /// <summary>A fresh <c>/temp/{prefix}-n</c> path for mailbox-less refs (Ask replies, probes).</summary>
     internal ActorPath NewTempPath(string prefix) =>

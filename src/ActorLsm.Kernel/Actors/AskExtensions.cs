@@ -26,7 +26,7 @@ public static class AskExtensions
             return Task.FromCanceled<T>(cancellationToken);
         }
 
-        var system = target.AsInternal()?.System;
+        var system = target.AsInternal()?.System ?? (target as IActorRefWithSystem)?.System;
         var scheduler = system?.Scheduler ?? s_fallbackScheduler;
         var path = system?.NewTempPath("ask") ?? ActorPath.Root / "temp" / ("ask-" + Interlocked.Increment(ref s_foreignCounter).ToString(System.Globalization.CultureInfo.InvariantCulture));
         var promise = new TaskCompletionSource<T>(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -64,7 +64,7 @@ public static class AskExtensions
     public static Task<T> Ask<T>(this IActorRef target, object message, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(target);
-        var timeout = target.AsInternal()?.System?.Options.DefaultAskTimeout ?? TimeSpan.FromSeconds(5);
+        var timeout = (target.AsInternal()?.System ?? (target as IActorRefWithSystem)?.System)?.Options.DefaultAskTimeout ?? TimeSpan.FromSeconds(5);
         return target.Ask<T>(message, timeout, cancellationToken);
     }
 

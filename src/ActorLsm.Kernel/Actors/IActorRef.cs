@@ -18,3 +18,15 @@ public interface IActorRef
     /// </summary>
     void Tell(object message, IActorRef? sender = null);
 }
+
+/// <summary>
+/// Implemented by refs that are not kernel refs yet belong to a local <see cref="ActorSystem"/> (remoting's
+/// <c>RemoteActorRef</c>), so <see cref="AskExtensions.Ask{T}(IActorRef, object, TimeSpan, CancellationToken)"/>
+/// runs its timeout on that system's scheduler and makes its reply ref resolvable there (a remote reply finds it).
+/// Like the provider link of Akka.NET's remote refs.
+/// </summary>
+public interface IActorRefWithSystem : IActorRef
+{
+    /// <summary>The local system this ref was made by.</summary>
+    ActorSystem System { get; }
+}

@@ -19,6 +19,10 @@ internal sealed class FunctionRef : InternalActorRef
         Path = path;
         System = system;
         _onMessage = onMessage;
+        if (system is not null && path.Depth == 2 && path.Parent?.Name == "temp")
+        {
+            system.RegisterTemp(this); // resolvable while live (remote replies); removed by Stop
+        }
     }
 
     public override ActorPath Path { get; }
@@ -112,6 +116,7 @@ internal sealed class FunctionRef : InternalActorRef
             }
 
             _stopped = true;
+            System?.UnregisterTemp(this);
             watchers = _watchers;
             _watchers = null;
             AssertInvariants();
