@@ -20,7 +20,7 @@ public sealed class ClusterMembership : IAsyncDisposable
     private readonly TaskCompletionSource _up = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly TaskCompletionSource _downed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly TaskCompletionSource _removed = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private IActorRef _core = ActorRefs.Nobody;
+    private IActorRef _core = null!; // set by StartAsync right after construction
     private ClusterState _state = ClusterState.Empty;
     private MemberStatus? _selfStatus;
     private bool _leaving;

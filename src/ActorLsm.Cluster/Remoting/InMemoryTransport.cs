@@ -124,6 +124,7 @@ public sealed class InMemoryTransport : ITransport
         _associations = new AssociationTracker(listener);
         NodeAddress bound = _network.Register(this, _requested);
         _self = new UniqueAddress(bound, self.Uid);
+        AssertInvariants();
         return Task.CompletedTask;
     }
 
@@ -227,6 +228,15 @@ public sealed class InMemoryTransport : ITransport
         }
 
         peer?.PeerGone(gone);
+    }
+
+    [Conditional("DEBUG")]
+    private void AssertInvariants()
+    {
+        lock (_gate)
+        {
+            Debug.Assert(_self is not null || _peers.Count == 0, "no peer before start");
+        }
     }
 
     private Peer? GetPeer(NodeAddress to)
