@@ -29,6 +29,9 @@ public sealed record ClusterHostOptions
     /// <summary>Transport to use instead of TCP (tests: in-memory or fault-injecting); null for TCP per <see cref="Remoting"/>.</summary>
     public ITransport? Transport { get; init; }
 
+    /// <summary>Test hook: told when epochs are accepted and version managers act (null in production).</summary>
+    internal ISingletonObserver? SingletonObserver { get; init; }
+
     /// <summary>Reads every setting from <paramref name="config"/> (the full configuration, reference included).</summary>
     public static ClusterHostOptions FromConfig(HoconConfig config, string clientEndpoint, string dataDir)
     {

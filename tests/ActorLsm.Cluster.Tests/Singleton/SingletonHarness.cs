@@ -112,15 +112,18 @@ internal sealed class SingletonHarness : IAsyncDisposable
     private readonly List<Member> _members = [];
     private int _upNumber;
 
-    public SingletonHarness(int shardCount = 4)
+    public SingletonHarness(int shardCount = 4, int minMembers = 3)
     {
         ShardCount = shardCount;
+        MinMembers = minMembers;
         System = ActorSystem.Create("singleton-harness");
     }
 
     public ActorSystem System { get; }
 
     public int ShardCount { get; }
+
+    public int MinMembers { get; }
 
     public SingletonRecorder Recorder { get; } = new();
 
@@ -155,7 +158,7 @@ internal sealed class SingletonHarness : IAsyncDisposable
                 }
             }
         };
-        var ctx = new SingletonContext(self, Settings, ShardCount, 1, new SingletonStateStore(dataDir), view, Resolve, Recorder);
+        var ctx = new SingletonContext(self, Settings, ShardCount, MinMembers, new SingletonStateStore(dataDir), view, Resolve, Recorder);
         _managers[self] = System.ActorOf(Props.Create(() => new SingletonManagerActor(ctx)), "manager-" + port + "-" + self.Uid);
         Views[self] = view;
         Seen[self] = seen;
