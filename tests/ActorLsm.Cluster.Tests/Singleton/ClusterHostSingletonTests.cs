@@ -122,7 +122,25 @@ public sealed class ClusterHostSingletonTests
         c.Recorder.AssertNeverTwoActive();
     }
 
-    private sealed class HostCluster : IAsyncDisposable
+    [Fact]
+    public async Task Partition_OldestIsolated_MajorityRunsSingletonInHigherEpochAndMinorityStops()
+    {
+        var faults = new NetworkFaults(seed: 42) { DuplicateProbability = 0.05 };
+        await using var c = new HostCluster(faults);
+        ClusterHost[] hosts = await c.StartAsync(3);
+        await SingletonHarness.Eventually(() => hosts[2].View.Versions.Current > 0 ? "ok" : null, "first singleton acts");
+        long firstEpoch = hosts[2].View.Versions.Epoch;
+
+        faults.Isolate(Address(0));
+
+        await hosts[0].WhenDowned.WaitAsync(TimeSpan.FromSeconds(30));
+        await SingletonHarness.Eventually(
+            () => hosts[2].View.Versions.Epoch > firstEpoch && hosts[1].SelfAddress.Equals(hosts[2].View.Singleton) ? "ok" : null, "node 1 runs the singleton");
+        Assert.All(c.Recorder.Acting.Where(a => a.Epoch > firstEpoch), a => Assert.Equal(hosts[1].SelfAddress, a.Node));
+        c.Recorder.AssertNeverTwoActive();
+    }
+
+    private sealed class HostCluster(NetworkFaults? faults = null) : IAsyncDisposable
     {
         private readonly InMemoryNetwork _network = new();
         private readonly List<(ActorSystem System, ClusterHost Host, string Dir)> _nodes = [];
@@ -142,7 +160,7 @@ public sealed class ClusterHostSingletonTests
                     ShardCount = 4,
                     ClientEndpoint = "127.0.0.1:" + (7401 + i),
                     DataDir = dir,
-                    Transport = _network.CreateTransport(Address(i)),
+                    Transport = faults is null ? _network.CreateTransport(Address(i)) : new FaultInjectingTransport(_network.CreateTransport(Address(i)), faults),
                     SingletonObserver = Recorder,
                 });
                 _nodes.Add((system, host, dir));
