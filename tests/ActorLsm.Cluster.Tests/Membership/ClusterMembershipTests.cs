@@ -33,6 +33,30 @@ public sealed class ClusterMembershipTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task StartAsync_FirstSeedAlone_JoinsItselfAfterSeedNodeTimeoutAndIsUp()
+    {
+        var node = await _cluster.StartNodeAsync(0);
+
+        await node.Membership.WhenUp.WaitAsync(MembershipCluster.Deadline);
+
+        Assert.Equal(node.Self, node.Membership.State.Leader);
+        Assert.Equal(MemberStatus.Up, Assert.Single(node.Membership.State.Members).Status);
+    }
+
+    [Fact]
+    public async Task Down_RunningMember_IsRemovedAndItsWhenDownedCompletes()
+    {
+        var nodes = await _cluster.StartNodesAsync(3);
+        await MembershipCluster.AllUpAsync(nodes);
+
+        nodes[0].Membership.Down(nodes[2].Self.Address);
+
+        await nodes[2].Membership.WhenDowned.WaitAsync(MembershipCluster.Deadline);
+        await MembershipCluster.AllUpAsync(nodes[..2]);
+        Assert.False(nodes[0].Membership.WhenDowned.IsCompleted);
+    }
+
+    [Fact]
     public async Task StartAsync_FiveNodes_AllUpWithConvergence()
     {
         var nodes = await _cluster.StartNodesAsync(5);
