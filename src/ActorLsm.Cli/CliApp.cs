@@ -14,6 +14,7 @@ internal static class CliApp
         root.Subcommands.Add(DelCommand.Create());
         root.Subcommands.Add(ScanCommand.Create());
         root.Subcommands.Add(StatusCommand.Create());
+        root.Subcommands.Add(LeaveCommand.Create());
         root.Subcommands.Add(YcsbCommand.Create());
         root.Subcommands.Add(DbBenchCommand.Create());
         return root;

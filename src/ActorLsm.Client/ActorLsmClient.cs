@@ -1,7 +1,9 @@
+using System.Collections.Concurrent;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using ActorLsm.Client.Connections;
 using ActorLsm.Client.Requests;
+using ActorLsm.Client.Routing;
 using ActorLsm.Protocol;
 using Google.Protobuf;
 
@@ -56,7 +58,13 @@ public sealed class ActorLsmClient : IAsyncDisposable
     internal const int ScanPageSize = 1000;
 
     private readonly ConnectionSlot[] _slots;
+    private readonly EndpointPool[] _seeds;
+    private readonly ConcurrentDictionary<string, EndpointPool> _pools = new(StringComparer.Ordinal);
+    private readonly Lock _routingLock = new();
     private readonly CancellationTokenSource _disposing = new();
+    private volatile RoutingTable? _routing;
+    private Task<RoutingTable>? _refreshing;
+    private int _nextSeed = -1;
     private readonly Timer _sweeper;
     private int _nextSlot = -1;
     private int _disposed;
@@ -89,6 +97,18 @@ public sealed class ActorLsmClient : IAsyncDisposable
             _slots[i] = new ConnectionSlot(endpoints[i % endpoints.Length], options, _disposing.Token);
         }
 
+        _seeds = new EndpointPool[endpoints.Length];
+        for (int e = 0; e < endpoints.Length; e++)
+        {
+            var mine = new List<ConnectionSlot>();
+            for (int i = e; i < _slots.Length; i += endpoints.Length)
+            {
+                mine.Add(_slots[i]);
+            }
+
+            _seeds[e] = _pools.GetOrAdd(endpoints[e].Text, new EndpointPool(endpoints[e], [.. mine]));
+        }
+
         Options = options;
         double tickMs = Math.Clamp(options.RequestTimeout.TotalMilliseconds / 10, 5, 1000);
         _sweeper = new Timer(static state => ((ActorLsmClient)state!).ExpireOverdue(), this, TimeSpan.FromMilliseconds(tickMs), TimeSpan.FromMilliseconds(tickMs));
@@ -100,60 +120,29 @@ public sealed class ActorLsmClient : IAsyncDisposable
     /// <summary>A client of the single node at <paramref name="endpoint"/> (<c>host:port</c>).</summary>
     public static ActorLsmClient Create(string endpoint) => new(new ActorLsmClientOptions { Endpoints = [endpoint] });
 
+    /// <summary>A client of the nodes at <paramref name="endpoints"/> (each <c>host:port</c>), routing by the shard map.</summary>
+    public static ActorLsmClient Create(IReadOnlyList<string> endpoints) => new(new ActorLsmClientOptions { Endpoints = endpoints });
+
     /// <summary>Writes a value; returns its sequence number in its shard.</summary>
     /// <remarks>When the task completes the write is in the shard's WAL, durable per the node's WAL sync mode.</remarks>
     public async Task<ulong> PutAsync(ReadOnlyMemory<byte> key, ReadOnlyMemory<byte> value, CancellationToken cancellationToken = default)
     {
-        ClientConnection connection = await NextConnectionAsync(cancellationToken).ConfigureAwait(false);
-        RequestScratch scratch = RequestScratch.Current;
-        Task<Response> response;
-        try
-        {
-            response = connection.Send(scratch.ForPut(key, value), Response.BodyOneofCase.Put, cancellationToken);
-        }
-        finally
-        {
-            scratch.Clear();
-        }
-
-        return (await response.ConfigureAwait(false)).Put.Sequence;
+        Response response = await SendKeyedAsync(Request.BodyOneofCase.Put, key, value, cancellationToken).ConfigureAwait(false);
+        return response.Put.Sequence;
     }
 
     /// <summary>The value of a key, or null when absent.</summary>
     public async Task<byte[]?> GetAsync(ReadOnlyMemory<byte> key, CancellationToken cancellationToken = default)
     {
-        ClientConnection connection = await NextConnectionAsync(cancellationToken).ConfigureAwait(false);
-        RequestScratch scratch = RequestScratch.Current;
-        Task<Response> response;
-        try
-        {
-            response = connection.Send(scratch.ForGet(key), Response.BodyOneofCase.Get, cancellationToken);
-        }
-        finally
-        {
-            scratch.Clear();
-        }
-
-        GetResponse get = (await response.ConfigureAwait(false)).Get;
+        GetResponse get = (await SendKeyedAsync(Request.BodyOneofCase.Get, key, default, cancellationToken).ConfigureAwait(false)).Get;
         return get.Found ? ToOwnedArray(get.Value) : null;
     }
 
     /// <summary>Deletes a key; returns the tombstone's sequence number.</summary>
     public async Task<ulong> DeleteAsync(ReadOnlyMemory<byte> key, CancellationToken cancellationToken = default)
     {
-        ClientConnection connection = await NextConnectionAsync(cancellationToken).ConfigureAwait(false);
-        RequestScratch scratch = RequestScratch.Current;
-        Task<Response> response;
-        try
-        {
-            response = connection.Send(scratch.ForDelete(key), Response.BodyOneofCase.Delete, cancellationToken);
-        }
-        finally
-        {
-            scratch.Clear();
-        }
-
-        return (await response.ConfigureAwait(false)).Delete.Sequence;
+        Response response = await SendKeyedAsync(Request.BodyOneofCase.Delete, key, default, cancellationToken).ConfigureAwait(false);
+        return response.Delete.Sequence;
     }
 
     /// <summary>
@@ -197,8 +186,34 @@ public sealed class ActorLsmClient : IAsyncDisposable
                 : new BatchOp { Key = UnsafeByteOperations.UnsafeWrap(op.Key), Value = UnsafeByteOperations.UnsafeWrap(op.Value) });
         }
 
-        Response response = await SendAsync(new Request { Batch = batch }, Response.BodyOneofCase.Batch, cancellationToken).ConfigureAwait(false);
-        return (int)response.Batch.Shards;
+        if (!Options.ShardRouting)
+        {
+            Response response = await SendAsync(new Request { Batch = batch }, Response.BodyOneofCase.Batch, cancellationToken).ConfigureAwait(false);
+            return (int)response.Batch.Shards;
+        }
+
+        return await BatchRoutedAsync([.. batch.Ops], Environment.TickCount64 + (long)Options.RequestTimeout.TotalMilliseconds, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The shard map as the node at the next endpoint knows it (single nodes answer every shard led by themselves).</summary>
+    public async Task<ShardMapResponse> ShardMapAsync(CancellationToken cancellationToken = default)
+    {
+        Response response = await SendAsync(new Request { ShardMap = new ShardMapRequest() }, Response.BodyOneofCase.ShardMap, cancellationToken).ConfigureAwait(false);
+        return response.ShardMap;
+    }
+
+    /// <summary>The cluster's status as the node at the next endpoint sees it: members, singleton, versions, shards.</summary>
+    public async Task<ClusterStatusResponse> ClusterStatusAsync(CancellationToken cancellationToken = default)
+    {
+        Response response = await SendAsync(new Request { ClusterStatus = new ClusterStatusRequest() }, Response.BodyOneofCase.ClusterStatus, cancellationToken).ConfigureAwait(false);
+        return response.ClusterStatus;
+    }
+
+    /// <summary>Asks the node at the next endpoint (use one endpoint) to leave the cluster gracefully and stop.</summary>
+    public async Task<LeaveResponse> LeaveAsync(CancellationToken cancellationToken = default)
+    {
+        Response response = await SendAsync(new Request { Leave = new LeaveRequest() }, Response.BodyOneofCase.Leave, cancellationToken).ConfigureAwait(false);
+        return response.Leave;
     }
 
     /// <summary>The node's status.</summary>
@@ -222,10 +237,11 @@ public sealed class ActorLsmClient : IAsyncDisposable
 
         await _disposing.CancelAsync().ConfigureAwait(false);
         await _sweeper.DisposeAsync().ConfigureAwait(false);
-        var loops = new Task[_slots.Length];
-        for (int i = 0; i < _slots.Length; i++)
+        ConnectionSlot[] all = [.. _pools.Values.SelectMany(p => p.Slots).Distinct()];
+        var loops = new Task[all.Length];
+        for (int i = 0; i < all.Length; i++)
         {
-            loops[i] = _slots[i].ShutDown();
+            loops[i] = all[i].ShutDown();
         }
 
         await Task.WhenAll(loops).ConfigureAwait(false);
@@ -252,8 +268,9 @@ public sealed class ActorLsmClient : IAsyncDisposable
                 scan.End = UnsafeByteOperations.UnsafeWrap(upper);
             }
 
-            Response response = await SendAsync(new Request { Scan = scan }, Response.BodyOneofCase.Scan, cancellationToken).ConfigureAwait(false);
-            ScanResponse page = response.Scan;
+            ScanResponse page = Options.ShardRouting
+                ? await ScanPageRoutedAsync(scan, cancellationToken).ConfigureAwait(false)
+                : (await SendAsync(new Request { Scan = scan }, Response.BodyOneofCase.Scan, cancellationToken).ConfigureAwait(false)).Scan;
             int count = Math.Min(page.Entries.Count, pageLimit);
             ByteString? lastKey = null;
             for (int i = 0; i < count; i++)
@@ -295,6 +312,282 @@ public sealed class ActorLsmClient : IAsyncDisposable
         }
     }
 
+    /// <summary>Longest pause between retries after NOT_LEADER, STALE_EPOCH or a cluster's UNAVAILABLE.</summary>
+    internal static readonly TimeSpan MaxRetryBackoff = TimeSpan.FromMilliseconds(500);
+
+    /// <summary>
+    /// A put, get or delete: to the next endpoint (no routing), or to the key's shard leader with its
+    /// epoch, refreshing the map and retrying on a routing error until the request timeout.
+    /// </summary>
+    private async Task<Response> SendKeyedAsync(Request.BodyOneofCase kind, ReadOnlyMemory<byte> key, ReadOnlyMemory<byte> value, CancellationToken cancellationToken)
+    {
+        if (!Options.ShardRouting)
+        {
+            ClientConnection direct = await NextConnectionAsync(cancellationToken).ConfigureAwait(false);
+            return await SendScratchAsync(direct, kind, key, value, 0, cancellationToken).ConfigureAwait(false);
+        }
+
+        long deadline = Environment.TickCount64 + (long)Options.RequestTimeout.TotalMilliseconds;
+        for (int attempt = 0; ; attempt++)
+        {
+            ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+            RoutingTable table = _routing ?? await RefreshRoutingAsync(null, cancellationToken).ConfigureAwait(false);
+            int shard = ShardHash.ShardOf(key.Span, table.ShardCount);
+            ClientConnection connection = await table.LeaderOf(shard).NextAsync(cancellationToken).ConfigureAwait(false);
+            try
+            {
+                return await SendScratchAsync(connection, kind, key, value, table.EpochOf(shard), cancellationToken).ConfigureAwait(false);
+            }
+            catch (ActorLsmException e) when (IsRoutingError(e, table) && Environment.TickCount64 < deadline)
+            {
+                await RetryPauseAsync(table, attempt, deadline, cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
+
+    private static Task<Response> SendScratchAsync(ClientConnection connection, Request.BodyOneofCase kind, ReadOnlyMemory<byte> key, ReadOnlyMemory<byte> value, ulong epoch, CancellationToken cancellationToken)
+    {
+        RequestScratch scratch = RequestScratch.Current;
+        try
+        {
+            return kind switch
+            {
+                Request.BodyOneofCase.Put => connection.Send(scratch.ForPut(key, value, epoch), Response.BodyOneofCase.Put, cancellationToken),
+                Request.BodyOneofCase.Get => connection.Send(scratch.ForGet(key, epoch), Response.BodyOneofCase.Get, cancellationToken),
+                _ => connection.Send(scratch.ForDelete(key, epoch), Response.BodyOneofCase.Delete, cancellationToken),
+            };
+        }
+        finally
+        {
+            scratch.Clear();
+        }
+    }
+
+    /// <summary>NOT_LEADER and STALE_EPOCH always; UNAVAILABLE only from a cluster (a single node's restarting shard is reported as before).</summary>
+    private static bool IsRoutingError(ActorLsmException e, RoutingTable table) =>
+        e.Code is ErrorCode.NotLeader or ErrorCode.StaleEpoch || (e.Code == ErrorCode.Unavailable && table.Clustered);
+
+    /// <summary>Refreshes the map (shared with concurrent callers), then waits a short exponential backoff bounded by the deadline.</summary>
+    private async Task RetryPauseAsync(RoutingTable stale, int attempt, long deadline, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await RefreshRoutingAsync(stale, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is ActorLsmException or ActorLsmConnectionException or TimeoutException)
+        {
+            // No node answered the map request now; the next attempt tries again with the old table.
+        }
+
+        long pauseMs = Math.Min((long)MaxRetryBackoff.TotalMilliseconds, 10L << Math.Min(attempt, 6));
+        long left = deadline - Environment.TickCount64;
+        if (left > 0)
+        {
+            await Task.Delay(TimeSpan.FromMilliseconds(Math.Min(pauseMs, left)), cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// A routing table newer than <paramref name="stale"/> (null = any): the current one when it already
+    /// is, else one fetched from the first endpoint that answers with a shard map (the configured
+    /// endpoints from a rotating start, then known leaders). Concurrent callers share one fetch.
+    /// </summary>
+    private Task<RoutingTable> RefreshRoutingAsync(RoutingTable? stale, CancellationToken cancellationToken)
+    {
+        Task<RoutingTable> fetch;
+        lock (_routingLock)
+        {
+            RoutingTable? current = _routing;
+            if (current is not null && current != stale)
+            {
+                return Task.FromResult(current);
+            }
+
+            if (_refreshing is null || _refreshing.IsCompleted)
+            {
+                _refreshing = FetchRoutingAsync();
+            }
+
+            fetch = _refreshing;
+        }
+
+        return fetch.WaitAsync(cancellationToken);
+    }
+
+    private async Task<RoutingTable> FetchRoutingAsync()
+    {
+        await Task.Yield();
+        int start = (int)((uint)Interlocked.Increment(ref _nextSeed) % (uint)_seeds.Length);
+        var candidates = new List<EndpointPool>();
+        for (int i = 0; i < _seeds.Length; i++)
+        {
+            candidates.Add(_seeds[(start + i) % _seeds.Length]);
+        }
+
+        candidates.AddRange(_pools.Values.Where(p => !candidates.Contains(p)));
+        Exception? last = null;
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(_disposing.Token);
+        timeout.CancelAfter(Options.RequestTimeout);
+        foreach (EndpointPool pool in candidates)
+        {
+            try
+            {
+                ClientConnection connection = await pool.NextAsync(timeout.Token).ConfigureAwait(false);
+                Response response = await connection.Send(new Request { ShardMap = new ShardMapRequest() }, Response.BodyOneofCase.ShardMap, timeout.Token).ConfigureAwait(false);
+                ShardMapResponse map = response.ShardMap;
+                if (map.ShardCount == 0 || map.Shards.Count == 0)
+                {
+                    last = new ActorLsmException(ErrorCode.Unavailable, $"{pool} has no shard map yet");
+                    continue;
+                }
+
+                var table = new RoutingTable(map, pool, PoolOf);
+                _routing = table;
+                return table;
+            }
+            catch (Exception e) when (e is ActorLsmException or ActorLsmConnectionException or TimeoutException or OperationCanceledException && !_disposing.IsCancellationRequested)
+            {
+                last = e;
+            }
+        }
+
+        throw last is OperationCanceledException
+            ? new TimeoutException($"no node answered a shard map request within {Options.RequestTimeout}", last)
+            : last ?? new ActorLsmException(ErrorCode.Unavailable, "no endpoint to fetch the shard map from");
+    }
+
+    /// <summary>The pool of <paramref name="endpoint"/> (<c>host:port</c>), created on first use.</summary>
+    private EndpointPool PoolOf(string endpoint) =>
+        _pools.GetOrAdd(endpoint, text =>
+        {
+            NodeEndpoint parsed = NodeEndpoint.Parse(text);
+            var slots = new ConnectionSlot[Options.ConnectionsPerEndpoint];
+            for (int i = 0; i < slots.Length; i++)
+            {
+                slots[i] = new ConnectionSlot(parsed, Options, _disposing.Token);
+            }
+
+            return new EndpointPool(parsed, slots);
+        });
+
+    /// <summary>One scan page over every shard: one request per leader with its shards, merged in key order.</summary>
+    private async Task<ScanResponse> ScanPageRoutedAsync(ScanRequest scan, CancellationToken cancellationToken)
+    {
+        long deadline = Environment.TickCount64 + (long)Options.RequestTimeout.TotalMilliseconds;
+        for (int attempt = 0; ; attempt++)
+        {
+            RoutingTable table = _routing ?? await RefreshRoutingAsync(null, cancellationToken).ConfigureAwait(false);
+            try
+            {
+                return await ScanPageAsync(table, scan, cancellationToken).ConfigureAwait(false);
+            }
+            catch (ActorLsmException e) when (IsRoutingError(e, table) && Environment.TickCount64 < deadline)
+            {
+                await RetryPauseAsync(table, attempt, deadline, cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
+
+    private static async Task<ScanResponse> ScanPageAsync(RoutingTable table, ScanRequest scan, CancellationToken cancellationToken)
+    {
+        if (table.Groups.Count == 1 && !table.Clustered)
+        {
+            // A single node serves every shard: one request, as without routing.
+            ClientConnection only = await table.Groups[0].Pool.NextAsync(cancellationToken).ConfigureAwait(false);
+            return (await only.Send(new Request { Scan = scan }, Response.BodyOneofCase.Scan, cancellationToken).ConfigureAwait(false)).Scan;
+        }
+
+        var parts = new Task<Response>[table.Groups.Count];
+        for (int i = 0; i < parts.Length; i++)
+        {
+            (EndpointPool pool, IReadOnlyList<uint> shards) = table.Groups[i];
+            ScanRequest part = scan.Clone();
+            part.Shards.AddRange(shards);
+            parts[i] = SendToAsync(pool, new Request { Scan = part }, Response.BodyOneofCase.Scan, cancellationToken);
+        }
+
+        Response[] answers = await Task.WhenAll(parts).ConfigureAwait(false);
+        var merged = new List<KeyValue>();
+        bool truncated = false;
+        foreach (Response answer in answers)
+        {
+            merged.AddRange(answer.Scan.Entries);
+            truncated |= answer.Scan.Truncated;
+        }
+
+        Comparison<KeyValue> order = scan.Reverse
+            ? static (a, b) => b.Key.Span.SequenceCompareTo(a.Key.Span)
+            : static (a, b) => a.Key.Span.SequenceCompareTo(b.Key.Span);
+        merged.Sort(order);
+        int limit = scan.Limit == 0 ? merged.Count : (int)Math.Min(scan.Limit, (uint)merged.Count);
+        var page = new ScanResponse { Truncated = truncated || merged.Count > limit };
+        page.Entries.AddRange(merged.Take(limit));
+        return page;
+    }
+
+    private static async Task<Response> SendToAsync(EndpointPool pool, Request request, Response.BodyOneofCase expected, CancellationToken cancellationToken)
+    {
+        ClientConnection connection = await pool.NextAsync(cancellationToken).ConfigureAwait(false);
+        return await connection.Send(request, expected, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Splits <paramref name="ops"/> by shard leader and sends each part with its shards' epochs; a part refused for routing is regrouped and resent.</summary>
+    private async Task<int> BatchRoutedAsync(IReadOnlyList<BatchOp> ops, long deadline, CancellationToken cancellationToken, int attempt = 0)
+    {
+        if (ops.Count == 0)
+        {
+            return 0;
+        }
+
+        {
+            RoutingTable table = _routing ?? await RefreshRoutingAsync(null, cancellationToken).ConfigureAwait(false);
+            var parts = new Dictionary<EndpointPool, BatchRequest>();
+            var shardsTouched = new HashSet<int>();
+            foreach (BatchOp op in ops)
+            {
+                int shard = ShardHash.ShardOf(op.Key.Span, table.ShardCount);
+                shardsTouched.Add(shard);
+                EndpointPool pool = table.LeaderOf(shard);
+                if (!parts.TryGetValue(pool, out BatchRequest? part))
+                {
+                    part = new BatchRequest();
+                    parts[pool] = part;
+                }
+
+                part.Ops.Add(op);
+                part.LeaderEpochs[(uint)shard] = table.EpochOf(shard);
+            }
+
+            var sends = parts.Select(p => (Ops: (IReadOnlyList<BatchOp>)[.. p.Value.Ops], Task: SendToAsync(p.Key, new Request { Batch = p.Value }, Response.BodyOneofCase.Batch, cancellationToken))).ToList();
+            try
+            {
+                await Task.WhenAll(sends.Select(s => s.Task)).ConfigureAwait(false);
+                return shardsTouched.Count;
+            }
+            catch (ActorLsmException e) when (IsRoutingError(e, table) && Environment.TickCount64 < deadline)
+            {
+                // Parts that succeeded stay applied (a batch is atomic per shard only); resend the refused ones.
+                await RetryPauseAsync(table, attempt, deadline, cancellationToken).ConfigureAwait(false);
+                var refused = new List<BatchOp>();
+                foreach ((IReadOnlyList<BatchOp> partOps, Task<Response> task) in sends)
+                {
+                    if (!task.IsCompletedSuccessfully)
+                    {
+                        if (task.Exception?.InnerException is ActorLsmException inner && !IsRoutingError(inner, table))
+                        {
+                            throw inner;
+                        }
+
+                        refused.AddRange(partOps);
+                    }
+                }
+
+                await BatchRoutedAsync(refused, deadline, cancellationToken, attempt + 1).ConfigureAwait(false);
+                return shardsTouched.Count;
+            }
+        }
+    }
+
     private async Task<Response> SendAsync(Request request, Response.BodyOneofCase expected, CancellationToken cancellationToken)
     {
         ClientConnection connection = await NextConnectionAsync(cancellationToken).ConfigureAwait(false);
@@ -313,9 +606,12 @@ public sealed class ActorLsmClient : IAsyncDisposable
     private void ExpireOverdue()
     {
         long now = Environment.TickCount64;
-        foreach (ConnectionSlot slot in _slots)
+        foreach (EndpointPool pool in _pools.Values)
         {
-            slot.Current?.ExpireOverdue(now);
+            foreach (ConnectionSlot slot in pool.Slots)
+            {
+                slot.Current?.ExpireOverdue(now);
+            }
         }
     }
 

@@ -158,8 +158,25 @@ public sealed class ShardedNode : IAsyncDisposable
     /// thread pool; the node merges them k-way by key. Not a snapshot across shards: each shard
     /// reads its own latest state.
     /// </remarks>
-    public async Task<(IReadOnlyList<KeyValuePair<byte[], byte[]>> Entries, bool Truncated)> ScanAsync(byte[]? start, byte[]? end, int limit, bool reverse, CancellationToken cancellationToken = default)
+    public Task<(IReadOnlyList<KeyValuePair<byte[], byte[]>> Entries, bool Truncated)> ScanAsync(byte[]? start, byte[]? end, int limit, bool reverse, CancellationToken cancellationToken = default) =>
+        ScanAsync(start, end, limit, reverse, null, cancellationToken);
+
+    /// <summary>
+    /// As the scan over every shard, but reading only <paramref name="shards"/> (null = every shard;
+    /// a cluster node reads the shards it leads). Ids out of range throw <see cref="ArgumentOutOfRangeException"/>.
+    /// </summary>
+    public async Task<(IReadOnlyList<KeyValuePair<byte[], byte[]>> Entries, bool Truncated)> ScanAsync(
+        byte[]? start, byte[]? end, int limit, bool reverse, IReadOnlyList<int>? shards, CancellationToken cancellationToken = default)
     {
+        if (shards is not null)
+        {
+            foreach (int id in shards)
+            {
+                ArgumentOutOfRangeException.ThrowIfNegative(id, nameof(shards));
+                ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(id, _handles.Length, nameof(shards));
+            }
+        }
+
         ArgumentOutOfRangeException.ThrowIfNegative(limit);
         int effective = limit == 0 ? _options.MaxScanLimit : Math.Min(limit, _options.MaxScanLimit);
         if (start is not null && end is not null && start.AsSpan().SequenceCompareTo(end) >= 0)
@@ -169,10 +186,10 @@ public sealed class ShardedNode : IAsyncDisposable
 
         // Each shard returns one entry past the limit, so the merge can tell whether more remain.
         var request = new ScanRequest(start, end, effective + 1, reverse);
-        var parts = new Task<ScanReply>[_handles.Length];
+        var parts = new Task<ScanReply>[shards?.Count ?? _handles.Length];
         for (int i = 0; i < parts.Length; i++)
         {
-            parts[i] = RequestAsync<ScanReply>(i, request, cancellationToken);
+            parts[i] = RequestAsync<ScanReply>(shards is null ? i : shards[i], request, cancellationToken);
         }
 
         ScanReply[] replies = await Task.WhenAll(parts).ConfigureAwait(false);

@@ -38,6 +38,7 @@ public sealed class PoolTests
         await using var client = new ActorLsmClient(new ActorLsmClientOptions
         {
             Endpoints = [nodeA.Endpoint, nodeB.Endpoint],
+            ShardRouting = false,
             ConnectionsPerEndpoint = 1,
             RequestTimeout = FakeNode.WaitLimit,
         });

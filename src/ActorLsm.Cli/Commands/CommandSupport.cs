@@ -27,7 +27,7 @@ internal static class CommandSupport
     /// <summary>A new <c>--endpoint host:port</c> option (default <see cref="DefaultEndpoint"/>).</summary>
     public static Option<string> CreateEndpointOption() => new("--endpoint")
     {
-        Description = "Node address as host:port",
+        Description = "Node address as host:port, or several comma-separated (the client routes each key to its shard's leader)",
         DefaultValueFactory = _ => DefaultEndpoint,
     };
 
@@ -49,6 +49,14 @@ internal static class CommandSupport
         }
 
         return endpoint;
+    }
+
+    /// <summary>Validates a comma-separated list of <c>host:port</c> (each as <see cref="ParseEndpoint"/>); empty items are an error.</summary>
+    /// <exception cref="UsageException">An item is not host:port.</exception>
+    public static string[] ParseEndpoints(string? text)
+    {
+        string[] items = (text ?? string.Empty).Split(',', StringSplitOptions.TrimEntries);
+        return [.. items.Select(ParseEndpoint)];
     }
 
     /// <summary>
@@ -82,8 +90,9 @@ internal static class CommandSupport
     public static Task<int> WithClientAsync(ParseResult parse, string command, Option<string> endpointOption, Func<ActorLsmClient, TextWriter, CancellationToken, Task<int>> body, CancellationToken cancellationToken) =>
         RunAsync(parse, command, async (output, ct) =>
         {
-            string endpoint = ParseEndpoint(parse.GetValue(endpointOption));
-            ActorLsmClient client = ActorLsmClient.Create(endpoint);
+            string[] endpoints = ParseEndpoints(parse.GetValue(endpointOption));
+            string endpoint = string.Join(',', endpoints);
+            ActorLsmClient client = ActorLsmClient.Create(endpoints);
             try
             {
                 return await body(client, output, ct).ConfigureAwait(false);

@@ -7,10 +7,13 @@ using Spectre.Console;
 namespace ActorLsm.Cli.Commands;
 
 /// <summary>
-/// <c>actorlsm status [--json]</c>: the node's shards. <c>--json</c> prints one JSON object
-/// <c>{"node","shardCount","shards":[{"id","state","lastSequence","levelFiles","levelBytes",
-/// "flushes","compactions","memtableBytes","pendingWrites","restarts"}]}</c> (levelFiles and
-/// levelBytes are arrays indexed by level; bytes are plain integers); otherwise a table.
+/// <c>actorlsm status [--json] [--endpoint host:port]</c>: the cluster as the node sees it (Akka.Cluster's
+/// <c>CurrentClusterState</c>, the version manager's versions, the shard map) and the node's own shards.
+/// <c>--json</c> prints one JSON object <c>{"node","shardCount","clustered","members":[{"address","status","reachable"}],
+/// "singleton","versions":{"current","completed","flushed"},"shards":[{"id","leader","followers","inSync",
+/// "epoch","lastSequence","available", and for shards on this node "state","levelFiles","levelBytes",
+/// "flushes","compactions","memtableBytes","pendingWrites","restarts"}]}</c>; otherwise tables. A single
+/// node reports itself as the one member, status up, leading every shard at epoch 0.
 /// </summary>
 internal static class StatusCommand
 {
@@ -22,18 +25,169 @@ internal static class StatusCommand
         command.SetAction((parse, cancellationToken) => CommandSupport.WithClientAsync(parse, "status", endpoint, async (client, output, ct) =>
         {
             StatusResponse status = await client.StatusAsync(ct).ConfigureAwait(false);
+            ClusterStatusResponse cluster = await client.ClusterStatusAsync(ct).ConfigureAwait(false);
             if (parse.GetValue(json))
             {
-                WriteJson(status, output);
+                WriteClusterJson(cluster, status, output);
             }
             else
             {
+                WriteClusterTable(cluster, output);
                 WriteTable(status, output);
             }
 
             return CommandSupport.ExitOk;
         }, cancellationToken));
         return command;
+    }
+
+    /// <summary>
+    /// Writes the documented cluster JSON object (indented, then a newline): <paramref name="cluster"/>'s members,
+    /// singleton, versions and shards, each shard also carrying <paramref name="local"/>'s figures for it.
+    /// </summary>
+    internal static void WriteClusterJson(ClusterStatusResponse cluster, StatusResponse local, TextWriter output)
+    {
+        var localShards = local.Shards.ToDictionary(s => s.Id);
+        using var buffer = new MemoryStream();
+        using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true }))
+        {
+            writer.WriteStartObject();
+            writer.WriteString("node", local.Node);
+            writer.WriteNumber("shardCount", local.ShardCount);
+            writer.WriteBoolean("clustered", cluster.Clustered);
+            writer.WriteStartArray("members");
+            foreach (ClusterMember m in cluster.Members)
+            {
+                writer.WriteStartObject();
+                writer.WriteString("address", m.Address);
+                writer.WriteString("status", m.Status);
+                writer.WriteBoolean("reachable", m.Reachable);
+                writer.WriteEndObject();
+            }
+
+            writer.WriteEndArray();
+            if (cluster.Singleton.Length > 0)
+            {
+                writer.WriteString("singleton", cluster.Singleton);
+            }
+            else
+            {
+                writer.WriteNull("singleton");
+            }
+
+            writer.WriteStartObject("versions");
+            writer.WriteNumber("current", cluster.Versions?.Current ?? 0);
+            writer.WriteNumber("completed", cluster.Versions?.Completed ?? 0);
+            writer.WriteNumber("flushed", cluster.Versions?.Flushed ?? 0);
+            writer.WriteEndObject();
+            writer.WriteStartArray("shards");
+            foreach (ClusterShard shard in cluster.Shards)
+            {
+                writer.WriteStartObject();
+                writer.WriteNumber("id", shard.Id);
+                if (shard.Leader.Length > 0)
+                {
+                    writer.WriteString("leader", shard.Leader);
+                }
+                else
+                {
+                    writer.WriteNull("leader");
+                }
+
+                WriteStrings(writer, "followers", shard.Followers);
+                WriteStrings(writer, "inSync", shard.InSync);
+                writer.WriteNumber("epoch", shard.Epoch);
+                writer.WriteNumber("lastSequence", shard.LastSequence);
+                writer.WriteBoolean("available", shard.Available);
+                if (localShards.TryGetValue(shard.Id, out ShardStatus? mine))
+                {
+                    writer.WriteString("state", mine.State);
+                    writer.WriteStartArray("levelFiles");
+                    foreach (uint files in mine.LevelFiles)
+                    {
+                        writer.WriteNumberValue(files);
+                    }
+
+                    writer.WriteEndArray();
+                    writer.WriteStartArray("levelBytes");
+                    foreach (ulong bytes in mine.LevelBytes)
+                    {
+                        writer.WriteNumberValue(bytes);
+                    }
+
+                    writer.WriteEndArray();
+                    writer.WriteNumber("flushes", mine.Flushes);
+                    writer.WriteNumber("compactions", mine.Compactions);
+                    writer.WriteNumber("memtableBytes", mine.MemtableBytes);
+                    writer.WriteNumber("pendingWrites", mine.PendingWrites);
+                    writer.WriteNumber("restarts", mine.Restarts);
+                }
+
+                writer.WriteEndObject();
+            }
+
+            writer.WriteEndArray();
+            writer.WriteEndObject();
+        }
+
+        output.WriteLine(System.Text.Encoding.UTF8.GetString(buffer.ToArray()));
+    }
+
+    private static void WriteStrings(Utf8JsonWriter writer, string name, IEnumerable<string> values)
+    {
+        writer.WriteStartArray(name);
+        foreach (string v in values)
+        {
+            writer.WriteStringValue(v);
+        }
+
+        writer.WriteEndArray();
+    }
+
+    /// <summary>Writes <paramref name="cluster"/> as readable tables: members, singleton and versions, shard leaders.</summary>
+    internal static void WriteClusterTable(ClusterStatusResponse cluster, TextWriter output)
+    {
+        IAnsiConsole console = ConsoleFor(output);
+        var members = new Table().AddColumns("member", "status", "reachable");
+        foreach (ClusterMember m in cluster.Members)
+        {
+            members.AddRow(Markup.Escape(m.Address), Markup.Escape(m.Status), m.Reachable ? "yes" : "[red]no[/]");
+        }
+
+        console.Write(members);
+        console.MarkupLine(CultureInfo.InvariantCulture, "singleton [bold]{0}[/]  versions current {1}  completed {2}  flushed {3}",
+            Markup.Escape(cluster.Singleton.Length > 0 ? cluster.Singleton : "none"), cluster.Versions?.Current ?? 0, cluster.Versions?.Completed ?? 0, cluster.Versions?.Flushed ?? 0);
+        var shards = new Table().AddColumns("shard", "leader", "followers", "in sync", "epoch", "last seq", "available");
+        foreach (ClusterShard shard in cluster.Shards)
+        {
+            shards.AddRow(
+                Text(shard.Id),
+                Markup.Escape(shard.Leader.Length > 0 ? shard.Leader : "none"),
+                Markup.Escape(string.Join(' ', shard.Followers)),
+                Markup.Escape(string.Join(' ', shard.InSync)),
+                Text(shard.Epoch),
+                Text(shard.LastSequence),
+                shard.Available ? "yes" : "[red]no[/]");
+        }
+
+        console.Write(shards);
+    }
+
+    private static IAnsiConsole ConsoleFor(TextWriter output)
+    {
+        bool terminal = ReferenceEquals(output, Console.Out) && !Console.IsOutputRedirected;
+        IAnsiConsole console = AnsiConsole.Create(new AnsiConsoleSettings
+        {
+            Out = new AnsiConsoleOutput(output),
+            Ansi = terminal ? AnsiSupport.Detect : AnsiSupport.No,
+            ColorSystem = terminal ? ColorSystemSupport.Detect : ColorSystemSupport.NoColors,
+        });
+        if (!terminal)
+        {
+            console.Profile.Width = 160;
+        }
+
+        return console;
     }
 
     /// <summary>Writes <paramref name="status"/> as the documented JSON object, indented, followed by a newline.</summary>

@@ -47,7 +47,7 @@ internal static class YcsbCommand
                 throw new UsageException("--embedded needs a data directory");
             }
 
-            string? address = dataDir is null ? CommandSupport.ParseEndpoint(parse.GetValue(endpoint)) : null;
+            string? address = dataDir is null ? string.Join(',', CommandSupport.ParseEndpoints(parse.GetValue(endpoint))) : null;
             YcsbPhase ycsbPhase = parse.GetValue(phase) == "load" ? YcsbPhase.Load : YcsbPhase.Run;
             WorkloadProperties props = WorkloadProperties.Load(parse.GetValue(workload)!, parse.GetValue(properties) ?? []);
             var core = new CoreWorkload(CoreWorkloadSettings.From(props), ycsbPhase);

@@ -26,8 +26,9 @@ internal sealed class RequestScratch
     public static RequestScratch Current => s_current ??= new RequestScratch();
 
     /// <summary>A put request wrapping <paramref name="key"/> and <paramref name="value"/> (valid until <see cref="Clear"/>).</summary>
-    public Request ForPut(ReadOnlyMemory<byte> key, ReadOnlyMemory<byte> value)
+    public Request ForPut(ReadOnlyMemory<byte> key, ReadOnlyMemory<byte> value, ulong leaderEpoch = 0)
     {
+        Put.LeaderEpoch = leaderEpoch;
         Put.Key = UnsafeByteOperations.UnsafeWrap(key);
         Put.Value = UnsafeByteOperations.UnsafeWrap(value);
         Request.Put = Put;
@@ -35,16 +36,18 @@ internal sealed class RequestScratch
     }
 
     /// <summary>A get request wrapping <paramref name="key"/> (valid until <see cref="Clear"/>).</summary>
-    public Request ForGet(ReadOnlyMemory<byte> key)
+    public Request ForGet(ReadOnlyMemory<byte> key, ulong leaderEpoch = 0)
     {
+        Get.LeaderEpoch = leaderEpoch;
         Get.Key = UnsafeByteOperations.UnsafeWrap(key);
         Request.Get = Get;
         return Request;
     }
 
     /// <summary>A delete request wrapping <paramref name="key"/> (valid until <see cref="Clear"/>).</summary>
-    public Request ForDelete(ReadOnlyMemory<byte> key)
+    public Request ForDelete(ReadOnlyMemory<byte> key, ulong leaderEpoch = 0)
     {
+        Delete.LeaderEpoch = leaderEpoch;
         Delete.Key = UnsafeByteOperations.UnsafeWrap(key);
         Request.Delete = Delete;
         return Request;
@@ -59,5 +62,8 @@ internal sealed class RequestScratch
         Put.Value = ByteString.Empty;
         Get.Key = ByteString.Empty;
         Delete.Key = ByteString.Empty;
+        Put.LeaderEpoch = 0;
+        Get.LeaderEpoch = 0;
+        Delete.LeaderEpoch = 0;
     }
 }

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using ActorLsm.Cluster;
 using ActorLsm.Hocon;
 
 namespace ActorLsm.Server.Configuration;
@@ -26,9 +27,15 @@ public static class ServerConfig
     /// <summary>The text of hocon/single-node.conf: the layer a plain <c>actorlsm-server</c> starts with.</summary>
     public static string SingleNodeText => ReadResource(SingleNodeResource);
 
-    /// <summary>reference.conf with single-node.conf over it: the configuration when no file or flag is given.</summary>
+    /// <summary>
+    /// reference.conf with single-node.conf over it: the configuration when no file or flag is given.
+    /// The cluster's reference.conf (<c>actorlsm.remote</c>, <c>actorlsm.cluster</c>, <see cref="ClusterReferenceConfig"/>)
+    /// is the last fallback.
+    /// </summary>
     public static HoconConfig Defaults() =>
-        HoconConfig.Parse(SingleNodeText, "single-node.conf").WithFallback(HoconConfig.Parse(ReferenceText, "reference.conf"));
+        HoconConfig.Parse(SingleNodeText, "single-node.conf")
+            .WithFallback(HoconConfig.Parse(ReferenceText, "reference.conf"))
+            .WithFallback(HoconConfig.Parse(ClusterReferenceConfig.Text, "cluster reference.conf"));
 
     /// <summary>
     /// The full configuration: <see cref="Defaults"/>, then <paramref name="configFile"/> (when not

@@ -1,3 +1,4 @@
+using ActorLsm.Cluster.Hosting;
 using ActorLsm.Hocon;
 using ActorLsm.Kernel;
 using ActorLsm.Shards;
@@ -52,6 +53,21 @@ public static class ServerConfigBinder
     public static string? StorageKeyOf(string propertyName) =>
         s_storageKeys.TryGetValue(propertyName, out string? key) ? St + key : null;
 
+    /// <summary>
+    /// The cluster options when <c>actorlsm.cluster.seed-nodes</c> is non-empty, else null (single node).
+    /// The client endpoint is the configured host and port (replaced by the bound one at start).
+    /// </summary>
+    private static ClusterHostOptions? BindCluster(HoconConfig config, ServerOptions server, ShardedNodeOptions node)
+    {
+        if (!config.HasPath("actorlsm.cluster.seed-nodes") || config.GetStringList("actorlsm.cluster.seed-nodes").Count == 0)
+        {
+            return null;
+        }
+
+        string endpoint = server.Host + ":" + server.Port.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return ClusterHostOptions.FromConfig(config, endpoint, Path.Combine(node.DataDir, "cluster"));
+    }
+
     /// <summary>Reads every setting; the configuration must contain all keys of reference.conf (layer it over <see cref="ServerConfig.Defaults"/>).</summary>
     /// <exception cref="HoconException">A missing, mistyped or out-of-range setting; the message names file, line and key.</exception>
     public static ServerSettings Bind(HoconConfig config)
@@ -70,7 +86,7 @@ public static class ServerConfigBinder
             RequestTimeout = r.Duration(N + "request-timeout", TimeSpan.FromMilliseconds(1), TimeSpan.FromDays(1)),
             Storage = storage,
         };
-        return new ServerSettings(server, node, BindKernel(r));
+        return new ServerSettings(server, node, BindKernel(r), BindCluster(config, server, node));
     }
 
     private static ServerOptions BindServer(SettingReader r) => new()

@@ -23,6 +23,9 @@ public interface INodeStore : IAsyncDisposable
 
     Task<(IReadOnlyList<KeyValuePair<byte[], byte[]>> Entries, bool Truncated)> ScanAsync(byte[]? start, byte[]? end, int limit, bool reverse, CancellationToken cancellationToken);
 
+    /// <summary>As <see cref="ScanAsync(byte[], byte[], int, bool, CancellationToken)"/> over only <paramref name="shards"/> (null = every shard).</summary>
+    Task<(IReadOnlyList<KeyValuePair<byte[], byte[]>> Entries, bool Truncated)> ScanShardsAsync(byte[]? start, byte[]? end, int limit, bool reverse, IReadOnlyList<int>? shards, CancellationToken cancellationToken);
+
     Task<int> BatchAsync(IReadOnlyList<BatchOperation> operations, CancellationToken cancellationToken);
 
     Task<NodeStatus> StatusAsync(CancellationToken cancellationToken);

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Reflection;
 using ActorLsm.Protocol;
+using ActorLsm.Server.Clustering;
 using ActorLsm.Server.Metrics;
 using ActorLsm.Shards;
 using Google.Protobuf;
@@ -25,10 +26,12 @@ public sealed class RequestDispatcher
     private readonly long _startedAt = Stopwatch.GetTimestamp();
 
     private readonly TimeSpan _requestTimeout;
+    private readonly ClusterRole _role;
 
-    public RequestDispatcher(INodeStore store, ServerMetrics metrics, ILogger<RequestDispatcher> logger, string nodeName, TimeSpan requestTimeout)
+    public RequestDispatcher(INodeStore store, ServerMetrics metrics, ILogger<RequestDispatcher> logger, string nodeName, TimeSpan requestTimeout, ClusterRole? role = null)
     {
         _store = store;
+        _role = role ?? new ClusterRole(clustered: false);
         _requestTimeout = requestTimeout;
         _metrics = metrics;
         _logger = logger;
@@ -70,6 +73,9 @@ public sealed class RequestDispatcher
         Request.BodyOneofCase.Scan => "scan",
         Request.BodyOneofCase.Batch => "batch",
         Request.BodyOneofCase.Status => "status",
+        Request.BodyOneofCase.ShardMap => "shard_map",
+        Request.BodyOneofCase.ClusterStatus => "cluster_status",
+        Request.BodyOneofCase.Leave => "leave",
         _ => "unknown",
     };
 
@@ -83,6 +89,8 @@ public sealed class RequestDispatcher
         ErrorCode.FrameTooLarge => "frame_too_large",
         ErrorCode.UnknownMessage => "unknown_message",
         ErrorCode.Timeout => "timeout",
+        ErrorCode.NotLeader => "not_leader",
+        ErrorCode.StaleEpoch => "stale_epoch",
         _ => "internal",
     };
 
@@ -91,10 +99,20 @@ public sealed class RequestDispatcher
         switch (request.BodyCase)
         {
             case Request.BodyOneofCase.Put:
+                if (Gate(request.Put.Key.Span, request.Put.LeaderEpoch) is { } putRefused)
+                {
+                    return new Response { Error = putRefused };
+                }
+
                 ulong putSeq = await _store.PutAsync(request.Put.Key.ToByteArray(), request.Put.Value.ToByteArray(), ct).ConfigureAwait(false);
                 return new Response { Put = new PutResponse { Sequence = putSeq } };
 
             case Request.BodyOneofCase.Get:
+                if (Gate(request.Get.Key.Span, request.Get.LeaderEpoch) is { } getRefused)
+                {
+                    return new Response { Error = getRefused };
+                }
+
                 byte[]? value = await _store.GetAsync(request.Get.Key.ToByteArray(), ct).ConfigureAwait(false);
                 return new Response
                 {
@@ -102,13 +120,23 @@ public sealed class RequestDispatcher
                 };
 
             case Request.BodyOneofCase.Delete:
+                if (Gate(request.Delete.Key.Span, request.Delete.LeaderEpoch) is { } deleteRefused)
+                {
+                    return new Response { Error = deleteRefused };
+                }
+
                 ulong deleteSeq = await _store.DeleteAsync(request.Delete.Key.ToByteArray(), ct).ConfigureAwait(false);
                 return new Response { Delete = new DeleteResponse { Sequence = deleteSeq } };
 
             case Request.BodyOneofCase.Scan:
-                return new Response { Scan = await ScanAsync(request.Scan, ct).ConfigureAwait(false) };
+                return await ScanAsync(request.Scan, ct).ConfigureAwait(false);
 
             case Request.BodyOneofCase.Batch:
+                if (GateBatch(request.Batch) is { } batchRefused)
+                {
+                    return new Response { Error = batchRefused };
+                }
+
                 var operations = new BatchOperation[request.Batch.Ops.Count];
                 for (int i = 0; i < operations.Length; i++)
                 {
@@ -122,12 +150,138 @@ public sealed class RequestDispatcher
             case Request.BodyOneofCase.Status:
                 return new Response { Status = await StatusAsync(ct).ConfigureAwait(false) };
 
+            case Request.BodyOneofCase.ShardMap:
+                return new Response { ShardMap = ShardMap() };
+
+            case Request.BodyOneofCase.ClusterStatus:
+                return new Response { ClusterStatus = await ClusterStatusAsync(ct).ConfigureAwait(false) };
+
+            case Request.BodyOneofCase.Leave:
+                _logger.LogInformation("a client asked this node to leave");
+                _role.RequestLeave();
+                return new Response { Leave = new LeaveResponse { Node = _role.Ownership?.View.SelfAddress.ToString() ?? _role.Self } };
+
             default:
                 throw new UnreachableException($"request body {request.BodyCase} reached the dispatcher");
         }
     }
 
-    private async Task<ScanResponse> ScanAsync(ScanRequest scan, CancellationToken ct)
+    /// <summary>
+    /// Null when this node may serve the shard of <paramref name="key"/>; else the error to answer
+    /// (ShardOwnership's rules; UNAVAILABLE while a cluster member has not started its cluster side).
+    /// </summary>
+    private Error? Gate(ReadOnlySpan<byte> key, ulong epoch) =>
+        _role.Clustered ? GateShard(ShardHash.ShardOf(key, _store.ShardCount), epoch) : null;
+
+    private Error? GateShard(int shard, ulong epoch)
+    {
+        if (!_role.Clustered)
+        {
+            return null;
+        }
+
+        ShardOwnership? ownership = _role.Ownership;
+        return ownership is null
+            ? new Error { Code = ErrorCode.Unavailable, Message = "this node is joining the cluster", Shard = (uint)shard }
+            : ownership.Check(shard, epoch);
+    }
+
+    private Error? GateBatch(BatchRequest batch)
+    {
+        if (!_role.Clustered)
+        {
+            return null;
+        }
+
+        var seen = new HashSet<int>();
+        foreach (BatchOp op in batch.Ops)
+        {
+            int shard = ShardHash.ShardOf(op.Key.Span, _store.ShardCount);
+            if (seen.Add(shard))
+            {
+                batch.LeaderEpochs.TryGetValue((uint)shard, out ulong epoch);
+                if (GateShard(shard, epoch) is { } refused)
+                {
+                    return refused;
+                }
+            }
+        }
+
+        return null;
+    }
+
+    private ShardMapResponse ShardMap()
+    {
+        if (!_role.Clustered)
+        {
+            return ShardOwnership.SingleNodeShardMap(_store.ShardCount);
+        }
+
+        return _role.Ownership?.BuildShardMap(_store.ShardCount) ?? new ShardMapResponse { ShardCount = (uint)_store.ShardCount, Clustered = true };
+    }
+
+    private async Task<ClusterStatusResponse> ClusterStatusAsync(CancellationToken ct)
+    {
+        NodeStatus local = await _store.StatusAsync(ct).ConfigureAwait(false);
+        ShardOwnership? ownership = _role.Ownership;
+        if (_role.Clustered && ownership is not null)
+        {
+            return ClusterStatusBuilder.FromView(ownership.View, local);
+        }
+
+        ClusterStatusResponse single = ClusterStatusBuilder.SingleNode(_role.Self.Length > 0 ? _role.Self : _nodeName, local);
+        if (_role.Clustered)
+        {
+            // Cluster side not started yet: this node is joining and serves nothing.
+            single.Clustered = true;
+            single.Members[0].Status = "joining";
+            single.Shards.Clear();
+        }
+
+        return single;
+    }
+
+    private async Task<Response> ScanAsync(ScanRequest scan, CancellationToken ct)
+    {
+        IReadOnlyList<int>? shards = null;
+        if (scan.Shards.Count > 0)
+        {
+            var listed = new List<int>(scan.Shards.Count);
+            foreach (uint id in scan.Shards)
+            {
+                if (id >= (uint)_store.ShardCount)
+                {
+                    throw new ArgumentException($"scan shard {id} is out of range (the node has {_store.ShardCount} shards)", nameof(scan));
+                }
+
+                if (GateShard((int)id, 0) is { } refused)
+                {
+                    return new Response { Error = refused };
+                }
+
+                if (!listed.Contains((int)id))
+                {
+                    listed.Add((int)id);
+                }
+            }
+
+            shards = listed;
+        }
+        else if (_role.Clustered)
+        {
+            ShardOwnership? ownership = _role.Ownership;
+            if (ownership is null)
+            {
+                return new Response { Error = new Error { Code = ErrorCode.Unavailable, Message = "this node is joining the cluster" } };
+            }
+
+            shards = ownership.ServedShards();
+        }
+
+        return new Response { Scan = await ScanShardsAsync(scan, shards, ct).ConfigureAwait(false) };
+    }
+
+    private async Task<ScanResponse> ScanShardsAsync(ScanRequest scan, IReadOnlyList<int>? shards, CancellationToken ct)
     {
         byte[]? start = scan.HasStart ? scan.Start.ToByteArray() : null;
         byte[]? end = scan.HasEnd ? scan.End.ToByteArray() : null;
@@ -138,7 +292,14 @@ public sealed class RequestDispatcher
 
         int max = _store.MaxScanLimit;
         int limit = scan.Limit == 0 || scan.Limit > (uint)max ? max : (int)scan.Limit;
-        (IReadOnlyList<KeyValuePair<byte[], byte[]>> entries, bool truncated) = await _store.ScanAsync(start, end, limit, scan.Reverse, ct).ConfigureAwait(false);
+        if (shards is { Count: 0 })
+        {
+            return new ScanResponse();
+        }
+
+        (IReadOnlyList<KeyValuePair<byte[], byte[]>> entries, bool truncated) = shards is null
+            ? await _store.ScanAsync(start, end, limit, scan.Reverse, ct).ConfigureAwait(false)
+            : await _store.ScanShardsAsync(start, end, limit, scan.Reverse, shards, ct).ConfigureAwait(false);
         var response = new ScanResponse { Truncated = truncated };
         foreach (KeyValuePair<byte[], byte[]> entry in entries)
         {

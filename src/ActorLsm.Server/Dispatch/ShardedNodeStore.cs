@@ -12,17 +12,45 @@ public sealed class ShardedNodeStore : INodeStore
     private readonly ActorSystem _system;
     private readonly ShardedNode _node;
     private readonly int _maxScanLimit;
+    private readonly long[] _durable;
 
     private ShardedNodeStore(ActorSystem system, ShardedNode node, int maxScanLimit)
     {
         _system = system;
         _node = node;
         _maxScanLimit = maxScanLimit;
+        _durable = new long[node.ShardCount];
+        node.FlushCompleted += OnFlushCompleted;
+    }
+
+    /// <summary>The largest sequence number a flush of shard <paramref name="shard"/> made durable in SSTables since start (0 = none seen).</summary>
+    public ulong DurableSequence(int shard) => (ulong)Volatile.Read(ref _durable[shard]);
+
+    private void OnFlushCompleted(int shard, ActorLsm.Storage.FlushCompletedInfo info)
+    {
+        long seq = (long)Math.Min(info.LargestSequence, long.MaxValue);
+        long seen = Volatile.Read(ref _durable[shard]);
+        while (seq > seen)
+        {
+            long was = Interlocked.CompareExchange(ref _durable[shard], seq, seen);
+            if (was == seen)
+            {
+                break;
+            }
+
+            seen = was;
+        }
     }
 
     public int ShardCount => _node.ShardCount;
 
     public int MaxScanLimit => _maxScanLimit;
+
+    /// <summary>The actor system the shards run in (the cluster side starts its actors there too).</summary>
+    public ActorSystem System => _system;
+
+    /// <summary>The shards.</summary>
+    public ShardedNode Node => _node;
 
     /// <summary>Creates the actor system and starts every shard (opening or recovering its store).</summary>
     public static async Task<ShardedNodeStore> StartAsync(ShardedNodeOptions options, ActorSystemOptions kernel, CancellationToken cancellationToken)
@@ -49,6 +77,9 @@ public sealed class ShardedNodeStore : INodeStore
 
     public Task<(IReadOnlyList<KeyValuePair<byte[], byte[]>> Entries, bool Truncated)> ScanAsync(byte[]? start, byte[]? end, int limit, bool reverse, CancellationToken cancellationToken) =>
         _node.ScanAsync(start, end, limit, reverse, cancellationToken);
+
+    public Task<(IReadOnlyList<KeyValuePair<byte[], byte[]>> Entries, bool Truncated)> ScanShardsAsync(byte[]? start, byte[]? end, int limit, bool reverse, IReadOnlyList<int>? shards, CancellationToken cancellationToken) =>
+        _node.ScanAsync(start, end, limit, reverse, shards, cancellationToken);
 
     public Task<int> BatchAsync(IReadOnlyList<BatchOperation> operations, CancellationToken cancellationToken) => _node.BatchAsync(operations, cancellationToken);
 

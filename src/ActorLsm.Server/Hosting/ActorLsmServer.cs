@@ -1,6 +1,9 @@
 using System.Globalization;
 using System.Net;
 using System.Runtime.CompilerServices;
+using ActorLsm.Cluster.Hosting;
+using ActorLsm.Kernel;
+using ActorLsm.Server.Clustering;
 using ActorLsm.Server.Configuration;
 using ActorLsm.Server.Connections;
 using ActorLsm.Server.Dispatch;
@@ -35,13 +38,18 @@ public sealed class ActorLsmServer : IAsyncDisposable
     private readonly InFlightRequests _inFlight;
     private readonly ServerSettings _settings;
     private readonly ILogger _logger;
+    private readonly ClusterRole _role;
+    private IClusterNode? _cluster;
+    private ShardVersionReporter? _reporter;
+    private int _downed;
     private int _stopped;
 
-    private ActorLsmServer(WebApplication app, INodeStore store, ServerSettings settings, int port)
+    private ActorLsmServer(WebApplication app, INodeStore store, ServerSettings settings, int port, ClusterRole role)
     {
         _app = app;
         _store = store;
         _settings = settings;
+        _role = role;
         _inFlight = app.Services.GetRequiredService<InFlightRequests>();
         _logger = app.Services.GetRequiredService<ILogger<ActorLsmServer>>();
         Port = port;
@@ -59,6 +67,15 @@ public sealed class ActorLsmServer : IAsyncDisposable
     /// <summary>The node's instruments.</summary>
     public ServerMetrics Metrics => _app.Services.GetRequiredService<ServerMetrics>();
 
+    /// <summary>The node's cluster side; null for a single node.</summary>
+    public IClusterNode? Cluster => _cluster;
+
+    /// <summary>Completes when a client sent a LeaveRequest (the caller then stops the node with <see cref="StopAsync"/>).</summary>
+    public Task LeaveRequested => _role.LeaveRequested;
+
+    /// <summary>Completes when the cluster downed this node (never for a single node); the node then stops serving.</summary>
+    public Task WhenDowned => _cluster?.WhenDowned ?? new TaskCompletionSource().Task;
+
     /// <summary>Cancelled when the host is asked to stop (SIGTERM, Ctrl-C, or <see cref="StopAsync"/>).</summary>
     public CancellationToken Stopping => _app.Lifetime.ApplicationStopping;
 
@@ -68,13 +85,32 @@ public sealed class ActorLsmServer : IAsyncDisposable
     /// (tests). Throws what the shards throw on open (e.g. a corrupt store), or an <see cref="IOException"/>
     /// when the port cannot be bound; nothing is left running then.
     /// </summary>
-    public static async Task<ActorLsmServer> StartAsync(
+    public static Task<ActorLsmServer> StartAsync(
         ServerSettings settings,
         Action<ILoggingBuilder>? configureLogging = null,
         Func<ServerSettings, ILoggerFactory, CancellationToken, Task<INodeStore>>? storeFactory = null,
+        CancellationToken cancellationToken = default) =>
+        StartAsync(settings, configureLogging, storeFactory, null, cancellationToken);
+
+    /// <summary>
+    /// As the public overload; <paramref name="clusterFactory"/> (tests) replaces <see cref="ClusterHost"/> and
+    /// puts the node in cluster mode: it gets the store and the bound client endpoint and returns the started
+    /// cluster side. Without it, cluster mode starts a <see cref="ClusterHost"/> when <see cref="ServerSettings.Cluster"/> is set.
+    /// </summary>
+    internal static async Task<ActorLsmServer> StartAsync(
+        ServerSettings settings,
+        Action<ILoggingBuilder>? configureLogging,
+        Func<ServerSettings, ILoggerFactory, CancellationToken, Task<INodeStore>>? storeFactory,
+        Func<INodeStore, string, CancellationToken, Task<IClusterNode>>? clusterFactory,
         CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(settings);
+        if (clusterFactory is null && settings.Cluster is { } clusterOptions)
+        {
+            clusterFactory = (store, endpoint, ct) => StartClusterHostAsync(store, clusterOptions with { ClientEndpoint = endpoint }, ct);
+        }
+
+        var role = new ClusterRole(clustered: clusterFactory is not null);
         var storeBox = new StrongBox<INodeStore?>();
         WebApplicationBuilder builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [] });
         builder.Logging.ClearProviders();
@@ -102,7 +138,7 @@ public sealed class ActorLsmServer : IAsyncDisposable
         builder.Services.AddSingleton<ServerMetrics>();
         builder.Services.AddSingleton<InFlightRequests>();
         builder.Services.AddSingleton(sp => new RequestDispatcher(
-            sp.GetRequiredService<INodeStore>(), sp.GetRequiredService<ServerMetrics>(), sp.GetRequiredService<ILogger<RequestDispatcher>>(), Environment.MachineName, settings.Server.RequestTimeout));
+            sp.GetRequiredService<INodeStore>(), sp.GetRequiredService<ServerMetrics>(), sp.GetRequiredService<ILogger<RequestDispatcher>>(), Environment.MachineName, settings.Server.RequestTimeout, role));
         builder.Services.AddSingleton<ClientConnectionHandler>();
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
@@ -125,8 +161,27 @@ public sealed class ActorLsmServer : IAsyncDisposable
 
             await app.StartAsync(cancellationToken).ConfigureAwait(false);
             int port = BoundPort(app, settings.Server.Port);
+            var server = new ActorLsmServer(app, store, settings, port, role);
+            role.Self = server.Endpoint;
             logger.LogInformation("serving clients on {Host}:{Port}", settings.Server.Host, port);
-            return new ActorLsmServer(app, store, settings, port);
+            if (clusterFactory is not null)
+            {
+                try
+                {
+                    await server.StartClusterAsync(clusterFactory, cancellationToken).ConfigureAwait(false);
+                }
+                catch
+                {
+                    await server.DisposeAsync().ConfigureAwait(false);
+                    throw;
+                }
+            }
+
+            return server;
+        }
+        catch when (storeBox.Value is not null && app is not null && IsDisposedByServer(app))
+        {
+            throw;
         }
         catch
         {
@@ -160,6 +215,7 @@ public sealed class ActorLsmServer : IAsyncDisposable
             return true;
         }
 
+        await StopClusterAsync().ConfigureAwait(false);
         TimeSpan timeout = _settings.Server.ShutdownTimeout;
         DateTime deadline = DateTime.UtcNow + timeout;
         _logger.LogInformation("stopping: no new connections; answering {InFlight} in-flight requests (up to {Timeout})", _inFlight.Count, timeout);
@@ -185,6 +241,77 @@ public sealed class ActorLsmServer : IAsyncDisposable
     {
         await StopAsync().ConfigureAwait(false);
         await _app.DisposeAsync().ConfigureAwait(false);
+    }
+
+    /// <summary>Longest a graceful leave may take on stop before the node stops anyway.</summary>
+    internal static TimeSpan LeaveTimeout { get; } = TimeSpan.FromSeconds(30);
+
+    private static async Task<IClusterNode> StartClusterHostAsync(INodeStore store, ClusterHostOptions options, CancellationToken ct)
+    {
+        ActorSystem system = store is ShardedNodeStore real
+            ? real.System
+            : throw new InvalidOperationException("cluster mode needs the node's real shards (ShardedNodeStore)");
+        ClusterHost host = await ClusterHost.StartAsync(system, options, ct).ConfigureAwait(false);
+        return new ClusterHostNode(host);
+    }
+
+    private static bool IsDisposedByServer(WebApplication app) => app.Lifetime.ApplicationStopped.IsCancellationRequested;
+
+    // REQUIRES: called once, from StartAsync, after the listener is bound.
+    private async Task StartClusterAsync(Func<INodeStore, string, CancellationToken, Task<IClusterNode>> factory, CancellationToken ct)
+    {
+        _logger.LogInformation("cluster mode: starting the cluster side; requests get UNAVAILABLE until it has started");
+        IClusterNode cluster = await factory(_store, Endpoint, ct).ConfigureAwait(false);
+        _cluster = cluster;
+        var ownership = new ShardOwnership(cluster.View);
+        _role.Ownership = ownership;
+        _reporter = new ShardVersionReporter(cluster.View, ownership, _store, ReportInterval, _logger);
+        _ = cluster.WhenDowned.ContinueWith(
+            _ =>
+            {
+                // Stop serving at once: the cluster has moved this node's shards (or will).
+                Interlocked.Exchange(ref _downed, 1);
+                _role.Ownership = null;
+                _logger.LogWarning("this node was downed by the cluster; it stops serving");
+            },
+            CancellationToken.None,
+            TaskContinuationOptions.OnlyOnRanToCompletion | TaskContinuationOptions.ExecuteSynchronously,
+            TaskScheduler.Default);
+    }
+
+    /// <summary>How often the node reports its shards' versions to the version manager.</summary>
+    internal static TimeSpan ReportInterval { get; set; } = TimeSpan.FromMilliseconds(250);
+
+    // REQUIRES: called from StopAsync only.
+    private async Task StopClusterAsync()
+    {
+        if (_reporter is { } reporter)
+        {
+            await reporter.DisposeAsync().ConfigureAwait(false);
+        }
+
+        if (_cluster is not { } cluster)
+        {
+            return;
+        }
+
+        if (Volatile.Read(ref _downed) == 0 && !cluster.WhenDowned.IsCompleted)
+        {
+            _logger.LogInformation("leaving the cluster (up to {Timeout})", LeaveTimeout);
+            try
+            {
+                using var cts = new CancellationTokenSource(LeaveTimeout);
+                await cluster.LeaveAsync(cts.Token).WaitAsync(LeaveTimeout).ConfigureAwait(false);
+                _logger.LogInformation("left the cluster");
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                _logger.LogWarning("leaving the cluster did not finish: {Message}; stopping anyway", ex.Message);
+            }
+        }
+
+        _role.Ownership = null;
+        await cluster.DisposeAsync().ConfigureAwait(false);
     }
 
     private static IPAddress ResolveHost(string host)

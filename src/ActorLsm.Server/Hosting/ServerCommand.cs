@@ -6,8 +6,9 @@ namespace ActorLsm.Server.Hosting;
 
 /// <summary>
 /// The <c>actorlsm-server</c> command line: <c>--config FILE</c>, <c>--data-dir DIR</c>, <c>--port N</c>
-/// (System.CommandLine). Exit codes: 0 after a clean stop, 1 when the node cannot start (store, port),
-/// 2 for a bad flag or configuration (one line on stderr naming file, line and key).
+/// (System.CommandLine). Exit codes: 0 after a clean stop (SIGTERM, Ctrl-C or a client's LeaveRequest; in
+/// cluster mode after leaving the cluster), 1 when the node cannot start (store, port, cluster), 2 for a bad
+/// flag or configuration (one line on stderr naming file, line and key), 3 when the cluster downed the node.
 /// </summary>
 public static class ServerCommand
 {
@@ -64,14 +65,43 @@ public static class ServerCommand
             return 1;
         }
 
+        int exitCode = 0;
         await using (server.ConfigureAwait(false))
         {
             await Console.Out.WriteLineAsync(ReadyLine(server.Endpoint)).ConfigureAwait(false);
             await Console.Out.FlushAsync().ConfigureAwait(false);
-            await server.WaitForStopSignalAsync().ConfigureAwait(false);
+            if (server.Cluster is { } cluster)
+            {
+                _ = cluster.WhenUp.ContinueWith(
+                    _ =>
+                    {
+                        Console.Out.WriteLine(MemberUpLine(cluster.View.SelfAddress.ToString()));
+                        Console.Out.Flush();
+                    },
+                    CancellationToken.None,
+                    TaskContinuationOptions.OnlyOnRanToCompletion,
+                    TaskScheduler.Default);
+            }
+
+            Task stopSignal = server.WaitForStopSignalAsync();
+            Task first = await Task.WhenAny(stopSignal, server.LeaveRequested, server.WhenDowned).ConfigureAwait(false);
+            if (first == server.WhenDowned && !stopSignal.IsCompleted)
+            {
+                await Console.Out.WriteLineAsync(DownedLine).ConfigureAwait(false);
+                await Console.Out.FlushAsync().ConfigureAwait(false);
+                exitCode = 3;
+            }
+
+            // Cluster mode: StopAsync leaves the cluster first (bounded), unless the node was downed.
             await server.StopAsync().ConfigureAwait(false);
         }
 
-        return 0;
+        return exitCode;
     }
+
+    /// <summary>The line printed on stdout when the node has become an Up member; scripts wait for it.</summary>
+    public static string MemberUpLine(string uniqueAddress) => "actorlsm-server cluster member up " + uniqueAddress;
+
+    /// <summary>The line printed on stdout when the cluster downed this node (exit code 3 follows).</summary>
+    public const string DownedLine = "actorlsm-server downed, stopping";
 }

@@ -13,6 +13,7 @@ internal static class Clients
             RequestTimeout = requestTimeout ?? FakeNode.WaitLimit,
             ConnectTimeout = FakeNode.WaitLimit,
             MaxFrameSize = maxFrameSize,
+            ShardRouting = false,
         });
 
     public static byte[] Bytes(string text) => Encoding.UTF8.GetBytes(text);

@@ -13,7 +13,7 @@ internal sealed class InMemoryNodeStore : INodeStore
     private readonly SortedDictionary<byte[], byte[]> _data = new(ByteComparer.Instance);
     private ulong _sequence;
 
-    public int ShardCount => 1;
+    public int ShardCount { get; init; } = 1;
 
     public int MaxScanLimit { get; init; } = 1000;
 
@@ -66,6 +66,19 @@ internal sealed class InMemoryNodeStore : INodeStore
         {
             IEnumerable<KeyValuePair<byte[], byte[]>> range = _data.Where(e =>
                 (start is null || ByteComparer.Instance.Compare(e.Key, start) >= 0) && (end is null || ByteComparer.Instance.Compare(e.Key, end) < 0));
+            List<KeyValuePair<byte[], byte[]>> all = (reverse ? range.Reverse() : range).ToList();
+            return (all.Take(limit).ToList(), all.Count > limit);
+        }
+    }
+
+    public async Task<(IReadOnlyList<KeyValuePair<byte[], byte[]>> Entries, bool Truncated)> ScanShardsAsync(byte[]? start, byte[]? end, int limit, bool reverse, IReadOnlyList<int>? shards, CancellationToken cancellationToken)
+    {
+        await EnterAsync([]).ConfigureAwait(false);
+        lock (_gate)
+        {
+            IEnumerable<KeyValuePair<byte[], byte[]>> range = _data.Where(e =>
+                (start is null || ByteComparer.Instance.Compare(e.Key, start) >= 0) && (end is null || ByteComparer.Instance.Compare(e.Key, end) < 0)
+                && (shards is null || shards.Contains(ActorLsm.Protocol.ShardHash.ShardOf(e.Key, ShardCount))));
             List<KeyValuePair<byte[], byte[]>> all = (reverse ? range.Reverse() : range).ToList();
             return (all.Take(limit).ToList(), all.Count > limit);
         }

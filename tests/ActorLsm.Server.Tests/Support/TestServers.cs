@@ -1,4 +1,5 @@
 using ActorLsm.Hocon;
+using ActorLsm.Server.Clustering;
 using ActorLsm.Server.Configuration;
 using ActorLsm.Server.Dispatch;
 using ActorLsm.Server.Hosting;
@@ -32,6 +33,10 @@ internal static class TestServers
     /// <summary>A node over <paramref name="store"/> (protocol tests that need no disk).</summary>
     public static Task<ActorLsmServer> StartAsync(INodeStore store, string hocon = "") =>
         ActorLsmServer.StartAsync(Settings(Path.GetTempPath(), hocon), Quiet, (_, _, _) => Task.FromResult(store));
+
+    /// <summary>A cluster-mode node over <paramref name="store"/> whose cluster side is <paramref name="cluster"/> (no remoting).</summary>
+    public static Task<ActorLsmServer> StartClusteredAsync(INodeStore store, IClusterNode cluster) =>
+        ActorLsmServer.StartAsync(Settings(Path.GetTempPath()), Quiet, (_, _, _) => Task.FromResult(store), (_, _, _) => Task.FromResult(cluster));
 
     private static void Quiet(ILoggingBuilder logging) => logging.SetMinimumLevel(LogLevel.None);
 }

@@ -7,10 +7,10 @@ internal sealed class ClientYcsbStore : IYcsbStore
 {
     private readonly ActorLsmClient _client;
 
-    /// <summary>A client of the node at <paramref name="endpoint"/> (<c>host:port</c>).</summary>
+    /// <summary>A client of the node(s) at <paramref name="endpoint"/> (<c>host:port</c>, or several comma-separated).</summary>
     public ClientYcsbStore(string endpoint)
     {
-        _client = ActorLsmClient.Create(endpoint);
+        _client = ActorLsmClient.Create(endpoint.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries));
     }
 
     public Task<byte[]?> GetAsync(byte[] key, CancellationToken cancellationToken) => _client.GetAsync(key, cancellationToken);
