@@ -40,6 +40,7 @@ internal static class Quorum
 
             result.Ceiling = Math.Max(result.Ceiling, s.Ceiling);
             result.Flushed = Math.Max(result.Flushed, s.Flushed);
+            result.Completed = Math.Max(result.Completed, s.Completed);
             if (s.ShardMap is not null && (result.ShardMap is null || Newer(s.ShardMap, result.ShardMap)))
             {
                 result.ShardMap = s.ShardMap.Clone();

@@ -40,7 +40,6 @@ internal sealed class VersionManagerActor : ReceiveActor
     private long _inflightRequest;
     private long _nextRequest;
     private long _current;
-    private long _completed;
 
     // REQUIRES: created by the singleton manager of ctx.Self while that node is the oldest Up member.
     public VersionManagerActor(SingletonContext ctx, long highestKnown, ClusterState state)
@@ -132,7 +131,6 @@ internal sealed class VersionManagerActor : ReceiveActor
         ManagerState recovered = Quorum.Recover(_epochAcks.Values.Select(a => a.State));
         _phase = Phase.Recovering;
         _current = Math.Max(recovered.Ceiling, 1);
-        _completed = Math.Min(recovered.Flushed, _current - 1);
         _persisted = null;
         _desired = recovered.Clone();
         _desired.Epoch = _epoch;
@@ -298,18 +296,17 @@ internal sealed class VersionManagerActor : ReceiveActor
             return;
         }
 
-        long completed = Math.Min(_reports.Values.Min(r => r.Completed), _current - 1);
-        long before = _completed;
-        _completed = Math.Max(_completed, completed);
-        long flushed = Math.Min(_reports.Values.Min(r => r.Flushed), _completed);
-        if (flushed > _desired.Flushed)
+        // Completed and flushed are published only once a majority persisted them (see Broadcast), so
+        // a later incarnation recovers values at least as high: neither goes backwards across failover.
+        long completed = Math.Max(_desired.Completed, Math.Min(_reports.Values.Min(r => r.Completed), _current - 1));
+        long flushed = Math.Max(_desired.Flushed, Math.Min(_reports.Values.Min(r => r.Flushed), completed));
+        if (completed > _desired.Completed || flushed > _desired.Flushed)
         {
-            Mutate(s => s.Flushed = flushed);
-        }
-
-        if (_completed != before && _phase == Phase.Acting)
-        {
-            Broadcast();
+            Mutate(s =>
+            {
+                s.Completed = completed;
+                s.Flushed = flushed;
+            });
         }
 
         AssertInvariants();
@@ -349,7 +346,7 @@ internal sealed class VersionManagerActor : ReceiveActor
             From = _ctx.Self.ToMsg(),
             Epoch = _epoch,
             Current = _current,
-            Completed = _completed,
+            Completed = _persisted.Completed,
             Flushed = _persisted.Flushed,
         };
         if (_persisted.ShardMap is not null)
@@ -371,7 +368,7 @@ internal sealed class VersionManagerActor : ReceiveActor
     {
         Debug.Assert(_epoch <= _highest, "the own epoch is never above the highest known");
         Debug.Assert(_phase != Phase.Acting || _persisted is not null, "acting only on a persisted state");
-        Debug.Assert(_phase != Phase.Acting || (_persisted!.Flushed <= _completed && _completed < _current && _current < _persisted.Ceiling), "flushed <= completed < current < ceiling");
+        Debug.Assert(_phase != Phase.Acting || (_persisted!.Flushed <= _persisted.Completed && _persisted.Completed < _current && _current < _persisted.Ceiling), "flushed <= completed < current < ceiling");
     }
 
     private sealed record Timeout(Phase Phase, long Epoch, long Request);

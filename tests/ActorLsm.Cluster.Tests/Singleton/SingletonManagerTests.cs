@@ -111,6 +111,7 @@ public sealed class SingletonManagerTests
             {
                 Assert.True(seen[i].Current >= seen[i - 1].Current, $"current went back on {node}: {seen[i - 1]} -> {seen[i]}");
                 Assert.True(seen[i].Flushed >= seen[i - 1].Flushed, $"flushed went back on {node}: {seen[i - 1]} -> {seen[i]}");
+                Assert.True(seen[i].Completed >= seen[i - 1].Completed, $"completed went back on {node}: {seen[i - 1]} -> {seen[i]}");
                 Assert.True(seen[i].Epoch >= seen[i - 1].Epoch, $"epoch went back on {node}");
                 Assert.True(seen[i].Flushed <= seen[i].Completed && seen[i].Completed < seen[i].Current, $"flushed <= completed < current on {node}: {seen[i]}");
             }
