@@ -266,6 +266,7 @@ public sealed class ActorLsmServer : IAsyncDisposable
         var ownership = new ShardOwnership(cluster.View);
         _role.Ownership = ownership;
         _reporter = new ShardVersionReporter(cluster.View, ownership, _store, ReportInterval, _logger);
+        MembershipLog.Attach(cluster.View, _logger);
         _ = cluster.WhenDowned.ContinueWith(
             _ =>
             {
