@@ -102,25 +102,7 @@ internal static class StatusCommand
                 if (localShards.TryGetValue(shard.Id, out ShardStatus? mine))
                 {
                     writer.WriteString("state", mine.State);
-                    writer.WriteStartArray("levelFiles");
-                    foreach (uint files in mine.LevelFiles)
-                    {
-                        writer.WriteNumberValue(files);
-                    }
-
-                    writer.WriteEndArray();
-                    writer.WriteStartArray("levelBytes");
-                    foreach (ulong bytes in mine.LevelBytes)
-                    {
-                        writer.WriteNumberValue(bytes);
-                    }
-
-                    writer.WriteEndArray();
-                    writer.WriteNumber("flushes", mine.Flushes);
-                    writer.WriteNumber("compactions", mine.Compactions);
-                    writer.WriteNumber("memtableBytes", mine.MemtableBytes);
-                    writer.WriteNumber("pendingWrites", mine.PendingWrites);
-                    writer.WriteNumber("restarts", mine.Restarts);
+                    WriteShardStats(writer, mine);
                 }
 
                 writer.WriteEndObject();
@@ -131,6 +113,30 @@ internal static class StatusCommand
         }
 
         output.WriteLine(System.Text.Encoding.UTF8.GetString(buffer.ToArray()));
+    }
+
+    // The storage figures of one shard this node hosts: files and bytes per level, counters.
+    private static void WriteShardStats(Utf8JsonWriter writer, ShardStatus shard)
+    {
+        writer.WriteStartArray("levelFiles");
+        foreach (uint files in shard.LevelFiles)
+        {
+            writer.WriteNumberValue(files);
+        }
+
+        writer.WriteEndArray();
+        writer.WriteStartArray("levelBytes");
+        foreach (ulong bytes in shard.LevelBytes)
+        {
+            writer.WriteNumberValue(bytes);
+        }
+
+        writer.WriteEndArray();
+        writer.WriteNumber("flushes", shard.Flushes);
+        writer.WriteNumber("compactions", shard.Compactions);
+        writer.WriteNumber("memtableBytes", shard.MemtableBytes);
+        writer.WriteNumber("pendingWrites", shard.PendingWrites);
+        writer.WriteNumber("restarts", shard.Restarts);
     }
 
     private static void WriteStrings(Utf8JsonWriter writer, string name, IEnumerable<string> values)
@@ -206,25 +212,7 @@ internal static class StatusCommand
                 writer.WriteNumber("id", shard.Id);
                 writer.WriteString("state", shard.State);
                 writer.WriteNumber("lastSequence", shard.LastSequence);
-                writer.WriteStartArray("levelFiles");
-                foreach (uint files in shard.LevelFiles)
-                {
-                    writer.WriteNumberValue(files);
-                }
-
-                writer.WriteEndArray();
-                writer.WriteStartArray("levelBytes");
-                foreach (ulong bytes in shard.LevelBytes)
-                {
-                    writer.WriteNumberValue(bytes);
-                }
-
-                writer.WriteEndArray();
-                writer.WriteNumber("flushes", shard.Flushes);
-                writer.WriteNumber("compactions", shard.Compactions);
-                writer.WriteNumber("memtableBytes", shard.MemtableBytes);
-                writer.WriteNumber("pendingWrites", shard.PendingWrites);
-                writer.WriteNumber("restarts", shard.Restarts);
+                WriteShardStats(writer, shard);
                 writer.WriteEndObject();
             }
 
