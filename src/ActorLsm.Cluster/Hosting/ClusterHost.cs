@@ -30,8 +30,9 @@ public sealed class ClusterHost : IAsyncDisposable
     private readonly IActorRef _manager;
     private int _disposed;
 
-    private ClusterHost(ActorSystem system, RemoteSystem remote, ClusterMembership membership, ClusterView view, IActorRef manager)
+    private ClusterHost(ActorSystem system, RemoteSystem remote, ClusterMembership membership, ClusterView view, IActorRef manager, ClusterHostOptions options)
     {
+        Options = options;
         _system = system;
         _remote = remote;
         _membership = membership;
@@ -41,6 +42,16 @@ public sealed class ClusterHost : IAsyncDisposable
 
     /// <summary>This node's incarnation (after the transport bound).</summary>
     public UniqueAddress SelfAddress => _remote.SelfAddress;
+
+    /// <summary>The options this host was started with.</summary>
+    public ClusterHostOptions Options { get; }
+
+    /// <summary>
+    /// A reference to the actor at <paramref name="path"/> (e.g. <c>/user/shards/shard-07</c>) on
+    /// <paramref name="node"/>, whatever its incarnation; messages sent through it must be
+    /// registered Protobuf types (<see cref="ClusterHostOptions.RegisterMessages"/>).
+    /// </summary>
+    public IActorRef RefFor(NodeAddress node, string path) => _remote.RefFor(node, path);
 
     /// <summary>The node's view of the cluster.</summary>
     public IClusterView View => _view;
@@ -71,11 +82,12 @@ public sealed class ClusterHost : IAsyncDisposable
         ArgumentOutOfRangeException.ThrowIfLessThan(options.ShardCount, 1);
         var registry = new MessageRegistry();
         RegisterMessages(registry);
+        options.RegisterMessages?.Invoke(registry);
         ITransport transport = options.Transport ?? new TcpTransport(options.Remoting, system.LoggerFactory.CreateLogger<TcpTransport>());
         RemoteSystem remote = await RemoteSystem.StartAsync(system, transport, registry, cancellationToken).ConfigureAwait(false);
         UniqueAddress self = remote.SelfAddress;
         IActorRef Resolve(UniqueAddress node) => remote.RefFor(node, SingletonManagerPath);
-        var view = new ClusterView(self, (target, reports) => Resolve(target).Tell(SingletonWire.ToMsg(self, reports)));
+        var view = new ClusterView(self, (target, reports) => Resolve(target).Tell(SingletonWire.ToMsg(self, reports)), (target, msg) => Resolve(target).Tell(msg));
         var ctx = new SingletonContext(
             self,
             options.Singleton,
@@ -84,7 +96,8 @@ public sealed class ClusterHost : IAsyncDisposable
             new SingletonStateStore(options.DataDir),
             view,
             Resolve,
-            options.SingletonObserver);
+            options.SingletonObserver,
+            Math.Max(1, options.ReplicationFactor));
         IActorRef manager = system.SystemActorOf(Props.Create(() => new SingletonManagerActor(ctx)).WithMailbox(100_000), SingletonManagerName);
         ClusterMembership membership = await ClusterMembership.StartAsync(system, remote, options.Membership, options.ClientEndpoint, cancellationToken).ConfigureAwait(false);
         membership.StateChanged += state =>
@@ -104,7 +117,7 @@ public sealed class ClusterHost : IAsyncDisposable
                 // Leave anyway: the successor's higher epoch fences this node's singleton.
             }
         });
-        var host = new ClusterHost(system, remote, membership, view, manager);
+        var host = new ClusterHost(system, remote, membership, view, manager, options);
         host.AssertInvariants();
         return host;
     }
@@ -116,7 +129,7 @@ public sealed class ClusterHost : IAsyncDisposable
         ClusterMembership.RegisterMessages(registry);
         registry.Register<HandOverToMe>().Register<HandOverInProgress>().Register<HandOverDone>().Register<TakeOverFromMe>()
             .Register<EpochPropose>().Register<EpochAck>().Register<PersistState>().Register<PersistAck>()
-            .Register<VersionsBroadcast>().Register<ShardVersionReports>();
+            .Register<VersionsBroadcast>().Register<ShardVersionReports>().Register<AlterInSync>();
     }
 
     /// <summary>

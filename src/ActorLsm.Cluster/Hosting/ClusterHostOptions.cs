@@ -1,5 +1,6 @@
 using ActorLsm.Cluster.Membership;
 using ActorLsm.Cluster.Remoting;
+using ActorLsm.Cluster.Sharding;
 using ActorLsm.Cluster.Singleton;
 using ActorLsm.Hocon;
 
@@ -16,6 +17,15 @@ public sealed record ClusterHostOptions
 
     /// <summary>Version-manager singleton settings.</summary>
     public SingletonSettings Singleton { get; init; } = new();
+
+    /// <summary>Replication factor and in-sync settings (<c>actorlsm.cluster.replication</c>).</summary>
+    public ReplicationSettings Replication { get; init; } = new();
+
+    /// <summary>Replicas per shard the version manager places (<see cref="ReplicationSettings.Factor"/>).</summary>
+    public int ReplicationFactor => Replication.Factor;
+
+    /// <summary>Registers further wire messages (e.g. the replication stream) on the node's registry before remoting starts.</summary>
+    public Action<MessageRegistry>? RegisterMessages { get; init; }
 
     /// <summary>Number of shards over the key space; must be the same on every node.</summary>
     public int ShardCount { get; init; } = 16;
@@ -41,6 +51,7 @@ public sealed record ClusterHostOptions
             Remoting = RemotingSettings.FromConfig(config),
             Membership = MembershipSettings.FromConfig(config),
             Singleton = SingletonSettings.FromConfig(config),
+            Replication = ReplicationSettings.FromConfig(config),
             ShardCount = config.GetInt("actorlsm.node.shard-count"),
             ClientEndpoint = clientEndpoint,
             DataDir = dataDir,

@@ -20,6 +20,7 @@ public sealed class ClusterView : IClusterView
 {
     private readonly Lock _gate = new();
     private readonly Action<UniqueAddress, IReadOnlyList<ShardVersionReport>>? _sendReports;
+    private readonly Action<UniqueAddress, object>? _sendToSingleton;
     private ClusterState _membership = ClusterState.Empty;
     private ClusterVersions _versions = ClusterVersions.None;
     private ShardMap? _shardMap;
@@ -28,13 +29,15 @@ public sealed class ClusterView : IClusterView
 
     /// <summary>
     /// A view for node <paramref name="self"/>; <paramref name="sendReports"/> delivers reports to
-    /// the node running the singleton (null: reports are dropped).
+    /// the node running the singleton (null: reports are dropped); <paramref name="sendToSingleton"/>
+    /// delivers other singleton-bound wire messages (replica progress, in-sync proposals) there.
     /// </summary>
-    public ClusterView(UniqueAddress self, Action<UniqueAddress, IReadOnlyList<ShardVersionReport>>? sendReports = null)
+    public ClusterView(UniqueAddress self, Action<UniqueAddress, IReadOnlyList<ShardVersionReport>>? sendReports = null, Action<UniqueAddress, object>? sendToSingleton = null)
     {
         ArgumentNullException.ThrowIfNull(self);
         SelfAddress = self;
         _sendReports = sendReports;
+        _sendToSingleton = sendToSingleton;
     }
 
     /// <inheritdoc/>
@@ -111,6 +114,28 @@ public sealed class ClusterView : IClusterView
         if (target is not null && reports.Count > 0)
         {
             _sendReports?.Invoke(target, reports);
+        }
+    }
+
+    /// <inheritdoc/>
+    public void ReportReplicaProgress(IReadOnlyList<ReplicaProgress> replicas)
+    {
+        ArgumentNullException.ThrowIfNull(replicas);
+        UniqueAddress? target = Singleton;
+        if (target is not null && replicas.Count > 0)
+        {
+            _sendToSingleton?.Invoke(target, ActorLsm.Cluster.Singleton.SingletonWire.ToMsg(SelfAddress, [], replicas));
+        }
+    }
+
+    /// <inheritdoc/>
+    public void ProposeInSync(InSyncProposal proposal)
+    {
+        ArgumentNullException.ThrowIfNull(proposal);
+        UniqueAddress? target = Singleton;
+        if (target is not null)
+        {
+            _sendToSingleton?.Invoke(target, ActorLsm.Cluster.Singleton.SingletonWire.ToMsg(SelfAddress, proposal));
         }
     }
 

@@ -31,4 +31,21 @@ public interface IClusterView
 
     /// <summary>Sends this node's shard progress to the version manager (dropped while none is known).</summary>
     void ReportShardVersions(IReadOnlyList<ShardVersionReport> reports);
+
+    /// <summary>
+    /// Sends the last sequence of each shard this node follows to the version manager, which elects
+    /// the most up-to-date in-sync follower when a leader fails (dropped while no singleton is known).
+    /// </summary>
+    void ReportReplicaProgress(IReadOnlyList<ReplicaProgress> replicas)
+    {
+    }
+
+    /// <summary>
+    /// Asks the version manager to change a shard's in-sync set (this node must lead the shard at
+    /// the proposal's epoch; otherwise the request is ignored). Fire and forget: the outcome shows
+    /// in a later <see cref="ShardMap"/>.
+    /// </summary>
+    void ProposeInSync(InSyncProposal proposal)
+    {
+    }
 }

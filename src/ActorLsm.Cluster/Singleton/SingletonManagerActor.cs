@@ -49,6 +49,7 @@ internal sealed class SingletonManagerActor : ReceiveActor
         Receive<EpochAck>(a => _singleton?.Tell(a));
         Receive<PersistAck>(a => _singleton?.Tell(a));
         Receive<ShardVersionReports>(r => _singleton?.Tell(r));
+        Receive<AlterInSync>(r => _singleton?.Tell(r));
         Receive<VersionsBroadcast>(OnBroadcast);
         Receive<HandOverToMe>(OnHandOverToMe);
         Receive<HandOverInProgress>(_ => { });

@@ -29,6 +29,7 @@ internal interface ISingletonObserver
 /// <param name="View">This node's cluster view (broadcasts land here).</param>
 /// <param name="Resolve">The singleton manager actor on a node (remote or local).</param>
 /// <param name="Observer">Test hook, or null.</param>
+/// <param name="ReplicationFactor">Replicas per shard the shard map places (&gt;= 1).</param>
 internal sealed record SingletonContext(
     UniqueAddress Self,
     SingletonSettings Settings,
@@ -37,7 +38,8 @@ internal sealed record SingletonContext(
     SingletonStateStore Store,
     ClusterView View,
     Func<UniqueAddress, IActorRef> Resolve,
-    ISingletonObserver? Observer);
+    ISingletonObserver? Observer,
+    int ReplicationFactor = 1);
 
 /// <summary>A new membership snapshot for the singleton manager (from the membership facade).</summary>
 internal sealed record MembershipSnapshot(ClusterState State);

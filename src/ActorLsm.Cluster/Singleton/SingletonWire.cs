@@ -52,10 +52,22 @@ internal static class SingletonWire
             a.Available,
             a.LastSequence)).ToArray());
 
-    public static ShardVersionReports ToMsg(UniqueAddress from, IReadOnlyList<ShardVersionReport> reports)
+    public static ShardVersionReports ToMsg(UniqueAddress from, IReadOnlyList<ShardVersionReport> reports, IReadOnlyList<ReplicaProgress>? replicas = null)
     {
         var msg = new ShardVersionReports { From = from.ToMsg() };
         msg.Reports.AddRange(reports.Select(r => new ShardVersionReportMsg { ShardId = r.ShardId, Completed = r.Completed, Flushed = r.Flushed, LastSequence = r.LastSequence }));
+        if (replicas is not null)
+        {
+            msg.Replicas.AddRange(replicas.Select(r => new ReplicaProgressMsg { ShardId = r.ShardId, LastSequence = r.LastSequence }));
+        }
+
+        return msg;
+    }
+
+    public static AlterInSync ToMsg(UniqueAddress from, InSyncProposal proposal)
+    {
+        var msg = new AlterInSync { From = from.ToMsg(), ShardId = proposal.ShardId, LeaderEpoch = proposal.LeaderEpoch };
+        msg.InSync.AddRange(proposal.InSync.Select(a => a.ToMsg()));
         return msg;
     }
 }

@@ -26,6 +26,7 @@ internal sealed class VersionManagerActor : ReceiveActor
     private const string ReacquireKey = "reacquire";
     private readonly SingletonContext _ctx;
     private readonly Dictionary<int, ShardVersionReport> _reports = [];
+    private readonly Dictionary<(int Shard, NodeAddress Node), long> _progress = [];
     private readonly Dictionary<UniqueAddress, EpochAck> _epochAcks = [];
     private readonly HashSet<UniqueAddress> _rejects = [];
     private readonly HashSet<UniqueAddress> _persistAcks = [];
@@ -50,6 +51,7 @@ internal sealed class VersionManagerActor : ReceiveActor
         Receive<EpochAck>(OnEpochAck);
         Receive<PersistAck>(OnPersistAck);
         Receive<ShardVersionReports>(OnReports);
+        Receive<AlterInSync>(OnAlterInSync);
         Receive<MembershipSnapshot>(OnMembership);
         Receive<EpochSuperseded>(OnSuperseded);
         Receive<Timeout>(OnTimeout);
@@ -143,8 +145,25 @@ internal sealed class VersionManagerActor : ReceiveActor
     }
 
     private ShardMap? NextMap(ShardMapMsg? map) => map is null
-        ? ShardMapAllocator.Create(_ctx.ShardCount, _state, _epoch, _ctx.MinNrOfMembers)
-        : ShardMapAllocator.Update(map.FromMsg(), _state, _epoch) is var next && next.Version != map.Version ? next : null;
+        ? ShardMapAllocator.Create(_ctx.ShardCount, _state, _epoch, _ctx.MinNrOfMembers, _ctx.ReplicationFactor)
+        : ShardMapAllocator.Update(map.FromMsg(), _state, _epoch, _ctx.ReplicationFactor, _progress) is var next && next.Version != map.Version ? next : null;
+
+    // R3: an in-sync set change is persisted on a majority (Mutate -> StartPersist) and only then
+    // broadcast; the leader uses a smaller set only once it sees it in a broadcast map.
+    private void OnAlterInSync(AlterInSync msg)
+    {
+        if (_phase is not (Phase.Acting or Phase.Recovering) || _desired.ShardMap is null)
+        {
+            return;
+        }
+
+        ShardMap? next = ShardMapAllocator.WithInSync(
+            _desired.ShardMap.FromMsg(), msg.ShardId, msg.From.FromMsg().Address, msg.LeaderEpoch, msg.InSync.Select(a => a.FromMsg()).ToArray(), _epoch);
+        if (next is not null && next.Version != _desired.ShardMap.Version)
+        {
+            Mutate(s => s.ShardMap = next.ToMsg());
+        }
+    }
 
     private void StartPersist()
     {
@@ -279,6 +298,12 @@ internal sealed class VersionManagerActor : ReceiveActor
 
     private void OnReports(ShardVersionReports msg)
     {
+        NodeAddress reporter = msg.From.FromMsg().Address;
+        foreach (ReplicaProgressMsg r in msg.Replicas)
+        {
+            _progress[(r.ShardId, reporter)] = r.LastSequence;
+        }
+
         foreach (ShardVersionReportMsg r in msg.Reports)
         {
             if (r.ShardId < 0 || r.ShardId >= _ctx.ShardCount)

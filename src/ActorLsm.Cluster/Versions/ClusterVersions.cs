@@ -21,3 +21,12 @@ public sealed record ClusterVersions(long Current, long Completed, long Flushed,
 /// <paramref name="LastSequence"/>: the shard's last committed sequence number.
 /// </summary>
 public sealed record ShardVersionReport(int ShardId, long Completed, long Flushed, long LastSequence);
+
+/// <summary>The last sequence number durable on this node for a shard it follows (for the version manager's leader election).</summary>
+public sealed record ReplicaProgress(int ShardId, long LastSequence);
+
+/// <summary>
+/// A shard leader's request to set the shard's in-sync set to <paramref name="InSync"/> (Kafka's
+/// AlterPartition); honoured only while the sender leads the shard at <paramref name="LeaderEpoch"/>.
+/// </summary>
+public sealed record InSyncProposal(int ShardId, long LeaderEpoch, IReadOnlyList<NodeAddress> InSync);

@@ -15,7 +15,7 @@ namespace ActorLsm.Storage;
 /// <c>record = kind: u8 (ValueKind) | key_len: varint32 | key | (kind == Put ? value_len: varint32 | value : nothing)</c>.
 /// The sequence is that of the first record; record i gets sequence + i.
 /// </remarks>
-public sealed class WriteBatch
+public sealed partial class WriteBatch
 {
     /// <summary>Format constant: bytes of the header (sequence fixed64 + count fixed32).</summary>
     internal const int HeaderSize = 12;

@@ -1,0 +1,76 @@
+using ActorLsm.Hocon;
+
+namespace ActorLsm.Cluster.Sharding;
+
+/// <summary>
+/// Settings of replicated shards (hocon <c>actorlsm.cluster.replication</c>; commented defaults in
+/// reference.conf; the protocol is in PROTOCOL.md). Names after Kafka's replication settings.
+/// </summary>
+public sealed record ReplicationSettings
+{
+    /// <summary>Replicas per shard on distinct nodes (capped by the Up nodes); 1 = no replication. Default 3.</summary>
+    public int Factor { get; init; } = 3;
+
+    /// <summary>Smallest in-sync set that may acknowledge a write (capped by <see cref="Factor"/>). Default 2.</summary>
+    public int MinInSyncReplicas { get; init; } = 2;
+
+    /// <summary>A follower not caught up for this long leaves the in-sync set. Default 10 s.</summary>
+    public TimeSpan ReplicaLagTimeMax { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Heartbeat period of an idle replicator, and of the leader's in-sync check. Default 200 ms.</summary>
+    public TimeSpan HeartbeatInterval { get; init; } = TimeSpan.FromMilliseconds(200);
+
+    /// <summary>A replicator without an answer for this long probes its follower again. Default 2 s.</summary>
+    public TimeSpan ResendTimeout { get; init; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>WAL bytes in flight to one follower before the replicator waits. Default 4 MiB.</summary>
+    public long MaxInflightBytes { get; init; } = 4L * 1024 * 1024;
+
+    /// <summary>Snapshot piece size in bytes. Default 1 MiB.</summary>
+    public int SnapshotChunkSize { get; init; } = 1024 * 1024;
+
+    /// <summary>The effective minimum in-sync set: <c>min(MinInSyncReplicas, Factor)</c>.</summary>
+    public int EffectiveMinInSync => Math.Min(MinInSyncReplicas, Factor);
+
+    /// <summary>
+    /// Reads <c>actorlsm.cluster.replication</c> from <paramref name="config"/> (reference included).
+    /// Throws <see cref="ArgumentException"/> naming the key when a value is out of range.
+    /// </summary>
+    public static ReplicationSettings FromConfig(HoconConfig config)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        const string p = "actorlsm.cluster.replication.";
+        var s = new ReplicationSettings
+        {
+            Factor = config.GetInt(p + "factor"),
+            MinInSyncReplicas = config.GetInt(p + "min-insync-replicas"),
+            ReplicaLagTimeMax = config.GetDuration(p + "replica-lag-time-max"),
+            HeartbeatInterval = config.GetDuration(p + "heartbeat-interval"),
+            ResendTimeout = config.GetDuration(p + "resend-timeout"),
+            MaxInflightBytes = config.GetLong(p + "max-inflight-bytes"),
+            SnapshotChunkSize = config.GetInt(p + "snapshot-chunk-size"),
+        };
+        s.Validate();
+        return s;
+    }
+
+    /// <summary>Throws <see cref="ArgumentException"/> naming the key of the first value out of range.</summary>
+    public void Validate()
+    {
+        Check(Factor >= 1, "factor", Factor);
+        Check(MinInSyncReplicas >= 1, "min-insync-replicas", MinInSyncReplicas);
+        Check(ReplicaLagTimeMax > TimeSpan.Zero, "replica-lag-time-max", ReplicaLagTimeMax);
+        Check(HeartbeatInterval > TimeSpan.Zero, "heartbeat-interval", HeartbeatInterval);
+        Check(ResendTimeout > TimeSpan.Zero, "resend-timeout", ResendTimeout);
+        Check(MaxInflightBytes >= 1024, "max-inflight-bytes", MaxInflightBytes);
+        Check(SnapshotChunkSize >= 1024, "snapshot-chunk-size", SnapshotChunkSize);
+    }
+
+    private static void Check(bool ok, string key, object value)
+    {
+        if (!ok)
+        {
+            throw new ArgumentException($"actorlsm.cluster.replication.{key} is out of range: {value}", key);
+        }
+    }
+}
