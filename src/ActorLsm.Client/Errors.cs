@@ -47,6 +47,29 @@ public sealed class ActorLsmOverloadedException : ActorLsmException
     }
 }
 
+/// <summary>
+/// The key's shard has fewer in-sync replicas than min-insync-replicas (Kafka's NotEnoughReplicas):
+/// the write was not acknowledged. Refused up front, nothing was written; when the set shrank while
+/// the write waited for replicas, it may or may not be applied. Not retried by the client: the
+/// cluster must first regain replicas.
+/// </summary>
+public sealed class ActorLsmNotEnoughReplicasException : ActorLsmException
+{
+    public ActorLsmNotEnoughReplicasException()
+    {
+    }
+
+    public ActorLsmNotEnoughReplicasException(string message)
+        : base(ErrorCode.NotEnoughReplicas, message)
+    {
+    }
+
+    public ActorLsmNotEnoughReplicasException(string message, Exception innerException)
+        : base(message, innerException)
+    {
+    }
+}
+
 /// <summary>The connection failed or closed before the response arrived; the outcome of a write is unknown.</summary>
 public sealed class ActorLsmConnectionException : Exception
 {

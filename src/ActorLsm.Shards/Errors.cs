@@ -57,3 +57,28 @@ public sealed class ShardCountMismatchException : Exception
     {
     }
 }
+
+/// <summary>
+/// A write to a replicated shard was not acknowledged because the shard's in-sync set is smaller
+/// than min-insync-replicas (Kafka's NotEnoughReplicas). When refused before the write nothing was
+/// written; when the set shrank while the write waited for replicas, it may or may not be applied.
+/// </summary>
+public sealed class NotEnoughReplicasException : Exception
+{
+    /// <summary>Creates the exception with a default message.</summary>
+    public NotEnoughReplicasException()
+    {
+    }
+
+    /// <summary>Creates the exception with <paramref name="message"/>.</summary>
+    public NotEnoughReplicasException(string message)
+        : base(message)
+    {
+    }
+
+    /// <summary>Creates the exception with <paramref name="message"/> and its cause.</summary>
+    public NotEnoughReplicasException(string message, Exception innerException)
+        : base(message, innerException)
+    {
+    }
+}

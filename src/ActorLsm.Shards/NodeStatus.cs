@@ -21,7 +21,23 @@ public sealed record ShardStatusInfo(
     long MemTableBytes,
     long PendingWrites,
     long Restarts,
-    long WriteStalls = 0);
+    long WriteStalls = 0)
+{
+    /// <summary>The replica's role: standalone (no replication), leader, follower or offline.</summary>
+    public string Role { get; init; } = "standalone";
+
+    /// <summary>The shard's leader epoch as this replica knows it (0 when standalone).</summary>
+    public long LeaderEpoch { get; init; }
+
+    /// <summary>
+    /// Last sequence known durable on the whole in-sync set: the leader's high watermark; on a
+    /// follower the leader's high watermark it last heard (capped by its own log); standalone: the last sequence.
+    /// </summary>
+    public ulong CommittedSequence { get; init; }
+
+    /// <summary>The in-sync set a leader uses (node names); empty elsewhere.</summary>
+    public IReadOnlyList<string> InSync { get; init; } = [];
+}
 
 /// <summary>The state of all shards of a node.</summary>
 public sealed record NodeStatus(int ShardCount, IReadOnlyList<ShardStatusInfo> Shards);

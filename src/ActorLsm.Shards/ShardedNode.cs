@@ -1,5 +1,6 @@
 using ActorLsm.Kernel;
 using ActorLsm.Shards.Layout;
+using ActorLsm.Shards.Replication;
 using ActorLsm.Shards.Replies;
 using ActorLsm.Shards.Routing;
 using ActorLsm.Shards.Scan;
@@ -240,6 +241,25 @@ public sealed class ShardedNode : IAsyncDisposable
         await Task.WhenAll(writes).ConfigureAwait(false);
         return byShard.Count;
     }
+
+    /// <summary>
+    /// Gives shard <paramref name="shardId"/> its replica role from the cluster's shard map (leader,
+    /// follower or offline; PROTOCOL.md). Roles of an older epoch than the shard's are ignored.
+    /// REQUIRES: <see cref="ShardedNodeOptions.Replication"/> was set. Fire and forget.
+    /// </summary>
+    public void SetReplicaRole(int shardId, ReplicaRole role)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(shardId);
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(shardId, _handles.Length);
+        ArgumentNullException.ThrowIfNull(role);
+        _router.Tell(new ToShard(shardId, new SetRole(role)));
+    }
+
+    /// <summary>
+    /// A reference to shard <paramref name="shardId"/>'s actor path on this node (<c>/user/shards/shard-NN</c>),
+    /// the path other nodes' replicators send to.
+    /// </summary>
+    public static string ShardPath(int shardId) => "/user/shards/" + NodeMetadata.ShardName(shardId);
 
     /// <summary>
     /// Status of every shard. A shard that cannot answer (restarting, stopped) is reported with

@@ -8,6 +8,8 @@ namespace ActorLsm.Shards;
 /// </summary>
 public sealed class ShardedNodeOptions
 {
+    private Replication.ShardReplicationOptions? _replication;
+
     /// <summary>Directory holding one sub-directory per shard (<c>shard-07</c>).</summary>
     public required string DataDir { get; init; }
 
@@ -30,6 +32,24 @@ public sealed class ShardedNodeOptions
     public int MaxScanLimit { get; init; } = 10_000;
 
     /// <summary>Test hook: runs on a shard actor before it opens its store, at start and at each restart.</summary>
+    /// <summary>
+    /// Replication of the shards (cluster mode): null keeps every shard standalone. With it, shards
+    /// take roles from <see cref="ShardedNode.SetReplicaRole"/> (src/ActorLsm.Cluster/PROTOCOL.md).
+    /// </summary>
+    public Replication.ShardReplicationOptions? Replication
+    {
+        get => _replication;
+        init => _replication = value;
+    }
+
+    /// <summary>A copy of these options with <see cref="Replication"/> set to <paramref name="replication"/>.</summary>
+    public ShardedNodeOptions WithReplication(Replication.ShardReplicationOptions? replication)
+    {
+        var copy = (ShardedNodeOptions)MemberwiseClone();
+        copy._replication = replication;
+        return copy;
+    }
+
     internal Action<int>? BeforeShardOpen { get; init; }
 
     /// <summary>Test hook: runs on a shard actor when its compactor reports compaction steps that did work (shard id, steps).</summary>

@@ -34,6 +34,9 @@ public sealed class ClusterHostNode : IClusterNode
         _host = host;
     }
 
+    /// <summary>The started cluster host.</summary>
+    public ClusterHost Host => _host;
+
     /// <inheritdoc/>
     public IClusterView View => _host.View;
 

@@ -60,10 +60,27 @@ public sealed class ShardVersionReporter : IAsyncDisposable
 
             // An empty memtable with no flush seen since start: everything is in SSTables (WAL replay flushed or nothing written).
             bool unflushed = s.MemTableBytes > 0 || (durable > 0 && durable < s.LastSequence);
-            progress.Add(new ShardProgress(id, s.LastSequence, durable, unflushed));
+
+            // Replicated: only what the whole in-sync set has on disk counts (the high watermark, R2).
+            ulong committed = Math.Min(s.LastSequence, s.CommittedSequence);
+            unflushed |= committed < s.LastSequence;
+            progress.Add(new ShardProgress(id, committed, Math.Min(durable, committed), unflushed));
         }
 
         return progress;
+    }
+
+    /// <summary>The last sequence of every shard this node follows (for the version manager's leader election, R6).</summary>
+    public static async Task<IReadOnlyList<ReplicaProgress>> ReadFollowerProgressAsync(INodeStore store, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        if (store is not ShardedNodeStore)
+        {
+            return [];
+        }
+
+        NodeStatus status = await store.StatusAsync(cancellationToken).ConfigureAwait(false);
+        return [.. status.Shards.Where(s => s.Role == "follower").Select(s => new ReplicaProgress(s.Id, (long)s.LastSequence))];
     }
 
     /// <inheritdoc/>
@@ -95,6 +112,12 @@ public sealed class ShardVersionReporter : IAsyncDisposable
                 if (reports.Count > 0)
                 {
                     _view.ReportShardVersions(reports);
+                }
+
+                IReadOnlyList<ReplicaProgress> followed = await ReadFollowerProgressAsync(_store, _stop.Token).ConfigureAwait(false);
+                if (followed.Count > 0)
+                {
+                    _view.ReportReplicaProgress(followed);
                 }
             }
             catch (Exception ex) when (ex is not OperationCanceledException)

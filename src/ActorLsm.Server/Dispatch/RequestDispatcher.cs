@@ -350,6 +350,8 @@ public sealed class RequestDispatcher
                 return new Error { Code = ErrorCode.Overloaded, Message = ex.Message };
             case ShardUnavailableException:
                 return new Error { Code = ErrorCode.Unavailable, Message = ex.Message };
+            case NotEnoughReplicasException:
+                return new Error { Code = ErrorCode.NotEnoughReplicas, Message = ex.Message };
             case TimeoutException:
                 return new Error { Code = ErrorCode.Timeout, Message = ex.Message };
             default:

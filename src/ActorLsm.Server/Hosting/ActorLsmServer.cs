@@ -2,6 +2,8 @@ using System.Globalization;
 using System.Net;
 using System.Runtime.CompilerServices;
 using ActorLsm.Cluster.Hosting;
+using ActorLsm.Cluster.Sharding;
+using ActorLsm.Shards.Replication;
 using ActorLsm.Kernel;
 using ActorLsm.Server.Clustering;
 using ActorLsm.Server.Configuration;
@@ -41,6 +43,8 @@ public sealed class ActorLsmServer : IAsyncDisposable
     private readonly ClusterRole _role;
     private IClusterNode? _cluster;
     private ShardVersionReporter? _reporter;
+    private ReplicationCoordinator? _replication;
+    private StrongBox<IClusterView?> _viewBox = new();
     private int _downed;
     private int _stopped;
 
@@ -110,6 +114,26 @@ public sealed class ActorLsmServer : IAsyncDisposable
             clusterFactory = (store, endpoint, ct) => StartClusterHostAsync(store, clusterOptions with { ClientEndpoint = endpoint }, ct);
         }
 
+        // Cluster mode with the node's own shards: the shards replicate (PROTOCOL.md). The proposals
+        // of in-sync sets reach the version manager once the cluster side has started.
+        var viewBox = new StrongBox<IClusterView?>();
+        if (clusterFactory is not null && storeFactory is null && settings.Cluster is { } replicated && replicated.Replication.Factor > 1)
+        {
+            ReplicationSettings r = replicated.Replication;
+            settings = settings with
+            {
+                Node = settings.Node.WithReplication(new ShardReplicationOptions
+                {
+                    ReplicaLagTimeMax = r.ReplicaLagTimeMax,
+                    HeartbeatInterval = r.HeartbeatInterval,
+                    ResendTimeout = r.ResendTimeout,
+                    MaxInflightBytes = r.MaxInflightBytes,
+                    SnapshotChunkSize = r.SnapshotChunkSize,
+                    ProposeInSync = (shard, epoch, inSync) => ReplicationCoordinator.Propose(viewBox.Value, shard, epoch, inSync),
+                }),
+            };
+        }
+
         var role = new ClusterRole(clustered: clusterFactory is not null);
         var storeBox = new StrongBox<INodeStore?>();
         WebApplicationBuilder builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [] });
@@ -161,7 +185,7 @@ public sealed class ActorLsmServer : IAsyncDisposable
 
             await app.StartAsync(cancellationToken).ConfigureAwait(false);
             int port = BoundPort(app, settings.Server.Port);
-            var server = new ActorLsmServer(app, store, settings, port, role);
+            var server = new ActorLsmServer(app, store, settings, port, role) { _viewBox = viewBox };
             role.Self = server.Endpoint;
             logger.LogInformation("serving clients on {Host}:{Port}", settings.Server.Host, port);
             if (clusterFactory is not null)
@@ -251,7 +275,7 @@ public sealed class ActorLsmServer : IAsyncDisposable
         ActorSystem system = store is ShardedNodeStore real
             ? real.System
             : throw new InvalidOperationException("cluster mode needs the node's real shards (ShardedNodeStore)");
-        ClusterHost host = await ClusterHost.StartAsync(system, options, ct).ConfigureAwait(false);
+        ClusterHost host = await ClusterHost.StartAsync(system, options with { RegisterMessages = ReplicationCoordinator.RegisterMessages }, ct).ConfigureAwait(false);
         return new ClusterHostNode(host);
     }
 
@@ -265,6 +289,13 @@ public sealed class ActorLsmServer : IAsyncDisposable
         _cluster = cluster;
         var ownership = new ShardOwnership(cluster.View);
         _role.Ownership = ownership;
+        _viewBox.Value = cluster.View;
+        if (cluster is ClusterHostNode real && _store is ShardedNodeStore shards && _settings.Node.Replication is not null)
+        {
+            int minInSync = real.Host.Options.Replication.EffectiveMinInSync;
+            _replication = new ReplicationCoordinator(cluster.View, real.Host.RefFor, shards.Node, minInSync, _logger);
+        }
+
         _reporter = new ShardVersionReporter(cluster.View, ownership, _store, ReportInterval, _logger);
         MembershipLog.Attach(cluster.View, _logger);
         _ = cluster.WhenDowned.ContinueWith(
@@ -290,6 +321,8 @@ public sealed class ActorLsmServer : IAsyncDisposable
         {
             await reporter.DisposeAsync().ConfigureAwait(false);
         }
+
+        _replication?.Dispose();
 
         if (_cluster is not { } cluster)
         {

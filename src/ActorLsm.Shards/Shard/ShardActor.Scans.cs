@@ -6,10 +6,9 @@ namespace ActorLsm.Shards.Shard;
 /// <summary>Scans run on the thread pool over a store iterator; the actor keeps serving meanwhile.</summary>
 internal sealed partial class ShardActor
 {
-    private void OnScan(ScanRequest scan)
+    private void OnScan(ScanRequest scan, IActorRef replyTo)
     {
         LsmStore store = Store;
-        IActorRef replyTo = Sender;
         int limit = Math.Clamp(scan.Limit, 0, _settings.MaxScanLimit + 1);
         int id = Id;
         _scans.RemoveAll(static t => t.IsCompleted);

@@ -22,6 +22,20 @@ internal sealed partial class ShardActor
             return;
         }
 
+        if (RefusesClients)
+        {
+            Sender.Tell(new Status.Failure(new ShardUnavailableException($"shard {Id} is not led by this node ({_role}); nothing was written")));
+            return;
+        }
+
+        if (_leader is { } leader && leader.CommittedInSync.Count < leader.MinInSync)
+        {
+            // R1: refused before anything is written.
+            Sender.Tell(new Status.Failure(new NotEnoughReplicasException(
+                $"shard {Id}: the in-sync set [{string.Join(", ", leader.CommittedInSync)}] has {leader.CommittedInSync.Count} members, below min-insync-replicas {leader.MinInSync}; nothing was written")));
+            return;
+        }
+
         if (!_queue.TryEnqueue(new PendingWrite(write.Ops, Sender, WriteQueue.BytesOf(write.Ops))))
         {
             Sender.Tell(new Status.Failure(new OverloadedException(
@@ -65,7 +79,7 @@ internal sealed partial class ShardActor
     /// <summary>REQUIRES: called on the shard actor. Starts the next group commit unless one runs.</summary>
     private void StartCommitIfIdle()
     {
-        if (_inFlight is not null || _store is null)
+        if (_inFlight is not null || _store is null || _checkpointRunning || _checkpointWaiting.Count > 0)
         {
             return;
         }
@@ -78,6 +92,11 @@ internal sealed partial class ShardActor
 
         _inFlight = group;
         LsmStore store = _store;
+        if (_leader is not null)
+        {
+            RegisterUncommitted(group, store.LastSequence + 1);
+        }
+
         Task? gate = _commitGate;
         IActorRef self = Self;
 
@@ -115,6 +134,17 @@ internal sealed partial class ShardActor
         }
 
         _inFlight = null;
+        if (_leader is not null && group.Commit is { IsCompletedSuccessfully: true } committed)
+        {
+            // R1: answered once the high watermark covers the group (ShardActor.Leader.cs).
+            group.LastSequence = committed.Result;
+            OnLeaderCommitted(group);
+            StartCheckpointIfIdle();
+            StartCommitIfIdle();
+            AssertInvariants();
+            return;
+        }
+
         if (Answer(group, "failed to commit") is { } error and not ArgumentException)
         {
             // The store refuses writes after a failed WAL write: restart to reopen it. Waiting
@@ -122,6 +152,7 @@ internal sealed partial class ShardActor
             throw new InvalidOperationException($"shard {Id}'s store failed a group commit; restarting the shard to reopen it", error);
         }
 
+        StartCheckpointIfIdle();
         StartCommitIfIdle();
         AssertInvariants();
     }

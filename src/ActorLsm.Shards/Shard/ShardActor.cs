@@ -1,7 +1,9 @@
 using System.Diagnostics;
 using ActorLsm.Kernel;
+using ActorLsm.Protocol.Replication;
 using ActorLsm.Shards.Background;
 using ActorLsm.Shards.Layout;
+using ActorLsm.Shards.Replication;
 using ActorLsm.Storage;
 using Microsoft.Extensions.Logging;
 
@@ -30,6 +32,9 @@ internal sealed partial class ShardActor : ActorBase
     private readonly List<Task> _scans = [];
     private LsmStore? _store;
     private bool _restarting;
+    private int _storeGeneration;
+    private IActorRef? _flusher;
+    private IActorRef? _compactor;
 
     public ShardActor(ShardHandle handle, ShardSettings settings)
     {
@@ -54,7 +59,9 @@ internal sealed partial class ShardActor : ActorBase
         string dir = NodeMetadata.ShardDirectory(_settings.DataDir, Id);
         try
         {
+            RecoverInterruptedSwap(dir);
             _store = LsmStore.Open(dir, _settings.Storage, CreateHost);
+            _epochs = Replication is null ? null : LeaderEpochCache.Load(dir);
         }
         catch (Exception e)
         {
@@ -64,7 +71,66 @@ internal sealed partial class ShardActor : ActorBase
 
         _handle.State = ShardState.Running;
         Context.Parent.Tell(new ShardStarted(Id), Self);
+        if (_handle.Role is { } role)
+        {
+            OnSetRole(new SetRole(role)); // a restarted shard takes its role back
+        }
+
         AssertInvariants();
+    }
+
+    /// <summary>
+    /// REQUIRES: called on the shard actor with an open store and no commit running. Closes the
+    /// store (its flusher and compactor stop), runs <paramref name="whileClosed"/> on its directory,
+    /// and opens it again (truncation and snapshot install, ShardActor.Follower.cs).
+    /// </summary>
+    private void ReopenStore(Action<string> whileClosed)
+    {
+        string dir = NodeMetadata.ShardDirectory(_settings.DataDir, Id);
+        WaitForScans();
+        _store?.Dispose();
+        _store = null;
+        _recent?.Clear();
+        StopBackgroundChildren();
+        whileClosed(dir);
+        _storeGeneration++;
+        _store = LsmStore.Open(dir, _settings.Storage, CreateHost);
+        _epochs = Replication is null ? null : LeaderEpochCache.Load(dir);
+    }
+
+    private void StopBackgroundChildren()
+    {
+        if (_flusher is not null)
+        {
+            Context.Stop(_flusher);
+        }
+
+        if (_compactor is not null)
+        {
+            Context.Stop(_compactor);
+        }
+
+        _flusher = null;
+        _compactor = null;
+    }
+
+    /// <summary>A crash between the two renames of a snapshot install leaves only <c>shard-NN.old</c>: take it back.</summary>
+    private static void RecoverInterruptedSwap(string dir)
+    {
+        string old = dir + ".old";
+        if (!Directory.Exists(old))
+        {
+            return;
+        }
+
+        if (Directory.Exists(dir))
+        {
+            Directory.Delete(old, recursive: true);
+        }
+        else
+        {
+            Directory.Move(old, dir);
+        }
     }
 
     protected override void PreRestart(Exception reason, object? message)
@@ -90,6 +156,7 @@ internal sealed partial class ShardActor : ActorBase
 
         string why = _restarting ? "is restarting" : "stopped";
         AnswerInFlightCommit(why);
+        StepDown(why);
         var unavailable = new Status.Failure(new ShardUnavailableException($"shard {Id} {why}; the write was not committed"));
         foreach (PendingWrite w in _queue.TakeAllWaiting())
         {
@@ -108,14 +175,45 @@ internal sealed partial class ShardActor : ActorBase
             case WriteRequest write:
                 OnWrite(write);
                 return true;
-            case GetRequest get:
-                OnGet(get);
+            case GetRequest or ScanRequest:
+                OnRead(message, Sender);
                 return true;
             case CommitDone done:
                 OnCommitDone(done.Group);
                 return true;
-            case ScanRequest scan:
-                OnScan(scan);
+            case SetRole set:
+                _handle.Role = set.Role;
+                OnSetRole(set);
+                return true;
+            case AppendRecords append:
+                OnAppend(append);
+                return true;
+            case ReplicaProbe probe:
+                OnProbe(probe);
+                return true;
+            case FollowerAcked acked:
+                OnFollowerAcked(acked);
+                return true;
+            case FollowerRejected rejected:
+                OnFollowerRejected(rejected);
+                return true;
+            case InSyncTick:
+                OnInSyncTick();
+                return true;
+            case CheckpointRequest checkpoint:
+                OnCheckpointRequest(checkpoint);
+                return true;
+            case CheckpointFinished finished:
+                OnCheckpointFinished(finished);
+                return true;
+            case SnapshotBegin begin:
+                OnSnapshotBegin(begin);
+                return true;
+            case SnapshotChunk chunk:
+                OnSnapshotChunk(chunk);
+                return true;
+            case SnapshotEnd end:
+                OnSnapshotEnd(end);
                 return true;
             case StatusRequest:
                 Sender.Tell(BuildStatus());
@@ -151,20 +249,23 @@ internal sealed partial class ShardActor : ActorBase
             store.FlushCompleted += info => self.Tell(new FlushCompleted(info));
         }
 
-        IActorRef flusher = Context.ActorOf(Props.Create(() => new FlusherActor(work, self, gate)), "flusher");
-        IActorRef compactor = Context.ActorOf(Props.Create(() => new CompactorActor(work, self, gate)), "compactor");
+        string suffix = _storeGeneration == 0 ? string.Empty : "-" + _storeGeneration.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        IActorRef flusher = Context.ActorOf(Props.Create(() => new FlusherActor(work, self, gate)), "flusher" + suffix);
+        IActorRef compactor = Context.ActorOf(Props.Create(() => new CompactorActor(work, self, gate)), "compactor" + suffix);
+        _flusher = flusher;
+        _compactor = compactor;
         return new ActorBackgroundWorkHost(flusher, compactor, gate);
     }
 
-    private void OnGet(GetRequest get)
+    private void OnGet(GetRequest get, IActorRef replyTo)
     {
         try
         {
-            Sender.Tell(new GetReply(Store.Get(get.Key)));
+            replyTo.Tell(new GetReply(Store.Get(get.Key)));
         }
         catch (ArgumentException e)
         {
-            Sender.Tell(new Status.Failure(e));
+            replyTo.Tell(new Status.Failure(e));
         }
     }
 
@@ -203,13 +304,27 @@ internal sealed partial class ShardActor : ActorBase
             stats.MemTableBytes,
             _queue.PendingOps,
             _handle.Restarts,
-            stats.SlowdownCount + stats.StopCount);
+            stats.SlowdownCount + stats.StopCount)
+        {
+            Role = _role switch
+            {
+                null => "standalone",
+                LeaderRole => "leader",
+                FollowerRole => "follower",
+                _ => "offline",
+            },
+            LeaderEpoch = _leader?.Epoch ?? _role?.Epoch ?? 0,
+            CommittedSequence = _leader?.HighWatermark ?? (_role is null ? stats.LastSequence : Math.Min(_followerCommit, stats.LastSequence)),
+            InSync = _leader is null ? [] : [.. _leader.CommittedInSync.Order(StringComparer.Ordinal)],
+        };
     }
 
     [Conditional("DEBUG")]
     private void AssertInvariants()
     {
         Debug.Assert(_inFlight is null || _store is not null, "a commit runs only against an open store");
-        Debug.Assert(_queue.WaitingCount == 0 || _inFlight is not null || _store is null, "writes wait only while a commit runs");
+        Debug.Assert(_queue.WaitingCount == 0 || _inFlight is not null || _store is null || _checkpointRunning || _checkpointWaiting.Count > 0, "writes wait only while a commit or checkpoint runs");
+        Debug.Assert(_leader is null || _role is LeaderRole, "leader state only in the leader role");
+        _leader?.AssertInvariants();
     }
 }

@@ -25,6 +25,7 @@ internal sealed class ShardHandle
     private long _restarts;
     private long _flushes;
     private long _compactions;
+    private Replication.ReplicaRole? _role;
 
     public ShardHandle(int id)
     {
@@ -32,6 +33,13 @@ internal sealed class ShardHandle
     }
 
     public int Id { get; }
+
+    /// <summary>The latest replica role given to the shard (null: standalone); kept here so a restarted shard actor takes it back.</summary>
+    public Replication.ReplicaRole? Role
+    {
+        get => Volatile.Read(ref _role);
+        set => Volatile.Write(ref _role, value);
+    }
 
     /// <summary>The shard actor; set by the router when it creates the shard.</summary>
     public IActorRef Ref

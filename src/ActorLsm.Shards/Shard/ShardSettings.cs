@@ -19,6 +19,7 @@ internal sealed class ShardSettings
         BeforeShardOpen = options.BeforeShardOpen;
         OnCompactionFinished = options.OnCompactionFinished;
         OnFlushCompleted = onFlushCompleted;
+        Replication = options.Replication;
 
         // A group of about a quarter memtable keeps one commit from forcing an oversized memtable.
         MaxGroupBytes = (int)Math.Clamp(Storage.MemTableSize / 4L, 4096, MaxGroupBytesCap);
@@ -46,4 +47,7 @@ internal sealed class ShardSettings
 
     /// <summary>Raised on the shard actor after each flush of its store.</summary>
     public Action<int, FlushCompletedInfo> OnFlushCompleted { get; }
+
+    /// <summary>Replication settings; null when the node's shards are standalone.</summary>
+    public Replication.ShardReplicationOptions? Replication { get; }
 }

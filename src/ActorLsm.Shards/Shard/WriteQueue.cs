@@ -29,6 +29,9 @@ internal sealed class CommitGroup
 
     public long Bytes { get; }
 
+    /// <summary>Sequence number of the group's last operation, once its commit succeeded.</summary>
+    public ulong LastSequence { get; set; }
+
     /// <summary>The running store write; its result is the store's last sequence number after the write.</summary>
     public Task<ulong>? Commit { get; set; }
 }

@@ -1,0 +1,145 @@
+using System.Diagnostics;
+using ActorLsm.Kernel;
+using ActorLsm.Shards.Shard;
+
+namespace ActorLsm.Shards.Replication;
+
+/// <summary>
+/// What a leader shard tracks while it leads one epoch: each follower's acknowledged sequence, the
+/// committed in-sync set (from the shard map) and the followers it proposed to add, the high
+/// watermark, the groups waiting for it, the keys with writes above it, and the reads parked
+/// until it passes them. Owned by the shard actor (not thread-safe).
+/// </summary>
+internal sealed class LeaderState
+{
+    public LeaderState(LeaderRole role, string self, ulong lastSequence)
+    {
+        Epoch = role.Epoch;
+        Self = self;
+        MinInSync = role.MinInSync;
+        LocalDurable = lastSequence;
+        ReadFence = lastSequence;
+        CommittedInSync = [.. role.InSync];
+        CommittedInSync.Add(self);
+    }
+
+    public long Epoch { get; }
+
+    public string Self { get; }
+
+    public int MinInSync { get; set; }
+
+    /// <summary>Followers by node name.</summary>
+    public Dictionary<string, FollowerProgress> Followers { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>The in-sync set of the latest shard map (the leader included).</summary>
+    public HashSet<string> CommittedInSync { get; set; }
+
+    /// <summary>Followers proposed for the set and not yet in a map: counted for the high watermark at once (R3).</summary>
+    public HashSet<string> PendingAdds { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>The last in-sync proposal and when it was sent (Stopwatch ticks).</summary>
+    public (string Set, long Ticks) LastProposal { get; set; }
+
+    /// <summary>Last sequence durable on the leader's own disk.</summary>
+    public ulong LocalDurable { get; set; }
+
+    /// <summary>
+    /// Highest sequence durable on every member of <see cref="CommittedInSync"/> and <see cref="PendingAdds"/>;
+    /// never decreases (R2).
+    /// </summary>
+    public ulong HighWatermark { get; set; }
+
+    /// <summary>The leader's last sequence when it took over: reads wait until the high watermark reaches it (R7).</summary>
+    public ulong ReadFence { get; }
+
+    /// <summary>Committed groups waiting for the high watermark, oldest first.</summary>
+    public Queue<CommitGroup> Awaiting { get; } = new();
+
+    /// <summary>For each key with a write above the high watermark, the sequence of its latest such write.</summary>
+    public Dictionary<byte[], ulong> Uncommitted { get; } = new(KeyComparer.Instance);
+
+    /// <summary>The same writes in sequence order, to clear <see cref="Uncommitted"/> as the high watermark moves.</summary>
+    public Queue<(ulong Sequence, byte[] Key)> UncommittedOrder { get; } = new();
+
+    /// <summary>Reads waiting for the high watermark to reach their sequence.</summary>
+    public PriorityQueue<(object Request, IActorRef ReplyTo), ulong> Parked { get; } = new();
+
+    /// <summary>The members whose acknowledgements the high watermark waits for.</summary>
+    public IEnumerable<string> Counted => CommittedInSync.Union(PendingAdds);
+
+    /// <summary>Recomputes the high watermark; returns true when it moved.</summary>
+    public bool Advance()
+    {
+        ulong hw = LocalDurable;
+        foreach (string node in Counted)
+        {
+            if (node == Self)
+            {
+                continue;
+            }
+
+            hw = Math.Min(hw, Followers.TryGetValue(node, out FollowerProgress? f) ? f.Acked : 0);
+        }
+
+        if (hw <= HighWatermark)
+        {
+            return false;
+        }
+
+        HighWatermark = hw;
+        while (UncommittedOrder.TryPeek(out (ulong Sequence, byte[] Key) w) && w.Sequence <= hw)
+        {
+            UncommittedOrder.Dequeue();
+            if (Uncommitted.TryGetValue(w.Key, out ulong latest) && latest <= hw)
+            {
+                Uncommitted.Remove(w.Key);
+            }
+        }
+
+        AssertInvariants();
+        return true;
+    }
+
+    [Conditional("DEBUG")]
+    public void AssertInvariants()
+    {
+        Debug.Assert(HighWatermark <= LocalDurable, "the high watermark never passes the leader's own durable log");
+        Debug.Assert(CommittedInSync.Contains(Self), "the leader is in its in-sync set");
+        Debug.Assert(Awaiting.Count == 0 || Awaiting.Peek().LastSequence > HighWatermark, "groups at or below the high watermark were answered");
+    }
+
+    /// <summary>Byte-array keys compared by content.</summary>
+    private sealed class KeyComparer : IEqualityComparer<byte[]>
+    {
+        public static readonly KeyComparer Instance = new();
+
+        public bool Equals(byte[]? x, byte[]? y) => x.AsSpan().SequenceEqual(y);
+
+        public int GetHashCode(byte[] obj)
+        {
+            var h = default(HashCode);
+            h.AddBytes(obj);
+            return h.ToHashCode();
+        }
+    }
+}
+
+/// <summary>A follower of a leader: its replicator, its last acknowledged sequence, and when it was last caught up (Stopwatch ticks).</summary>
+internal sealed class FollowerProgress
+{
+    public FollowerProgress(string node, IActorRef replicator, long sinceTicks)
+    {
+        Node = node;
+        Replicator = replicator;
+        LastCaughtUpTicks = sinceTicks;
+    }
+
+    public string Node { get; }
+
+    public IActorRef Replicator { get; }
+
+    public ulong Acked { get; set; }
+
+    public long LastCaughtUpTicks { get; set; }
+}

@@ -1,0 +1,394 @@
+using System.Diagnostics;
+using ActorLsm.Kernel;
+using ActorLsm.Protocol.Replication;
+using ActorLsm.Storage;
+using Google.Protobuf;
+using Microsoft.Extensions.Logging;
+
+namespace ActorLsm.Shards.Replication;
+
+/// <summary>
+/// Streams a leader shard's WAL records to one follower (child of the leader's shard actor, one
+/// per follower; PROTOCOL.md "Replication"). Probes the follower (which truncates any divergent
+/// suffix, R5), then sends records from where the follower's log ends: from the leader's recent
+/// records in memory, else from its WAL files, else, when the WAL was already flushed and deleted,
+/// a snapshot of the leader's SSTables (a checkpoint) followed by the WAL after it. Keeps at most
+/// MaxInflightBytes in flight; heartbeats when idle; probes again after ResendTimeout without an
+/// answer or on any gap. Acknowledgements go to the parent as <see cref="FollowerAcked"/>.
+/// </summary>
+internal sealed class ReplicatorActor : ReceiveActor
+{
+    private const string TickKey = "tick";
+    private const long ReadChunkBytes = 256 * 1024;
+    private readonly int _shard;
+    private readonly string _self;
+    private readonly long _epoch;
+    private readonly string _follower;
+    private readonly IActorRef _followerShard;
+    private readonly LsmStore _store;
+    private readonly ReplicationLog _log;
+    private readonly IReadOnlyList<(long Epoch, ulong Start)> _epochs;
+    private readonly ShardReplicationOptions _options;
+    private readonly Queue<(ulong Last, long Bytes)> _inflight = new();
+    private long _inflightBytes;
+    private ulong _next;
+    private ulong _leaderLast;
+    private ulong _highWatermark;
+    private bool _probing;
+    private long _lastSendTicks;
+    private long _lastHeardTicks;
+    private SnapshotSend? _snapshot;
+
+    // REQUIRES: created by a leader shard actor; epochs already hold this leader's epoch.
+    public ReplicatorActor(int shard, long epoch, string self, ReplicaPeer follower, LsmStore store, ReplicationLog log, IReadOnlyList<(long, ulong)> epochs, ShardReplicationOptions options)
+    {
+        _shard = shard;
+        _self = self;
+        _epoch = epoch;
+        _follower = follower.Node;
+        _followerShard = follower.Shard;
+        _store = store;
+        _log = log;
+        _epochs = epochs;
+        _options = options;
+        _leaderLast = store.LastSequence;
+        Receive<ReplicaState>(OnState);
+        Receive<AppendAck>(OnAck);
+        Receive<RecordsAvailable>(OnRecordsAvailable);
+        Receive<CheckpointReady>(OnCheckpointReady);
+        Receive<SnapshotChunkAck>(OnChunkAck);
+        Receive<Tick>(_ => OnTick());
+    }
+
+    /// <inheritdoc/>
+    protected override void PreStart()
+    {
+        Probe();
+        Timers.StartPeriodicTimer(TickKey, Tick.Instance, _options.HeartbeatInterval);
+    }
+
+    /// <inheritdoc/>
+    protected override void PostStop() => _snapshot?.Dispose();
+
+    private void Probe()
+    {
+        _probing = true;
+        _inflight.Clear();
+        _inflightBytes = 0;
+        _snapshot?.Dispose();
+        _snapshot = null;
+        var probe = new ReplicaProbe { Shard = _shard, LeaderEpoch = _epoch, LeaderNode = _self, LastSequence = _store.LastSequence };
+        foreach ((long e, ulong start) in _epochs)
+        {
+            probe.Epochs.Add(new EpochEntry { Epoch = e, StartSequence = start });
+        }
+
+        Send(probe);
+    }
+
+    private void OnState(ReplicaState state)
+    {
+        if (state.LeaderEpoch != _epoch && !state.Rejected)
+        {
+            return; // an answer to an older leadership's probe
+        }
+
+        Heard();
+        if (state.Rejected)
+        {
+            Context.Parent.Tell(new FollowerRejected(_follower, state.LeaderEpoch));
+            return;
+        }
+
+        _probing = false;
+        _next = state.LastSequence + 1;
+        _snapshot?.Dispose();
+        _snapshot = null;
+        if (state.NeedsSnapshot)
+        {
+            StartSnapshot();
+            return;
+        }
+
+        Context.Parent.Tell(new FollowerAcked(_follower, state.LastSequence, state.LastSequence >= _leaderLast ? Stopwatch.GetTimestamp() : 0));
+        Pump();
+    }
+
+    private void OnAck(AppendAck ack)
+    {
+        if (ack.LeaderEpoch != _epoch && !ack.Rejected)
+        {
+            return;
+        }
+
+        Heard();
+        if (ack.Rejected)
+        {
+            Context.Parent.Tell(new FollowerRejected(_follower, ack.LeaderEpoch));
+            return;
+        }
+
+        if (!ack.Ok)
+        {
+            Probe(); // a gap (lost or reordered appends, or a restarted follower): find where its log ends
+            return;
+        }
+
+        while (_inflight.Count > 0 && _inflight.Peek().Last <= ack.LastSequence)
+        {
+            _inflightBytes -= _inflight.Dequeue().Bytes;
+        }
+
+        long caughtUp = ack.LastSequence >= ack.LeaderLastSequence ? ack.SentTicks : 0;
+        Context.Parent.Tell(new FollowerAcked(_follower, ack.LastSequence, caughtUp));
+        Pump();
+    }
+
+    private void OnRecordsAvailable(RecordsAvailable available)
+    {
+        _leaderLast = Math.Max(_leaderLast, available.LeaderLast);
+        _highWatermark = Math.Max(_highWatermark, available.HighWatermark);
+        Pump();
+    }
+
+    private void Pump()
+    {
+        if (_probing || _snapshot is not null)
+        {
+            return;
+        }
+
+        while (_inflightBytes < _options.MaxInflightBytes && _next <= _leaderLast)
+        {
+            IReadOnlyList<LogRecord>? records = _log.TryRead(_next, ReadChunkBytes) ?? ReadWal(_next);
+            if (records is null)
+            {
+                StartSnapshot();
+                return;
+            }
+
+            if (records.Count == 0)
+            {
+                break;
+            }
+
+            var append = NewAppend();
+            long bytes = 0;
+            foreach (LogRecord r in records)
+            {
+                append.Records.Add(new ReplicatedRecord
+                {
+                    FirstSequence = r.FirstSequence,
+                    Count = (uint)r.Count,
+                    Epoch = LeaderEpochCache.EpochOf(_epochs, r.FirstSequence),
+                    Batch = ByteString.CopyFrom(r.Payload),
+                });
+                bytes += r.Payload.Length;
+            }
+
+            LogRecord lastRecord = records[^1];
+            ulong last = lastRecord.FirstSequence + (ulong)lastRecord.Count - 1;
+            _leaderLast = Math.Max(_leaderLast, last);
+            append.LeaderLastSequence = _leaderLast;
+            Send(append);
+            _inflight.Enqueue((last, bytes));
+            _inflightBytes += bytes;
+            _next = last + 1;
+        }
+    }
+
+    private IReadOnlyList<LogRecord>? ReadWal(ulong from)
+    {
+        try
+        {
+            return _store.ReadLog(from, ReadChunkBytes);
+        }
+        catch (Exception e) when (e is IOException or ObjectDisposedException or CorruptionException)
+        {
+            Log.LogWarning(e, "shard {Shard}: reading the WAL for follower {Follower} failed; sending a snapshot", _shard, _follower);
+            return null;
+        }
+    }
+
+    private AppendRecords NewAppend() => new()
+    {
+        Shard = _shard,
+        LeaderEpoch = _epoch,
+        PrevSequence = _next - 1,
+        CommitSequence = _highWatermark,
+        SentTicks = Stopwatch.GetTimestamp(),
+        LeaderLastSequence = _leaderLast,
+    };
+
+    private void OnTick()
+    {
+        long now = Stopwatch.GetTimestamp();
+        bool silent = Stopwatch.GetElapsedTime(Math.Max(_lastHeardTicks, _lastSendTicks), now) > _options.ResendTimeout
+            && Stopwatch.GetElapsedTime(_lastHeardTicks, now) > _options.ResendTimeout;
+        if (_probing || _inflight.Count > 0 || _snapshot is not null)
+        {
+            if (silent)
+            {
+                Probe(); // lost message, restarted follower, or a stalled snapshot: start over
+            }
+
+            return;
+        }
+
+        Send(NewAppend()); // heartbeat: carries the high watermark, keeps the follower caught up
+    }
+
+    private void Send(object message)
+    {
+        _lastSendTicks = Stopwatch.GetTimestamp();
+        _followerShard.Tell(message, Self);
+    }
+
+    private void Heard() => _lastHeardTicks = Stopwatch.GetTimestamp();
+
+    private void StartSnapshot()
+    {
+        Log.LogInformation("shard {Shard}: follower {Follower} needs sequence {Next}, which the leader's WAL no longer has; sending a snapshot", _shard, _follower, _next);
+        _snapshot = new SnapshotSend();
+        _inflight.Clear();
+        _inflightBytes = 0;
+        Context.Parent.Tell(new CheckpointRequest(Self));
+    }
+
+    private void OnCheckpointReady(CheckpointReady ready)
+    {
+        if (_snapshot is null || _snapshot.Directory is not null)
+        {
+            DeleteQuietly(ready.Directory);
+            return;
+        }
+
+        if (ready.Directory is null)
+        {
+            Log.LogWarning("shard {Shard}: checkpoint for follower {Follower} failed: {Error}", _shard, _follower, ready.Error);
+            _snapshot = null;
+            Probe();
+            return;
+        }
+
+        _snapshot.Directory = ready.Directory;
+        _snapshot.Sequence = ready.Sequence;
+        _snapshot.Id = Guid.NewGuid().ToString("N");
+        var begin = new SnapshotBegin { Shard = _shard, LeaderEpoch = _epoch, SnapshotSequence = ready.Sequence, SnapshotId = _snapshot.Id };
+        foreach ((long e, ulong start) in ready.Epochs)
+        {
+            begin.Epochs.Add(new EpochEntry { Epoch = e, StartSequence = start });
+        }
+
+        foreach (string path in Directory.GetFiles(ready.Directory).Order(StringComparer.Ordinal))
+        {
+            var info = new FileInfo(path);
+            begin.Files.Add(new SnapshotFile { Name = info.Name, Size = (ulong)info.Length });
+            _snapshot.Files.Enqueue(info.Name);
+        }
+
+        Send(begin);
+        SendNextChunk();
+    }
+
+    private void OnChunkAck(SnapshotChunkAck ack)
+    {
+        if (_snapshot is null || ack.SnapshotId != _snapshot.Id || ack.LeaderEpoch != _epoch)
+        {
+            return;
+        }
+
+        Heard();
+        if (!ack.Ok)
+        {
+            Probe();
+            return;
+        }
+
+        SendNextChunk();
+    }
+
+    // Sends the next piece (one in flight at a time), or SnapshotEnd after the last; the follower's
+    // ReplicaState after installing it resumes the WAL stream from the snapshot's sequence.
+    private void SendNextChunk()
+    {
+        SnapshotSend s = _snapshot!;
+        while (true)
+        {
+            if (s.Current is null)
+            {
+                if (!s.Files.TryDequeue(out string? name))
+                {
+                    Send(new SnapshotEnd { Shard = _shard, LeaderEpoch = _epoch, SnapshotId = s.Id });
+                    return;
+                }
+
+                s.Current = File.OpenRead(Path.Combine(s.Directory!, name));
+                s.CurrentName = name;
+            }
+
+            var buffer = new byte[_options.SnapshotChunkSize];
+            long offset = s.Current.Position;
+            int n = s.Current.Read(buffer);
+            if (n == 0 && offset > 0)
+            {
+                s.Current.Dispose();
+                s.Current = null;
+                continue;
+            }
+
+            Send(new SnapshotChunk { Shard = _shard, LeaderEpoch = _epoch, SnapshotId = s.Id, File = s.CurrentName, Offset = (ulong)offset, Data = ByteString.CopyFrom(buffer, 0, n) });
+            if (n == 0)
+            {
+                s.Current.Dispose();
+                s.Current = null;
+            }
+
+            return;
+        }
+    }
+
+    private static void DeleteQuietly(string? directory)
+    {
+        if (directory is null)
+        {
+            return;
+        }
+
+        try
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+        catch (IOException)
+        {
+            // A leftover checkpoint is removed when the shard next opens.
+        }
+    }
+
+    private sealed class SnapshotSend : IDisposable
+    {
+        public string? Directory { get; set; }
+
+        public ulong Sequence { get; set; }
+
+        public string Id { get; set; } = string.Empty;
+
+        public Queue<string> Files { get; } = new();
+
+        public FileStream? Current { get; set; }
+
+        public string CurrentName { get; set; } = string.Empty;
+
+        public void Dispose()
+        {
+            Current?.Dispose();
+            Current = null;
+            DeleteQuietly(Directory);
+        }
+    }
+
+    private sealed class Tick
+    {
+        public static readonly Tick Instance = new();
+    }
+}

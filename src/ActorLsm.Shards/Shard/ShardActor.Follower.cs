@@ -1,0 +1,219 @@
+using ActorLsm.Kernel;
+using ActorLsm.Protocol.Replication;
+using ActorLsm.Shards.Layout;
+using ActorLsm.Shards.Replication;
+using ActorLsm.Storage;
+using Microsoft.Extensions.Logging;
+
+namespace ActorLsm.Shards.Shard;
+
+/// <summary>
+/// The follower side of replication (src/ActorLsm.Cluster/PROTOCOL.md). A probe from a leader of
+/// an epoch at least the newest this replica knows makes it follow that leader: it truncates any
+/// suffix the leader lacks, found from both leader-epoch caches (KIP-101, R5), in place when the
+/// suffix is still only in the WAL, else it asks for a snapshot and keeps its store until the
+/// snapshot is installed. Appends continue its log exactly (contiguous sequences) and are
+/// acknowledged after the WAL sync (R1). Messages of an older epoch are refused (R4).
+/// </summary>
+internal sealed partial class ShardActor
+{
+    private long _knownEpoch;
+    private long _probedEpoch = -1;
+    private bool _awaitingSnapshot;
+    private ulong _followerCommit;
+    private SnapshotReceive? _incoming;
+
+    private long KnownEpoch => Math.Max(_knownEpoch, _role?.Epoch ?? 0);
+
+    /// <summary>This node's name as the latest role gave it (empty before any role).</summary>
+    private string SelfName => _role?.Self ?? _handle.Role?.Self ?? string.Empty;
+
+    private void OnProbe(ReplicaProbe probe)
+    {
+        if (probe.LeaderEpoch < KnownEpoch || (_leader is { } l && l.Epoch >= probe.LeaderEpoch) || Replication is null)
+        {
+            Sender.Tell(new ReplicaState { Shard = Id, LeaderEpoch = KnownEpoch, Node = SelfName, Rejected = true, LastSequence = Store.LastSequence });
+            return;
+        }
+
+        if (_leader is not null || _role is not FollowerRole { } f || f.Epoch < probe.LeaderEpoch)
+        {
+            StepDown($"the leader of epoch {probe.LeaderEpoch} ({probe.LeaderNode}) probed it");
+            _role = new FollowerRole(probe.LeaderEpoch, SelfName, probe.LeaderNode); // until the shard map says so too
+        }
+
+        _knownEpoch = probe.LeaderEpoch;
+        _probedEpoch = probe.LeaderEpoch;
+        DropIncomingSnapshot();
+        List<(long Epoch, ulong Start)> leaderEpochs = [.. probe.Epochs.Select(e => (e.Epoch, e.StartSequence))];
+        ulong last = Store.LastSequence;
+        ulong point = LeaderEpochCache.DivergencePoint(_epochs!.Entries, last, leaderEpochs, probe.LastSequence);
+        _awaitingSnapshot = false;
+        if (point < last)
+        {
+            // R5: only a suffix the leader lacks is dropped; it was never acknowledged (R1: an
+            // acknowledged write is on every in-sync replica, and leaders come from that set, R6).
+            _awaitingSnapshot = !TruncateLog(point);
+            Log.LogWarning(
+                "shard {Id}: log diverges from leader {Leader} (epoch {Epoch}) after sequence {Point}; {Action} {Dropped} records",
+                Id, probe.LeaderNode, probe.LeaderEpoch, point, _awaitingSnapshot ? "asking for a snapshot instead of truncating" : "truncated", last - point);
+        }
+
+        Sender.Tell(new ReplicaState
+        {
+            Shard = Id,
+            LeaderEpoch = probe.LeaderEpoch,
+            Node = SelfName,
+            LastSequence = _awaitingSnapshot ? point : Store.LastSequence,
+            NeedsSnapshot = _awaitingSnapshot,
+        });
+    }
+
+    private void OnAppend(AppendRecords append)
+    {
+        string self = SelfName;
+        if (append.LeaderEpoch < KnownEpoch || (_leader is { } l && l.Epoch >= append.LeaderEpoch))
+        {
+            Sender.Tell(new AppendAck { Shard = Id, LeaderEpoch = KnownEpoch, Node = self, Rejected = true });
+            return;
+        }
+
+        LsmStore store = Store;
+        if (append.LeaderEpoch != _probedEpoch || _awaitingSnapshot || append.PrevSequence != store.LastSequence)
+        {
+            Sender.Tell(new AppendAck { Shard = Id, LeaderEpoch = append.LeaderEpoch, Node = self, Ok = false, LastSequence = store.LastSequence });
+            return;
+        }
+
+        try
+        {
+            foreach (ReplicatedRecord r in append.Records)
+            {
+                _epochs!.Assign(r.Epoch, r.FirstSequence);
+                store.WriteAt(WriteBatch.FromBytes(r.Batch.Span), r.FirstSequence); // durable (WAL sync) on return
+            }
+        }
+        catch (SequenceGapException)
+        {
+            Sender.Tell(new AppendAck { Shard = Id, LeaderEpoch = append.LeaderEpoch, Node = self, Ok = false, LastSequence = store.LastSequence });
+            return;
+        }
+
+        _followerCommit = Math.Max(_followerCommit, append.CommitSequence);
+        Sender.Tell(new AppendAck
+        {
+            Shard = Id,
+            LeaderEpoch = append.LeaderEpoch,
+            Node = self,
+            Ok = true,
+            LastSequence = store.LastSequence,
+            SentTicks = append.SentTicks,
+            LeaderLastSequence = append.LeaderLastSequence,
+        });
+    }
+
+    private void OnSnapshotBegin(SnapshotBegin begin)
+    {
+        if (begin.LeaderEpoch != _probedEpoch || begin.LeaderEpoch < KnownEpoch)
+        {
+            return;
+        }
+
+        DropIncomingSnapshot();
+        string dir = IncomingDirectory();
+        Directory.CreateDirectory(dir);
+        _incoming = new SnapshotReceive(begin.SnapshotId, dir, begin.SnapshotSequence, [.. begin.Epochs.Select(e => (e.Epoch, e.StartSequence))], begin.Files.ToDictionary(f => f.Name, f => f.Size));
+        Log.LogInformation("shard {Id}: receiving a snapshot at sequence {Sequence} ({Files} files, {Bytes} bytes)", Id, begin.SnapshotSequence, begin.Files.Count, begin.Files.Sum(f => (long)f.Size));
+    }
+
+    private void OnSnapshotChunk(SnapshotChunk chunk)
+    {
+        var ack = new SnapshotChunkAck { Shard = Id, LeaderEpoch = chunk.LeaderEpoch, SnapshotId = chunk.SnapshotId, Node = SelfName };
+        if (_incoming is not { } incoming || incoming.Id != chunk.SnapshotId || !incoming.Files.ContainsKey(chunk.File) || chunk.File.Contains('/') || chunk.File.Contains('\\'))
+        {
+            Sender.Tell(ack); // ok = false: the leader starts over with a probe
+            return;
+        }
+
+        string path = Path.Combine(incoming.Directory, chunk.File);
+        using (var f = new FileStream(path, FileMode.OpenOrCreate, FileAccess.Write))
+        {
+            if ((ulong)f.Length != chunk.Offset)
+            {
+                Sender.Tell(ack);
+                return;
+            }
+
+            f.Seek(0, SeekOrigin.End);
+            f.Write(chunk.Data.Span);
+            f.Flush(flushToDisk: true);
+        }
+
+        ack.Ok = true;
+        Sender.Tell(ack);
+    }
+
+    private void OnSnapshotEnd(SnapshotEnd end)
+    {
+        if (_incoming is not { } incoming || incoming.Id != end.SnapshotId)
+        {
+            return;
+        }
+
+        foreach ((string name, ulong size) in incoming.Files)
+        {
+            string path = Path.Combine(incoming.Directory, name);
+            if (!File.Exists(path) || (ulong)new FileInfo(path).Length != size)
+            {
+                Log.LogWarning("shard {Id}: snapshot file {File} is incomplete; discarding the snapshot", Id, name);
+                DropIncomingSnapshot();
+                return;
+            }
+        }
+
+        LeaderEpochCache.Write(incoming.Directory, incoming.Epochs);
+        _incoming = null;
+        ReopenStore(dir =>
+        {
+            string old = dir + ".old";
+            if (Directory.Exists(old))
+            {
+                Directory.Delete(old, recursive: true);
+            }
+
+            Directory.Move(dir, old);
+            Directory.Move(incoming.Directory, dir);
+            Directory.Delete(old, recursive: true);
+        });
+        _awaitingSnapshot = false;
+        Log.LogInformation("shard {Id}: installed the snapshot; last sequence {Last}", Id, Store.LastSequence);
+        Sender.Tell(new ReplicaState { Shard = Id, LeaderEpoch = _probedEpoch, Node = SelfName, LastSequence = Store.LastSequence });
+    }
+
+    /// <summary>REQUIRES: called on the shard actor. Truncates the log after <paramref name="last"/> in place; false when the suffix reached SSTables.</summary>
+    private bool TruncateLog(ulong last)
+    {
+        bool truncated = false;
+        ReopenStore(dir => truncated = LsmStore.TruncateAfter(dir, last, _settings.Storage));
+        if (truncated)
+        {
+            _epochs!.TruncateAfter(last);
+        }
+
+        return truncated;
+    }
+
+    private string IncomingDirectory() => Path.Combine(_settings.DataDir, "snapshots", "incoming-" + NodeMetadata.ShardName(Id));
+
+    private void DropIncomingSnapshot()
+    {
+        _incoming = null;
+        string dir = IncomingDirectory();
+        if (Directory.Exists(dir))
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    private sealed record SnapshotReceive(string Id, string Directory, ulong Sequence, List<(long Epoch, ulong Start)> Epochs, Dictionary<string, ulong> Files);
+}

@@ -1,0 +1,424 @@
+using System.Diagnostics;
+using ActorLsm.Kernel;
+using ActorLsm.Shards.Layout;
+using ActorLsm.Shards.Replication;
+using ActorLsm.Storage;
+using Microsoft.Extensions.Logging;
+
+namespace ActorLsm.Shards.Shard;
+
+/// <summary>
+/// Roles and the leader side of replication (src/ActorLsm.Cluster/PROTOCOL.md). A leader commits
+/// a group to its own WAL as before, then holds the answers until the high watermark (the last
+/// sequence durable on every in-sync replica) covers the group (R1), and refuses writes while
+/// the in-sync set is below min-insync-replicas (R1). Reads of keys with writes above the high
+/// watermark, and every read before the high watermark reaches the leader's log end at takeover,
+/// wait for it (R7). Replicators (children, one per follower) stream the records.
+/// </summary>
+internal sealed partial class ShardActor
+{
+    private const string InSyncTimerKey = "in-sync";
+    private ReplicaRole? _role;
+    private LeaderState? _leader;
+    private LeaderEpochCache? _epochs;
+    private ReplicationLog? _recent;
+    private int _replicatorGeneration;
+    private readonly List<IActorRef> _checkpointWaiting = [];
+    private bool _checkpointRunning;
+
+    private ShardReplicationOptions? Replication => _settings.Replication;
+
+    /// <summary>True when client requests must be refused: the shard has a role and it is not leader.</summary>
+    private bool RefusesClients => _role is not null and not LeaderRole;
+
+    private void OnSetRole(SetRole set)
+    {
+        ReplicaRole role = set.Role;
+        if (Replication is null)
+        {
+            Log.LogWarning("shard {Id}: a replica role arrived but replication is not configured; ignored", Id);
+            return;
+        }
+
+        if (_role is not null && role.Epoch < _role.Epoch)
+        {
+            return; // an older map
+        }
+
+        switch (role)
+        {
+            case LeaderRole leader when _leader is not null && _leader.Epoch == leader.Epoch:
+                UpdateLeader(leader);
+                break;
+            case LeaderRole leader:
+                StepDown($"leadership moved to epoch {leader.Epoch}");
+                _role = role;
+                BecomeLeader(leader);
+                break;
+            default:
+                StepDown(role is FollowerRole f ? $"it now follows {f.Leader} at epoch {f.Epoch}" : $"it no longer serves the shard (epoch {role.Epoch})");
+                _role = role;
+                break;
+        }
+
+        AssertInvariants();
+    }
+
+    /// <summary>REQUIRES: called on the shard actor with an open store and no leader state.</summary>
+    private void BecomeLeader(LeaderRole role)
+    {
+        ShardReplicationOptions options = Replication!;
+        LsmStore store = Store;
+        _epochs!.Assign(role.Epoch, store.LastSequence + 1);
+        _recent = new ReplicationLog(options.RecentLogBytes);
+        var state = new LeaderState(role, role.Self, store.LastSequence);
+        _leader = state;
+        StartReplicators(role.Followers);
+        state.Advance();
+        Timers.StartPeriodicTimer(InSyncTimerKey, InSyncTick.Instance, options.HeartbeatInterval);
+        Log.LogInformation("shard {Id}: leader at epoch {Epoch}, last sequence {Last}, in-sync [{InSync}]", Id, role.Epoch, store.LastSequence, string.Join(", ", state.CommittedInSync));
+        AfterHighWatermarkMoved();
+    }
+
+    private void StartReplicators(IReadOnlyList<ReplicaPeer> followers)
+    {
+        LeaderState state = _leader!;
+        foreach (ReplicaPeer peer in followers)
+        {
+            if (peer.Node == state.Self || state.Followers.ContainsKey(peer.Node))
+            {
+                continue;
+            }
+
+            string name = $"replicator-{_replicatorGeneration++}";
+            IReadOnlyList<(long, ulong)> epochs = [.. _epochs!.Entries];
+            LsmStore store = Store;
+            ReplicationLog log = _recent!;
+            ShardReplicationOptions options = Replication!;
+            int id = Id;
+            long epoch = state.Epoch;
+            string self = state.Self;
+            IActorRef replicator = Context.ActorOf(Props.Create(() => new ReplicatorActor(id, epoch, self, peer, store, log, epochs, options)), name);
+            state.Followers[peer.Node] = new FollowerProgress(peer.Node, replicator, Stopwatch.GetTimestamp());
+        }
+    }
+
+    /// <summary>REQUIRES: called on the shard actor; a map of the same epoch changed the in-sync set or the followers.</summary>
+    private void UpdateLeader(LeaderRole role)
+    {
+        LeaderState state = _leader!;
+        _role = role;
+        state.MinInSync = role.MinInSync;
+        state.CommittedInSync = [.. role.InSync];
+        state.CommittedInSync.Add(state.Self);
+        state.PendingAdds.ExceptWith(state.CommittedInSync);
+        foreach (string gone in state.Followers.Keys.Where(n => role.Followers.All(p => p.Node != n)).ToArray())
+        {
+            Context.Stop(state.Followers[gone].Replicator);
+            state.Followers.Remove(gone);
+            state.PendingAdds.Remove(gone);
+        }
+
+        StartReplicators(role.Followers);
+        state.Advance();
+        AfterHighWatermarkMoved(); // a smaller set may move the high watermark, or make it too small to acknowledge
+    }
+
+    /// <summary>Ends leadership (if any): waiting writes and parked reads fail as unavailable; replicators stop.</summary>
+    private void StepDown(string why)
+    {
+        LeaderState? state = _leader;
+        if (state is null)
+        {
+            return;
+        }
+
+        _leader = null;
+        Timers.Cancel(InSyncTimerKey);
+        foreach (FollowerProgress f in state.Followers.Values)
+        {
+            Context.Stop(f.Replicator);
+        }
+
+        var failure = new Status.Failure(new ShardUnavailableException($"shard {Id} is no longer the leader ({why}); the write may or may not have been applied"));
+        while (state.Awaiting.TryDequeue(out CommitGroup? group))
+        {
+            _queue.Release(group);
+            foreach (PendingWrite w in group.Writes)
+            {
+                w.ReplyTo.Tell(failure);
+            }
+        }
+
+        var readFailure = new Status.Failure(new ShardUnavailableException($"shard {Id} is no longer the leader ({why})"));
+        while (state.Parked.TryDequeue(out (object Request, IActorRef ReplyTo) parked, out _))
+        {
+            parked.ReplyTo.Tell(readFailure);
+        }
+
+        Log.LogInformation("shard {Id}: stepped down from epoch {Epoch}: {Why}", Id, state.Epoch, why);
+    }
+
+    /// <summary>
+    /// REQUIRES: called on the shard actor while leading, just before <paramref name="group"/>'s commit
+    /// starts (no other commit runs, so its first sequence is the store's last + 1). Its keys count
+    /// as written above the high watermark from now on: reads of them wait (R7).
+    /// </summary>
+    private void RegisterUncommitted(CommitGroup group, ulong first)
+    {
+        LeaderState state = _leader!;
+        ulong sequence = first;
+        foreach (PendingWrite w in group.Writes)
+        {
+            foreach (BatchOperation op in w.Ops)
+            {
+                state.Uncommitted[op.Key] = sequence;
+                state.UncommittedOrder.Enqueue((sequence, op.Key));
+                sequence++;
+            }
+        }
+    }
+
+    /// <summary>REQUIRES: called on the shard actor for a successful group commit while leading.</summary>
+    private void OnLeaderCommitted(CommitGroup group)
+    {
+        LeaderState state = _leader!;
+        ulong first = group.LastSequence - (ulong)group.OpCount + 1;
+        _recent!.Append(new LogRecord(first, group.OpCount, group.Batch.ToBytes()));
+        state.LocalDurable = group.LastSequence;
+        state.Awaiting.Enqueue(group);
+        state.Advance();
+        AfterHighWatermarkMoved();
+    }
+
+    /// <summary>
+    /// REQUIRES: called on the shard actor while leading. Tells the replicators the log end and
+    /// high watermark; answers the groups the high watermark covers (R1: with NotEnoughReplicas when
+    /// the in-sync set is below the minimum); serves the reads it unparks.
+    /// </summary>
+    private void AfterHighWatermarkMoved()
+    {
+        LeaderState state = _leader!;
+        var available = new RecordsAvailable(state.LocalDurable, state.HighWatermark);
+        foreach (FollowerProgress f in state.Followers.Values)
+        {
+            f.Replicator.Tell(available);
+        }
+
+        bool enough = state.CommittedInSync.Count >= state.MinInSync;
+        while (state.Awaiting.TryPeek(out CommitGroup? group) && group.LastSequence <= state.HighWatermark)
+        {
+            state.Awaiting.Dequeue();
+            if (enough)
+            {
+                Answer(group, "committed");
+            }
+            else
+            {
+                _queue.Release(group);
+                var failure = new Status.Failure(new NotEnoughReplicasException(
+                    $"shard {Id}: the in-sync set [{string.Join(", ", state.CommittedInSync)}] is below min-insync-replicas {state.MinInSync}; the write was not acknowledged and may or may not be applied"));
+                foreach (PendingWrite w in group.Writes)
+                {
+                    w.ReplyTo.Tell(failure);
+                }
+            }
+        }
+
+        while (state.Parked.TryPeek(out (object Request, IActorRef ReplyTo) parked, out ulong needed) && needed <= state.HighWatermark)
+        {
+            state.Parked.Dequeue();
+            ServeRead(parked.Request, parked.ReplyTo);
+        }
+    }
+
+    private void OnFollowerAcked(FollowerAcked acked)
+    {
+        if (_leader is not { } state || !state.Followers.TryGetValue(acked.Node, out FollowerProgress? f) || !ReferenceEquals(Sender, f.Replicator))
+        {
+            return;
+        }
+
+        f.Acked = Math.Min(acked.Acked, state.LocalDurable);
+        if (acked.CaughtUpTicks != 0)
+        {
+            f.LastCaughtUpTicks = Math.Max(f.LastCaughtUpTicks, acked.CaughtUpTicks);
+        }
+
+        if (state.Advance())
+        {
+            AfterHighWatermarkMoved();
+        }
+    }
+
+    private void OnFollowerRejected(FollowerRejected rejected)
+    {
+        if (_leader is { } state && rejected.Epoch > state.Epoch)
+        {
+            // R4: a replica follows a newer epoch, so a newer leader exists: this one must not acknowledge anything more.
+            StepDown($"follower {rejected.Node} follows epoch {rejected.Epoch}");
+            _role = new OfflineRole(rejected.Epoch, state.Self);
+        }
+    }
+
+    /// <summary>
+    /// REQUIRES: called on the shard actor while leading. Proposes the in-sync set of the followers
+    /// caught up within replica-lag-time-max (Kafka's ISR rule); an added follower counts for the
+    /// high watermark from the proposal on, a removed one until the map drops it (R3).
+    /// </summary>
+    private void OnInSyncTick()
+    {
+        if (_leader is not { } state || Replication is not { } options || options.ProposeInSync is null)
+        {
+            return;
+        }
+
+        long now = Stopwatch.GetTimestamp();
+        var desired = new SortedSet<string>(StringComparer.Ordinal) { state.Self };
+        foreach (FollowerProgress f in state.Followers.Values)
+        {
+            bool recent = Stopwatch.GetElapsedTime(f.LastCaughtUpTicks, now) <= options.ReplicaLagTimeMax;
+            if (recent && (state.CommittedInSync.Contains(f.Node) || f.Acked >= state.HighWatermark))
+            {
+                desired.Add(f.Node);
+            }
+        }
+
+        if (desired.SetEquals(state.CommittedInSync))
+        {
+            return;
+        }
+
+        string key = string.Join(",", desired);
+        if (state.LastProposal.Set == key && Stopwatch.GetElapsedTime(state.LastProposal.Ticks, now) < options.ResendTimeout)
+        {
+            return;
+        }
+
+        foreach (string added in desired.Except(state.CommittedInSync))
+        {
+            state.PendingAdds.Add(added);
+        }
+
+        state.LastProposal = (key, now);
+        Log.LogInformation("shard {Id}: proposing in-sync set [{Set}] (now [{Committed}])", Id, key, string.Join(", ", state.CommittedInSync));
+        options.ProposeInSync(Id, state.Epoch, [.. desired]);
+    }
+
+    /// <summary>
+    /// REQUIRES: called on the shard actor. Serves a get or scan now, or parks it until the high
+    /// watermark covers every write it could see (R7). Non-leaders refuse.
+    /// </summary>
+    private void OnRead(object request, IActorRef replyTo)
+    {
+        if (RefusesClients)
+        {
+            replyTo.Tell(new Status.Failure(new ShardUnavailableException($"shard {Id} is not led by this node ({_role})")));
+            return;
+        }
+
+        if (_leader is { } state)
+        {
+            ulong needed = state.ReadFence;
+            if (request is GetRequest get && state.Uncommitted.TryGetValue(get.Key, out ulong seq))
+            {
+                needed = Math.Max(needed, seq);
+            }
+            else if (request is ScanRequest)
+            {
+                needed = Math.Max(needed, state.LocalDurable + (ulong)(_inFlight?.OpCount ?? 0));
+            }
+
+            if (needed > state.HighWatermark)
+            {
+                state.Parked.Enqueue((request, replyTo), needed);
+                return;
+            }
+        }
+
+        ServeRead(request, replyTo);
+    }
+
+    private void ServeRead(object request, IActorRef replyTo)
+    {
+        switch (request)
+        {
+            case GetRequest get:
+                OnGet(get, replyTo);
+                break;
+            case ScanRequest scan:
+                OnScan(scan, replyTo);
+                break;
+        }
+    }
+
+    /// <summary>
+    /// Pauses commits and makes a checkpoint of the store for a snapshot transfer (REQUIRES: called on
+    /// the shard actor). One checkpoint serves every replicator that asked while it ran.
+    /// </summary>
+    private void OnCheckpointRequest(CheckpointRequest request)
+    {
+        _checkpointWaiting.Add(request.ReplyTo);
+        StartCheckpointIfIdle();
+    }
+
+    private void StartCheckpointIfIdle()
+    {
+        if (_checkpointRunning || _checkpointWaiting.Count == 0 || _inFlight is not null || _store is null)
+        {
+            return;
+        }
+
+        _checkpointRunning = true;
+        string dir = Path.Combine(_settings.DataDir, "snapshots", NodeMetadata.ShardName(Id) + "-" + Guid.NewGuid().ToString("N"));
+        LsmStore store = _store;
+        IActorRef self = Self;
+        IActorRef[] waiting = [.. _checkpointWaiting];
+        _checkpointWaiting.Clear();
+        Task<ulong> task = Task.Run(() =>
+        {
+            Directory.CreateDirectory(Path.GetDirectoryName(dir)!);
+            return store.CreateCheckpoint(dir);
+        });
+        task.ContinueWith(t => self.Tell(new CheckpointFinished(dir, t, waiting)), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+    }
+
+    private void OnCheckpointFinished(CheckpointFinished done)
+    {
+        _checkpointRunning = false;
+        IReadOnlyList<(long, ulong)> epochs = [.. _epochs!.Entries];
+        foreach (IActorRef r in done.Waiting)
+        {
+            if (done.Task.IsCompletedSuccessfully)
+            {
+                // Each replicator deletes its copy when done: give each its own directory.
+                string copy = done.Waiting.Count == 1 ? done.Directory : CopyDirectory(done.Directory);
+                r.Tell(new CheckpointReady(copy, done.Task.Result, [.. epochs.Where(e => e.Item2 <= done.Task.Result + 1)], null));
+            }
+            else
+            {
+                r.Tell(new CheckpointReady(null, 0, [], done.Task.Exception?.GetBaseException().Message ?? "checkpoint failed"));
+            }
+        }
+
+        if (done.Waiting.Count > 1 && Directory.Exists(done.Directory))
+        {
+            Directory.Delete(done.Directory, recursive: true);
+        }
+
+        StartCheckpointIfIdle();
+        StartCommitIfIdle();
+    }
+
+    private static string CopyDirectory(string source)
+    {
+        string target = source + "-" + Guid.NewGuid().ToString("N")[..8];
+        Directory.CreateDirectory(target);
+        foreach (string file in Directory.GetFiles(source))
+        {
+            File.Copy(file, Path.Combine(target, Path.GetFileName(file)));
+        }
+
+        return target;
+    }
+}
