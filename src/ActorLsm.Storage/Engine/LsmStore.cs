@@ -257,9 +257,11 @@ public sealed partial class LsmStore : IDisposable, IBackgroundWork
         for (int i = 1; i < _immutables.Count; i++)
         {
             Debug.Assert(_immutables[i - 1].LogNumber < _immutables[i].LogNumber, "immutable memtables ordered by WAL segment");
+            Debug.Assert(_immutables[i - 1].FirstSequence <= _immutables[i].FirstSequence, "WAL segments start at nondecreasing sequences");
         }
 
         Debug.Assert(_immutables.Count == 0 || _immutables[^1].LogNumber < _memLogNumber, "active memtable has the newest WAL segment");
+        Debug.Assert(_immutables.Count == 0 || _immutables[^1].FirstSequence <= _memFirstSequence, "the active segment starts at the newest sequence");
         Debug.Assert(_versions.LogNumber <= (_immutables.Count > 0 ? _immutables[0].LogNumber : _memLogNumber), "no unflushed memtable's WAL is below the log number");
     }
 

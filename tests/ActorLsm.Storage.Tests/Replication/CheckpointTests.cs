@@ -93,6 +93,17 @@ public sealed class CheckpointTests
         Assert.Throws<IOException>(() => store.CreateCheckpoint(target.Path));
 
         Assert.Single(Directory.GetFiles(target.Path));
+    }
+
+    [Fact]
+    public void CreateCheckpoint_OwnDirectory_ThrowsArgument()
+    {
+        using var dir = new TempDir();
+        using LsmStore store = LsmStore.Open(dir.Path, NoSync());
+        store.Put(B("a"), B("1"));
+
         Assert.Throws<ArgumentException>(() => store.CreateCheckpoint(dir.Path));
+
+        Assert.Equal(B("1"), store.Get(B("a")));
     }
 }
