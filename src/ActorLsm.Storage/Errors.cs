@@ -94,3 +94,41 @@ public sealed class BackgroundErrorException : LsmException
     {
     }
 }
+
+/// <summary>
+/// <see cref="LsmStore.WriteAt"/> was asked to apply records whose first sequence number does
+/// not directly follow the store's <see cref="LsmStore.LastSequence"/>: applying them would
+/// leave a hole (or overwrite history) in a replica's contiguous sequence (Kafka's follower
+/// fetch keeps the log-end offset contiguous the same way). Nothing was written.
+/// </summary>
+public sealed class SequenceGapException : InvalidOperationException
+{
+    public SequenceGapException()
+    {
+    }
+
+    public SequenceGapException(string message)
+        : base(message)
+    {
+    }
+
+    public SequenceGapException(string message, Exception innerException)
+        : base(message, innerException)
+    {
+    }
+
+    /// <param name="expected">The sequence the next write must start at: LastSequence + 1.</param>
+    /// <param name="actual">The first sequence the caller asked for.</param>
+    public SequenceGapException(ulong expected, ulong actual)
+        : base($"write must start at sequence {expected} (LastSequence + 1) but starts at {actual}; nothing was written")
+    {
+        Expected = expected;
+        Actual = actual;
+    }
+
+    /// <summary>The sequence number the store expected as the first of the batch (LastSequence + 1 at the check).</summary>
+    public ulong Expected { get; }
+
+    /// <summary>The first sequence number the caller passed.</summary>
+    public ulong Actual { get; }
+}

@@ -19,7 +19,7 @@ public sealed partial class LsmStore
         lock (_mutex)
         {
             bool existed = _versions.Recover();
-            if (!existed && HasStoreFiles())
+            if (!existed && HasStoreFiles(_dir))
             {
                 throw new CorruptionException(FileNames.Current(_dir), 0, "the directory holds WAL segments or SSTables but no CURRENT file");
             }
@@ -62,15 +62,16 @@ public sealed partial class LsmStore
             edit.LastSequence = maxSequence;
             _versions.LogAndApply(edit);
             _lastSequence = maxSequence;
+            _memFirstSequence = maxSequence + 1;
             InstallSuperVersion();
         }
 
         DeleteObsoleteFiles(atOpen: true);
     }
 
-    private bool HasStoreFiles()
+    private static bool HasStoreFiles(string dir)
     {
-        foreach (string path in Directory.EnumerateFiles(_dir))
+        foreach (string path in Directory.EnumerateFiles(dir))
         {
             if (FileNames.TryParse(System.IO.Path.GetFileName(path), out FileKind kind, out _)
                 && kind is FileKind.Log or FileKind.Table)

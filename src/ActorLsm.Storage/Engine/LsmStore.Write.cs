@@ -112,12 +112,13 @@ public sealed partial class LsmStore
         }
     }
 
-    private void WriteValidated(WriteBatch batch)
+    private void WriteValidated(WriteBatch batch, ulong? requiredFirstSequence = null)
     {
         Writer w = s_threadWriter ??= new Writer();
         w.Batch = batch;
         w.ForceSwitch = false;
         w.OnlyIfOlderThan = null;
+        w.RequiredFirstSequence = requiredFirstSequence;
         try
         {
             EnqueueAndLead(w);
@@ -175,6 +176,11 @@ public sealed partial class LsmStore
 
                     FinishGroup([w], null);
                     return;
+                }
+
+                if (w.RequiredFirstSequence is { } required && required != _lastSequence + 1)
+                {
+                    throw new SequenceGapException(_lastSequence + 1, required);
                 }
 
                 group = BuildGroup(w, out long charge);
@@ -263,6 +269,11 @@ public sealed partial class LsmStore
     {
         var group = new List<Writer>(Math.Min(_writers.Count, 64)) { leader };
         charge = leader.Batch!.MemTableCharge;
+        if (leader.RequiredFirstSequence is not null)
+        {
+            return group; // a WriteAt batch commits alone: its sequence was checked for it only
+        }
+
         int bytes = leader.Batch.ApproximateSize;
         bool first = true;
         foreach (Writer next in _writers)
@@ -273,7 +284,7 @@ public sealed partial class LsmStore
                 continue;
             }
 
-            if (next.ForceSwitch || bytes + next.Batch!.ApproximateSize > MaxGroupBytes)
+            if (next.ForceSwitch || next.RequiredFirstSequence is not null || bytes + next.Batch!.ApproximateSize > MaxGroupBytes)
             {
                 break;
             }
@@ -379,9 +390,10 @@ public sealed partial class LsmStore
             old.Dispose();
         }
 
-        _immutables.Add(new Immutable(_mem, _memLogNumber));
+        _immutables.Add(new Immutable(_mem, _memLogNumber, _memFirstSequence));
         _mem = NewMemTable(charge);
         _memLogNumber = logNumber;
+        _memFirstSequence = _lastSequence + 1; // the leader assigns sequences only after making room
         InstallSuperVersion();
         AssertInvariants();
         _host.RequestFlush();
@@ -438,6 +450,9 @@ public sealed partial class LsmStore
         public bool ForceSwitch { get; set; }
 
         public TimeSpan? OnlyIfOlderThan { get; set; }
+
+        /// <summary>Set by WriteAt: the group must start at exactly this sequence, or the write fails.</summary>
+        public ulong? RequiredFirstSequence { get; set; }
 
         public bool Done { get; set; }
 

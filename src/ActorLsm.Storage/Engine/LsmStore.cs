@@ -47,6 +47,7 @@ public sealed partial class LsmStore : IDisposable, IBackgroundWork
     private IBackgroundWorkHost _host = null!;
     private MemTable _mem;
     private ulong _memLogNumber;
+    private ulong _memFirstSequence; // sequence of the first write the segment _memLogNumber can hold
     private LogWriter _wal = null!;
     private SuperVersion _super = null!;
     private ulong _lastSequence;
@@ -256,14 +257,19 @@ public sealed partial class LsmStore : IDisposable, IBackgroundWork
         for (int i = 1; i < _immutables.Count; i++)
         {
             Debug.Assert(_immutables[i - 1].LogNumber < _immutables[i].LogNumber, "immutable memtables ordered by WAL segment");
+            Debug.Assert(_immutables[i - 1].FirstSequence <= _immutables[i].FirstSequence, "WAL segments start at nondecreasing sequences");
         }
 
         Debug.Assert(_immutables.Count == 0 || _immutables[^1].LogNumber < _memLogNumber, "active memtable has the newest WAL segment");
+        Debug.Assert(_immutables.Count == 0 || _immutables[^1].FirstSequence <= _memFirstSequence, "the active segment starts at the newest sequence");
         Debug.Assert(_versions.LogNumber <= (_immutables.Count > 0 ? _immutables[0].LogNumber : _memLogNumber), "no unflushed memtable's WAL is below the log number");
     }
 
-    /// <summary>A memtable waiting for flush and the WAL segment that holds its writes.</summary>
-    private sealed record Immutable(MemTable Mem, ulong LogNumber);
+    /// <summary>
+    /// A memtable waiting for flush, the WAL segment that holds its writes, and the sequence
+    /// number the segment's first write has (or would have, when it is empty).
+    /// </summary>
+    private sealed record Immutable(MemTable Mem, ulong LogNumber, ulong FirstSequence);
 
     /// <summary>Counters updated with Interlocked; read by <see cref="GetStats"/>.</summary>
     private sealed class Counters

@@ -35,11 +35,30 @@ internal sealed class LogReader : IDisposable
     /// <summary>Opens the log file at <paramref name="path"/> for reading from its start.</summary>
     /// <exception cref="FileNotFoundException">The file does not exist.</exception>
     public LogReader(string path)
+        : this(path, 0)
+    {
+    }
+
+    /// <summary>
+    /// Opens the log file at <paramref name="path"/> for reading from <paramref name="startOffset"/>.
+    /// REQUIRES: <paramref name="startOffset"/> is the start of a record (an earlier reader's
+    /// <see cref="Offset"/> on the same file) or end of file.
+    /// </summary>
+    /// <exception cref="FileNotFoundException">The file does not exist.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="startOffset"/> is negative or past end of file.</exception>
+    public LogReader(string path, long startOffset)
     {
         Path = path;
         _handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
         _fileLength = RandomAccess.GetLength(_handle);
-        _buffer = new byte[(int)Math.Min(InitialBufferSize, Math.Max(_fileLength, LogFormat.HeaderSize))];
+        if (startOffset < 0 || startOffset > _fileLength)
+        {
+            _handle.Dispose();
+            throw new ArgumentOutOfRangeException(nameof(startOffset), startOffset, $"start offset outside {path} of {_fileLength} bytes");
+        }
+
+        _bufferFileOffset = startOffset;
+        _buffer = new byte[(int)Math.Min(InitialBufferSize, Math.Max(_fileLength - startOffset, LogFormat.HeaderSize))];
         AssertInvariants();
     }
 

@@ -92,6 +92,52 @@ public sealed partial class WriteBatch
         MemTableCharge = 0;
     }
 
+    /// <summary>
+    /// Returns a copy of the encoded batch, header included: the byte layout in the type's
+    /// remarks, which is also the payload of the batch's WAL record (Wal/FORMAT.md). The header's
+    /// sequence field holds whatever was last stamped (0 for a batch never written) and is
+    /// ignored by <see cref="FromBytes"/> consumers: a replica ships these bytes and assigns the
+    /// sequence itself (<see cref="LsmStore.WriteAt"/>).
+    /// </summary>
+    /// <returns>A new array of <see cref="ApproximateSize"/> bytes.</returns>
+    public byte[] ToBytes() => Encoded.ToArray();
+
+    /// <summary>
+    /// Parses an encoded batch (from <see cref="ToBytes"/> or a <see cref="LogRecord.Payload"/>)
+    /// and validates all of it: header length, every record's kind and lengths, no trailing
+    /// bytes, and the header's count equal to the records found. The result holds the same
+    /// records in the same order and the same <see cref="Count"/>; the header's sequence field is
+    /// carried over but has no meaning until the batch is written.
+    /// </summary>
+    /// <param name="encoded">The encoded batch, header included.</param>
+    /// <returns>A new batch that owns a copy of the bytes.</returns>
+    /// <exception cref="CorruptionException">The bytes do not parse; the message names the offset and what failed.</exception>
+    /// <exception cref="ArgumentException">The header declares more records than a batch can hold.</exception>
+    public static WriteBatch FromBytes(ReadOnlySpan<byte> encoded)
+    {
+        var reader = new Reader(encoded, "encoded write batch", 0);
+        if (reader.Count > int.MaxValue)
+        {
+            throw new ArgumentException($"encoded write batch declares {reader.Count} records, more than a batch can hold", nameof(encoded));
+        }
+
+        var batch = new WriteBatch(encoded.Length);
+        while (reader.TryNext(out ValueKind kind, out ReadOnlySpan<byte> key, out ReadOnlySpan<byte> value))
+        {
+            if (kind == ValueKind.Put)
+            {
+                batch.Put(key, value);
+            }
+            else
+            {
+                batch.Delete(key);
+            }
+        }
+
+        batch.SetSequence(reader.Sequence);
+        return batch;
+    }
+
     /// <summary>The encoded batch. REQUIRES: <see cref="SetSequence"/> was called for a WAL write.</summary>
     internal ReadOnlySpan<byte> Encoded => _rep.AsSpan(0, _length);
 
