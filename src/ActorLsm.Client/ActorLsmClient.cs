@@ -333,13 +333,19 @@ public sealed class ActorLsmClient : IAsyncDisposable
             ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
             RoutingTable table = _routing ?? await RefreshRoutingAsync(null, cancellationToken).ConfigureAwait(false);
             int shard = ShardHash.ShardOf(key.Span, table.ShardCount);
-            ClientConnection connection = await table.LeaderOf(shard).NextAsync(cancellationToken).ConfigureAwait(false);
             try
             {
+                ClientConnection connection = await table.LeaderOf(shard).NextAsync(cancellationToken).ConfigureAwait(false);
                 return await SendScratchAsync(connection, kind, key, value, table.EpochOf(shard), cancellationToken).ConfigureAwait(false);
             }
             catch (ActorLsmException e) when (IsRoutingError(e, table) && Environment.TickCount64 < deadline)
             {
+                await RetryPauseAsync(table, attempt, deadline, cancellationToken).ConfigureAwait(false);
+            }
+            catch (ActorLsmConnectionException) when (table.Clustered && Environment.TickCount64 < deadline)
+            {
+                // The leader's node is gone (crash, restart): the cluster elects another leader; a
+                // retried put or delete is idempotent (at-least-once after a connection failure).
                 await RetryPauseAsync(table, attempt, deadline, cancellationToken).ConfigureAwait(false);
             }
         }

@@ -46,6 +46,7 @@ public sealed class ActorLsmServer : IAsyncDisposable
     private ReplicationCoordinator? _replication;
     private StrongBox<IClusterView?> _viewBox = new();
     private int _downed;
+    private int _crashing;
     private int _stopped;
 
     private ActorLsmServer(WebApplication app, INodeStore store, ServerSettings settings, int port, ClusterRole role)
@@ -261,6 +262,16 @@ public sealed class ActorLsmServer : IAsyncDisposable
         return drained;
     }
 
+    /// <summary>
+    /// Test hook: stops without leaving the cluster (peers see a crash; nothing is flushed beyond
+    /// what the WAL already holds). In-flight requests are answered or fail as on any stop.
+    /// </summary>
+    internal ValueTask CrashAsync()
+    {
+        Interlocked.Exchange(ref _crashing, 1);
+        return DisposeAsync();
+    }
+
     public async ValueTask DisposeAsync()
     {
         await StopAsync().ConfigureAwait(false);
@@ -329,7 +340,7 @@ public sealed class ActorLsmServer : IAsyncDisposable
             return;
         }
 
-        if (Volatile.Read(ref _downed) == 0 && !cluster.WhenDowned.IsCompleted)
+        if (Volatile.Read(ref _downed) == 0 && !cluster.WhenDowned.IsCompleted && Volatile.Read(ref _crashing) == 0)
         {
             _logger.LogInformation("leaving the cluster (up to {Timeout})", LeaveTimeout);
             try

@@ -203,7 +203,7 @@ internal sealed class ReplicatorActor : ReceiveActor
         {
             return _store.ReadLog(from, ReadChunkBytes);
         }
-        catch (Exception e) when (e is IOException or ObjectDisposedException or CorruptionException)
+        catch (Exception e) when (e is IOException or ObjectDisposedException or CorruptionException or ArgumentOutOfRangeException)
         {
             Log.LogWarning(e, "shard {Shard}: reading the WAL for follower {Follower} failed; sending a snapshot", _shard, _follower);
             return null;

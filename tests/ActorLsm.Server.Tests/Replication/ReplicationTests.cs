@@ -1,0 +1,73 @@
+using System.Text;
+using ActorLsm.Client;
+using ActorLsm.Cluster.Sharding;
+using ActorLsm.Protocol;
+using ActorLsm.Shards;
+
+namespace ActorLsm.Server.Tests.Replication;
+
+/// <summary>
+/// Replicated shards in one process over the fault-injecting transport (src/ActorLsm.Cluster/PROTOCOL.md).
+/// Each test names the invariants it checks.
+/// </summary>
+[Collection("replicated clusters")]
+public sealed class ReplicationTests
+{
+    [Fact]
+    public async Task Put_ThreeNodes_AcknowledgedOnlyOnceOnEveryInSyncReplica_R1()
+    {
+        await using ReplicatedCluster cluster = await ReplicatedCluster.StartAsync(3);
+        await using ActorLsmClient client = cluster.Client();
+        var perShard = new int[ReplicatedCluster.ShardCount];
+        for (int i = 0; i < 200; i++)
+        {
+            byte[] key = Encoding.UTF8.GetBytes("r1-" + i);
+            await client.PutAsync(key, key);
+            perShard[ShardHash.ShardOf(key, ReplicatedCluster.ShardCount)]++;
+        }
+
+        // No waiting: the last acknowledgement already implies every in-sync replica has every write.
+        ShardMap map = cluster.Map!;
+        NodeStatus[] statuses = await Task.WhenAll(Enumerable.Range(0, 3).Select(cluster.StatusAsync));
+        foreach (ShardAssignment shard in map.Shards)
+        {
+            Assert.Equal(3, shard.InSync.Count);
+            foreach (var member in shard.InSync)
+            {
+                ShardStatusInfo s = statuses[ReplicatedCluster.IndexOf(member)].Shards[shard.Id];
+                Assert.True(s.LastSequence >= (ulong)perShard[shard.Id], $"shard {shard.Id} on {member}: last sequence {s.LastSequence} < {perShard[shard.Id]} acknowledged writes");
+            }
+        }
+    }
+
+    [Fact]
+    public async Task LeaderCrash_UnderSetWorkload_NewLeaderFromInSyncSetAndNoAcknowledgedWriteLost_R1_R6()
+    {
+        await using ReplicatedCluster cluster = await ReplicatedCluster.StartAsync(3);
+        await using ActorLsmClient client = cluster.Client();
+        var workload = new SetWorkload();
+        using var stop = new CancellationTokenSource();
+        Task load = workload.RunAsync(client, 4, "crash", stop.Token);
+        await workload.WaitForAckedAsync(100);
+
+        ShardMap before = cluster.Map!;
+        int victim = ReplicatedCluster.IndexOf(before[0].Leader!);
+        await cluster.CrashAsync(victim);
+        int ackedAtCrash = workload.Acked.Count;
+
+        ShardMap after = await cluster.WaitForAsync(
+            m => m.Shards.All(s => s.Available && s.Leader != ReplicatedCluster.Address(victim)), "every shard led by a live node");
+        await workload.WaitForAckedAsync(ackedAtCrash + 100);
+        await stop.CancelAsync();
+        await load;
+
+        foreach (ShardAssignment s in after.Shards.Where(s => before[s.Id].Leader == ReplicatedCluster.Address(victim)))
+        {
+            Assert.True(s.LeaderEpoch > before[s.Id].LeaderEpoch, $"shard {s.Id}: the new leader has a newer epoch");
+            Assert.Contains(s.Leader!, before[s.Id].InSync); // R6: from the last in-sync set
+        }
+
+        List<string> lost = await workload.FindLostAsync(client);
+        Assert.True(lost.Count == 0, $"{lost.Count} of {workload.Acked.Count} acknowledged writes lost, e.g. {string.Join(", ", lost.Take(5))}");
+    }
+}
