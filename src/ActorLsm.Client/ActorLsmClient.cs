@@ -491,6 +491,11 @@ public sealed class ActorLsmClient : IAsyncDisposable
             {
                 await RetryPauseAsync(table, attempt, deadline, cancellationToken).ConfigureAwait(false);
             }
+            catch (ActorLsmConnectionException) when (table.Clustered && Environment.TickCount64 < deadline)
+            {
+                // A leader's node is gone: another is elected; the page is read again (reads are idempotent).
+                await RetryPauseAsync(table, attempt, deadline, cancellationToken).ConfigureAwait(false);
+            }
         }
     }
 
@@ -570,9 +575,11 @@ public sealed class ActorLsmClient : IAsyncDisposable
                 await Task.WhenAll(sends.Select(s => s.Task)).ConfigureAwait(false);
                 return shardsTouched.Count;
             }
-            catch (ActorLsmException e) when (IsRoutingError(e, table) && Environment.TickCount64 < deadline)
+            catch (Exception e) when (((e is ActorLsmException routing && IsRoutingError(routing, table)) || (e is ActorLsmConnectionException && table.Clustered))
+                && Environment.TickCount64 < deadline)
             {
-                // Parts that succeeded stay applied (a batch is atomic per shard only); resend the refused ones.
+                // Parts that succeeded stay applied (a batch is atomic per shard only); resend the refused
+                // ones and those whose leader's node went away (at-least-once after a connection failure).
                 await RetryPauseAsync(table, attempt, deadline, cancellationToken).ConfigureAwait(false);
                 var refused = new List<BatchOp>();
                 foreach ((IReadOnlyList<BatchOp> partOps, Task<Response> task) in sends)
@@ -582,6 +589,11 @@ public sealed class ActorLsmClient : IAsyncDisposable
                         if (task.Exception?.InnerException is ActorLsmException inner && !IsRoutingError(inner, table))
                         {
                             throw inner;
+                        }
+
+                        if (task.Exception?.InnerException is { } other && other is not (ActorLsmException or ActorLsmConnectionException))
+                        {
+                            throw other;
                         }
 
                         refused.AddRange(partOps);

@@ -37,6 +37,12 @@ public sealed record ShardStatusInfo(
 
     /// <summary>The in-sync set a leader uses (node names); empty elsewhere.</summary>
     public IReadOnlyList<string> InSync { get; init; } = [];
+
+    /// <summary>Snapshots of a leader's SSTables this replica installed to catch up (since the node started).</summary>
+    public long SnapshotsInstalled { get; init; }
+
+    /// <summary>Divergent log suffixes this replica truncated in place (since the node started).</summary>
+    public long Truncations { get; init; }
 }
 
 /// <summary>The state of all shards of a node.</summary>

@@ -241,6 +241,15 @@ public sealed class ActorLsmServer : IAsyncDisposable
         }
 
         await StopClusterAsync().ConfigureAwait(false);
+        if (Volatile.Read(ref _crashing) != 0)
+        {
+            // A simulated crash: the shards go first (waiting requests fail), nothing is drained.
+            await _store.DisposeAsync().ConfigureAwait(false);
+            using var quick = new CancellationTokenSource(TimeSpan.Zero);
+            await _app.StopAsync(quick.Token).ConfigureAwait(false);
+            return false;
+        }
+
         TimeSpan timeout = _settings.Server.ShutdownTimeout;
         DateTime deadline = DateTime.UtcNow + timeout;
         _logger.LogInformation("stopping: no new connections; answering {InFlight} in-flight requests (up to {Timeout})", _inFlight.Count, timeout);

@@ -33,6 +33,23 @@ internal sealed class ReplicationLog
         }
     }
 
+    /// <summary>
+    /// Forgets the records up to <paramref name="sequence"/> (a flush made them durable in an SSTable
+    /// and released their WAL segment): a follower that still needs them gets a snapshot, as it
+    /// would from the WAL files (PROTOCOL.md, catch-up).
+    /// </summary>
+    public void TrimThrough(ulong sequence)
+    {
+        lock (_gate)
+        {
+            while (_records.First is { } first && first.Value.FirstSequence + (ulong)first.Value.Count - 1 <= sequence)
+            {
+                _bytes -= first.Value.Payload.Length;
+                _records.RemoveFirst();
+            }
+        }
+    }
+
     /// <summary>Forgets everything (the store was reopened or truncated).</summary>
     public void Clear()
     {

@@ -96,7 +96,7 @@ internal sealed class ReplicatorActor : ReceiveActor
         Heard();
         if (state.Rejected)
         {
-            Context.Parent.Tell(new FollowerRejected(_follower, state.LeaderEpoch));
+            Context.Parent.Tell(new FollowerRejected(_follower, state.LeaderEpoch), Self);
             return;
         }
 
@@ -110,7 +110,7 @@ internal sealed class ReplicatorActor : ReceiveActor
             return;
         }
 
-        Context.Parent.Tell(new FollowerAcked(_follower, state.LastSequence, state.LastSequence >= _leaderLast ? Stopwatch.GetTimestamp() : 0));
+        Context.Parent.Tell(new FollowerAcked(_follower, state.LastSequence, state.LastSequence >= _leaderLast ? Stopwatch.GetTimestamp() : 0), Self);
         Pump();
     }
 
@@ -124,7 +124,7 @@ internal sealed class ReplicatorActor : ReceiveActor
         Heard();
         if (ack.Rejected)
         {
-            Context.Parent.Tell(new FollowerRejected(_follower, ack.LeaderEpoch));
+            Context.Parent.Tell(new FollowerRejected(_follower, ack.LeaderEpoch), Self);
             return;
         }
 
@@ -140,7 +140,7 @@ internal sealed class ReplicatorActor : ReceiveActor
         }
 
         long caughtUp = ack.LastSequence >= ack.LeaderLastSequence ? ack.SentTicks : 0;
-        Context.Parent.Tell(new FollowerAcked(_follower, ack.LastSequence, caughtUp));
+        Context.Parent.Tell(new FollowerAcked(_follower, ack.LastSequence, caughtUp), Self);
         Pump();
     }
 
@@ -252,7 +252,7 @@ internal sealed class ReplicatorActor : ReceiveActor
         _snapshot = new SnapshotSend();
         _inflight.Clear();
         _inflightBytes = 0;
-        Context.Parent.Tell(new CheckpointRequest(Self));
+        Context.Parent.Tell(new CheckpointRequest(Self), Self);
     }
 
     private void OnCheckpointReady(CheckpointReady ready)

@@ -186,6 +186,7 @@ internal sealed partial class ShardActor
             Directory.Delete(old, recursive: true);
         });
         _awaitingSnapshot = false;
+        _handle.CountSnapshot();
         Log.LogInformation("shard {Id}: installed the snapshot; last sequence {Last}", Id, Store.LastSequence);
         Sender.Tell(new ReplicaState { Shard = Id, LeaderEpoch = _probedEpoch, Node = SelfName, LastSequence = Store.LastSequence });
     }
@@ -198,6 +199,7 @@ internal sealed partial class ShardActor
         if (truncated)
         {
             _epochs!.TruncateAfter(last);
+            _handle.CountTruncation();
         }
 
         return truncated;

@@ -234,7 +234,7 @@ internal sealed partial class ShardActor
 
     private void OnFollowerAcked(FollowerAcked acked)
     {
-        if (_leader is not { } state || !state.Followers.TryGetValue(acked.Node, out FollowerProgress? f) || !ReferenceEquals(Sender, f.Replicator))
+        if (_leader is not { } state || !state.Followers.TryGetValue(acked.Node, out FollowerProgress? f) || !Sender.Path.Equals(f.Replicator.Path))
         {
             return;
         }
@@ -253,7 +253,7 @@ internal sealed partial class ShardActor
 
     private void OnFollowerRejected(FollowerRejected rejected)
     {
-        if (_leader is { } state && rejected.Epoch > state.Epoch)
+        if (_leader is { } state && state.Followers.TryGetValue(rejected.Node, out FollowerProgress? f) && Sender.Path.Equals(f.Replicator.Path) && rejected.Epoch > state.Epoch)
         {
             // R4: a replica follows a newer epoch, so a newer leader exists: this one must not acknowledge anything more.
             StepDown($"follower {rejected.Node} follows epoch {rejected.Epoch}");

@@ -272,6 +272,7 @@ internal sealed partial class ShardActor : ActorBase
     private void OnFlushCompleted(FlushCompletedInfo info)
     {
         _handle.CountFlush();
+        _recent?.TrimThrough(info.LargestSequence);
         try
         {
             _settings.OnFlushCompleted(Id, info);
@@ -316,6 +317,8 @@ internal sealed partial class ShardActor : ActorBase
             LeaderEpoch = _leader?.Epoch ?? _role?.Epoch ?? 0,
             CommittedSequence = _leader?.HighWatermark ?? (_role is null ? stats.LastSequence : Math.Min(_followerCommit, stats.LastSequence)),
             InSync = _leader is null ? [] : [.. _leader.CommittedInSync.Order(StringComparer.Ordinal)],
+            SnapshotsInstalled = _handle.SnapshotsInstalled,
+            Truncations = _handle.Truncations,
         };
     }
 

@@ -25,6 +25,8 @@ internal sealed class ShardHandle
     private long _restarts;
     private long _flushes;
     private long _compactions;
+    private long _snapshots;
+    private long _truncations;
     private Replication.ReplicaRole? _role;
 
     public ShardHandle(int id)
@@ -89,6 +91,16 @@ internal sealed class ShardHandle
     public long Flushes => Interlocked.Read(ref _flushes);
 
     public void CountFlush() => Interlocked.Increment(ref _flushes);
+
+    /// <summary>Snapshots (leader SSTables) this replica installed to catch up, since the node started.</summary>
+    public long SnapshotsInstalled => Interlocked.Read(ref _snapshots);
+
+    public void CountSnapshot() => Interlocked.Increment(ref _snapshots);
+
+    /// <summary>Times this replica truncated a divergent log suffix in place, since the node started.</summary>
+    public long Truncations => Interlocked.Read(ref _truncations);
+
+    public void CountTruncation() => Interlocked.Increment(ref _truncations);
 
     /// <summary>Compaction steps that did work since the node started (across restarts).</summary>
     public long Compactions => Interlocked.Read(ref _compactions);

@@ -109,7 +109,19 @@ internal sealed class ReplicatedCluster : IAsyncDisposable
                 Transport = new FaultInjectingTransport(_network.CreateTransport(Address(i)), Faults),
             },
         };
-        Servers[i] = await ActorLsmServer.StartAsync(settings, l => l.SetMinimumLevel(LogLevel.None));
+        // ACTORLSM_TEST_LOG=1 prints the nodes' logs (debugging a failure).
+        bool log = Environment.GetEnvironmentVariable("ACTORLSM_TEST_LOG") == "1";
+        Servers[i] = await ActorLsmServer.StartAsync(settings, l =>
+        {
+            if (log)
+            {
+                l.AddSimpleConsole(o => o.TimestampFormat = $"HH:mm:ss.fff n{i} ").SetMinimumLevel(LogLevel.Information);
+            }
+            else
+            {
+                l.SetMinimumLevel(LogLevel.None);
+            }
+        });
         await Servers[i]!.Cluster!.WhenUp.WaitAsync(TimeSpan.FromSeconds(60));
     }
 
