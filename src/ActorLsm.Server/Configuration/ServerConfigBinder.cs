@@ -92,6 +92,7 @@ public static class ServerConfigBinder
     private static ServerOptions BindServer(SettingReader r) => new()
     {
         Host = NonEmpty(r, S + "host"),
+        AdvertisedHost = r.String(S + "advertised-host").Trim(),
         Port = r.Int(S + "port", 0, 65535),
         MaxFrameSize = (int)r.Bytes(S + "max-frame-size", 64, int.MaxValue),
         MaxConnections = r.Int(S + "max-connections", 1, int.MaxValue),

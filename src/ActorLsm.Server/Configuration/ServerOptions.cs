@@ -8,6 +8,12 @@ public sealed class ServerOptions
     /// <summary>Address the client listener binds: an IP literal, <c>localhost</c>, or <c>0.0.0.0</c>. Default 127.0.0.1.</summary>
     public string Host { get; init; } = "127.0.0.1";
 
+    /// <summary>
+    /// Host clients are told to connect to (in the cluster's shard map); empty = <see cref="Host"/>.
+    /// Needed when the listener binds 0.0.0.0 or sits behind a port mapping (docker compose). Default empty.
+    /// </summary>
+    public string AdvertisedHost { get; init; } = string.Empty;
+
     /// <summary>TCP port of the client listener; 0 picks a free port. Default 7400.</summary>
     public int Port { get; init; } = 7400;
 

@@ -66,6 +66,10 @@ public sealed class ActorLsmServer : IAsyncDisposable
     /// <summary>The address the listener is bound to, <c>host:port</c>.</summary>
     public string Endpoint => $"{_settings.Server.Host}:{Port.ToString(CultureInfo.InvariantCulture)}";
 
+    /// <summary>The endpoint published to clients in the shard map: <c>advertised-host</c> (else the host) and the bound port.</summary>
+    public string AdvertisedEndpoint =>
+        $"{(_settings.Server.AdvertisedHost.Length > 0 ? _settings.Server.AdvertisedHost : _settings.Server.Host)}:{Port.ToString(CultureInfo.InvariantCulture)}";
+
     /// <summary>The node's shards.</summary>
     public INodeStore Store => _store;
 
@@ -305,7 +309,7 @@ public sealed class ActorLsmServer : IAsyncDisposable
     private async Task StartClusterAsync(Func<INodeStore, string, CancellationToken, Task<IClusterNode>> factory, CancellationToken ct)
     {
         _logger.LogInformation("cluster mode: starting the cluster side; requests get UNAVAILABLE until it has started");
-        IClusterNode cluster = await factory(_store, Endpoint, ct).ConfigureAwait(false);
+        IClusterNode cluster = await factory(_store, AdvertisedEndpoint, ct).ConfigureAwait(false);
         _cluster = cluster;
         var ownership = new ShardOwnership(cluster.View);
         _role.Ownership = ownership;

@@ -107,8 +107,20 @@ public sealed class ClusterHostSingletonTests
         ShardMap mapAfter = hosts[2].View.ShardMap!;
         for (int i = 0; i < mapBefore.ShardCount; i++)
         {
-            Assert.Equal(mapBefore[i].Leader, mapAfter[i].Leader);
-            Assert.Equal(mapBefore[i].Leader != hosts[0].SelfAddress.Address, mapAfter[i].Available);
+            // Replication factor 3 (the default): shards the crashed node led move to an in-sync follower at a newer epoch.
+            if (mapBefore[i].Leader == hosts[0].SelfAddress.Address)
+            {
+                Assert.NotEqual(mapBefore[i].Leader, mapAfter[i].Leader);
+                Assert.Contains(mapAfter[i].Leader!, mapBefore[i].InSync);
+                Assert.True(mapAfter[i].LeaderEpoch > mapBefore[i].LeaderEpoch);
+            }
+            else
+            {
+                Assert.Equal(mapBefore[i].Leader, mapAfter[i].Leader);
+            }
+
+            Assert.True(mapAfter[i].Available);
+            Assert.DoesNotContain(hosts[0].SelfAddress.Address, mapAfter[i].InSync);
         }
 
         lock (seen)

@@ -88,6 +88,69 @@ public sealed class LocalClusterTests : IAsyncLifetime
         Assert.DoesNotContain(after.Members, m => NodeOf(m.Address) == victim && m.Status == "up");
     }
 
+    /// <summary>
+    /// The acceptance run, smaller: YCSB workload A loads records into the replicated local
+    /// cluster (RF 3, min-insync 2, default settings), then a run phase during which a node that
+    /// does not run the version manager is killed with SIGKILL. The run completes without errors
+    /// (clients fail over), every loaded record is readable (R1, R6), and the killed node, started
+    /// again, rejoins every in-sync set (catch-up).
+    /// </summary>
+    [Fact]
+    public async Task YcsbRun_Kill9OfANode_RunCompletesEveryRecordReadableAndNodeCatchesUp()
+    {
+        const int records = 5000;
+        AssertClusterPortsFree();
+        _started = true;
+        (int code, string stdout, string stderr) = await ScriptAsync(["start", Nodes.ToString(CultureInfo.InvariantCulture)], s_scriptTimeout);
+        Assert.True(code == 0, $"local-cluster.sh start exited {code}:\n{stdout}\n{stderr}");
+        ClusterStatus formed = await PollStatusAsync(1, s => s.UpMembers == Nodes && s.Singleton is not null && s.Shards.Count > 0 && s.Shards.All(x => x.InSync.Count == Nodes), TimeSpan.FromSeconds(60));
+        string endpoints = string.Join(',', Enumerable.Range(1, Nodes).Select(n => "127.0.0.1:" + (7400 + n).ToString(CultureInfo.InvariantCulture)));
+        string workload = Path.Combine(RepoTools.Root, "..", "shared", "ycsb", "workloada");
+
+        (code, stdout, stderr) = await CliAsync(["ycsb", "--workload", workload, "--phase", "load", "-p", "recordcount=" + records, "--threads", "4", "--endpoint", endpoints, "--no-progress"], TimeSpan.FromMinutes(5));
+        _output.WriteLine($"ycsb load exited {code}:\n{stdout}");
+        Assert.True(code == 0, $"ycsb load exited {code}:\n{stdout}\n{stderr}");
+        long loaded = (await PollStatusAsync(1, _ => true, s_statusTimeout)).Shards.Sum(x => x.LastSequence);
+
+        Task<(int, string, string)> run = CliAsync(
+            ["ycsb", "--workload", workload, "--phase", "run", "-p", "recordcount=" + records, "-p", "operationcount=40000", "--threads", "4", "--endpoint", endpoints, "--no-progress"],
+            TimeSpan.FromMinutes(5));
+        int victim = Enumerable.Range(1, Nodes).First(n => n != NodeOf(formed.Singleton!));
+        int watcher = NodeOf(formed.Singleton!);
+
+        // Kill once the run has written a while (its updates raise the shards' last sequences).
+        await PollStatusAsync(watcher, s => s.Shards.Sum(x => x.LastSequence) >= loaded + 2000 || run.IsCompleted, TimeSpan.FromMinutes(2));
+        Assert.False(run.IsCompleted, "the run finished before the kill; make it longer");
+        int pid = int.Parse(File.ReadAllText(Path.Combine(_dir.Path, $"node{victim}.pid")).Trim(), CultureInfo.InvariantCulture);
+        using (Process process = Process.GetProcessById(pid))
+        {
+            process.Kill(); // SIGKILL
+        }
+
+        var sinceKill = Stopwatch.StartNew();
+        ClusterStatus failedOver = await PollStatusAsync(watcher, s => s.Shards.All(x => x.Leader is { } l && NodeOf(l) != victim), TimeSpan.FromSeconds(60));
+        _output.WriteLine($"kill -9 node{victim}: every shard led by a live node after {sinceKill.Elapsed.TotalSeconds:F1} s");
+
+        (code, stdout, stderr) = await run;
+        _output.WriteLine($"ycsb run exited {code}:\n{stdout}");
+        Assert.True(code == 0, $"ycsb run exited {code}:\n{stdout}\n{stderr}");
+        Assert.DoesNotContain("Return=ERROR", stdout, StringComparison.Ordinal);
+
+        (code, stdout, stderr) = await CliAsync(["scan", "--count", "--endpoint", endpoints], TimeSpan.FromMinutes(2));
+        Assert.True(code == 0, $"scan --count exited {code}: {stdout}{stderr}");
+        Assert.Equal(records.ToString(CultureInfo.InvariantCulture), stdout.Trim());
+
+        (code, stdout, stderr) = await ScriptAsync(["start", Nodes.ToString(CultureInfo.InvariantCulture)], s_scriptTimeout);
+        Assert.True(code == 0, $"restart of node{victim} exited {code}:\n{stdout}\n{stderr}");
+        string victimRemote = "127.0.0.1:" + (2550 + victim).ToString(CultureInfo.InvariantCulture);
+        ClusterStatus rejoined = await PollStatusAsync(watcher, s => s.UpMembers == Nodes && s.Shards.All(x => x.InSync.Count == Nodes), TimeSpan.FromSeconds(90));
+        Assert.All(rejoined.Shards, x => Assert.Contains(victimRemote, x.InSync));
+        Assert.NotEmpty(failedOver.Shards);
+    }
+
+    private Task<(int ExitCode, string Stdout, string Stderr)> CliAsync(string[] args, TimeSpan timeout) =>
+        RepoTools.RunAsync("dotnet", [RepoTools.CliDll, .. args], new Dictionary<string, string>(), timeout);
+
     private Task<(int ExitCode, string Stdout, string Stderr)> ScriptAsync(string[] args, TimeSpan timeout) =>
         RepoTools.RunAsync(
             "bash",
@@ -222,7 +285,7 @@ public sealed class LocalClusterTests : IAsyncLifetime
 
     private sealed record MemberRow(string Address, string Status, bool Reachable);
 
-    private sealed record ShardRow(int Id, string? Leader);
+    private sealed record ShardRow(int Id, string? Leader, IReadOnlyList<string> InSync, long LastSequence);
 
     /// <summary>The parts of <c>actorlsm status --json</c> this test reads: members, singleton, shards.</summary>
     private sealed record ClusterStatus(IReadOnlyList<MemberRow> Members, string? Singleton, IReadOnlyList<ShardRow> Shards, string Json)
@@ -251,7 +314,9 @@ public sealed class LocalClusterTests : IAsyncLifetime
                 var shardRows = shards.EnumerateArray()
                     .Select(x => new ShardRow(
                         x.GetProperty("id").GetInt32(),
-                        x.TryGetProperty("leader", out JsonElement l) && l.ValueKind == JsonValueKind.String && l.GetString() is { Length: > 0 } leader ? leader : null))
+                        x.TryGetProperty("leader", out JsonElement l) && l.ValueKind == JsonValueKind.String && l.GetString() is { Length: > 0 } leader ? leader : null,
+                        x.TryGetProperty("inSync", out JsonElement isr) ? [.. isr.EnumerateArray().Select(e => e.GetString() ?? "")] : [],
+                        x.TryGetProperty("lastSequence", out JsonElement seq) ? seq.GetInt64() : 0))
                     .ToList();
                 status = new ClusterStatus(memberRows, singleton, shardRows, json);
                 return true;

@@ -1,0 +1,104 @@
+#!/usr/bin/env bash
+# The cost of replication and the failover time, measured with YCSB (../shared/ycsb):
+#   1. one node, replication off (single-node mode) on 127.0.0.1:7499: load, run A, run C;
+#   2. the three-node local cluster (deploy/local-cluster.sh, hocon/node1-3.conf: RF 3,
+#      min-insync-replicas 2, default settings): the same load and runs against all three endpoints;
+#   3. failover: a run of workload A during which node 3 (not the version manager's node) and then,
+#      in a second run, node 1 (the version manager's) is killed with SIGKILL; the largest update
+#      latency of the run is the failover time as a client sees it (an update to a shard the dead
+#      node led is retried until the new leader acknowledges it).
+# Prints a markdown table: throughput and p99 per workload, replicated/unreplicated ratio.
+# Usage: deploy/replication-bench.sh [RECORDS] [OPS] [THREADS]   (defaults 20000 50000 8)
+# Env: YCSB_DIR (workload files), BENCH_DIR (data; default ./data/replication-bench).
+set -euo pipefail
+
+records=${1:-20000}
+ops=${2:-50000}
+threads=${3:-8}
+root=$(cd "$(dirname "$0")/.." && pwd)
+ycsb=${YCSB_DIR:-$root/../shared/ycsb}
+work=${BENCH_DIR:-$root/data/replication-bench}
+port=7499
+endpoints=127.0.0.1:7401,127.0.0.1:7402,127.0.0.1:7403
+
+echo "building (Release) ..." >&2
+dotnet build -c Release "$root/src/ActorLsm.Cli" -v quiet -nologo >/dev/null
+dotnet build -c Release "$root/src/ActorLsm.Server" -v quiet -nologo >/dev/null
+cli="$root/src/ActorLsm.Cli/bin/Release/net10.0/actorlsm"
+server="$root/src/ActorLsm.Server/bin/Release/net10.0/actorlsm-server"
+
+rm -rf "$work" && mkdir -p "$work"
+export ACTORLSM_CLUSTER_DIR="$work/cluster"
+single_pid=
+cleanup() {
+  [ -n "$single_pid" ] && kill "$single_pid" 2>/dev/null || true
+  "$root/deploy/local-cluster.sh" stop >/dev/null 2>&1 || true
+}
+trap cleanup EXIT
+
+ycsb_phase() { # name phase workload ops endpoint
+  "$cli" ycsb --workload "$ycsb/workload$3" --phase "$2" --threads "$threads" --no-progress \
+    -p recordcount="$records" -p operationcount="$4" --endpoint "$5" >"$work/$1.txt"
+}
+
+field() { # file section metric
+  awk -F', ' -v s="[$2]" -v m="$3" '$1 == s && $2 == m { printf "%.0f", $3; exit }' "$1"
+}
+
+# 1. one node, no replication
+echo "single node: load $records, run A and C ($ops operations) ..." >&2
+"$server" --data-dir "$work/single" --port "$port" >"$work/single.out" 2>"$work/single.err" &
+single_pid=$!
+for _ in $(seq 1 120); do grep -q 'listening' "$work/single.out" 2>/dev/null && break; sleep 0.5; done
+ycsb_phase single-load load a "$records" "127.0.0.1:$port"
+ycsb_phase single-a run a "$ops" "127.0.0.1:$port"
+ycsb_phase single-c run c "$ops" "127.0.0.1:$port"
+kill "$single_pid"; wait "$single_pid" 2>/dev/null || true; single_pid=
+
+# 2. three nodes, RF 3, min-insync 2
+echo "three-node cluster: load $records, run A and C ($ops operations) ..." >&2
+"$root/deploy/local-cluster.sh" start 3 >&2
+until "$cli" status --json --endpoint 127.0.0.1:7401 2>/dev/null | grep -q '"inSync": \[ *"[^"]*", *"[^"]*", *"[^"]*" *\]'; do sleep 0.5; done
+ycsb_phase cluster-load load a "$records" "$endpoints"
+ycsb_phase cluster-a run a "$ops" "$endpoints"
+ycsb_phase cluster-c run c "$ops" "$endpoints"
+
+# 3. failover: kill -9 during a run of A, then restart the node and wait until it is back in sync
+failover() { # node name
+  echo "failover: kill -9 node$1 during a run of A ..." >&2
+  ycsb_phase "$2" run a "$ops" "$endpoints" &
+  local run_pid=$!
+  sleep 5
+  kill -9 "$(cat "$ACTORLSM_CLUSTER_DIR/node$1.pid")"
+  wait "$run_pid"
+  "$root/deploy/local-cluster.sh" start 3 >&2
+  local in_sync=0
+  for _ in $(seq 1 240); do
+    if [ "$("$cli" status --json --endpoint 127.0.0.1:7402 2>/dev/null | grep -c "\"127.0.0.1:255$1\"")" -ge 16 ]; then in_sync=1; break; fi
+    sleep 0.5
+  done
+  [ "$in_sync" = 1 ] || echo "node$1 did not rejoin every in-sync set within 120 s" >&2
+}
+failover 3 failover-node3
+failover 1 failover-node1
+"$root/deploy/local-cluster.sh" stop >&2
+
+printf '\nrecordcount=%s operationcount=%s threads=%s, 16 shards, WAL fsynced per commit group\n\n' "$records" "$ops" "$threads"
+printf '| workload | single node, no replication: ops/s | p99 read / write (us) | 3 nodes, RF 3: ops/s | p99 read / write (us) | replicated/single |\n'
+printf '|---|---:|---:|---:|---:|---:|\n'
+for wl in load a c; do
+  s="$work/single-$wl.txt"; c="$work/cluster-$wl.txt"
+  ws=UPDATE; [ "$wl" = load ] && ws=INSERT
+  st=$(field "$s" OVERALL 'Throughput(ops/sec)'); ct=$(field "$c" OVERALL 'Throughput(ops/sec)')
+  sl="$(field "$s" READ '99thPercentileLatency(us)') / $(field "$s" "$ws" '99thPercentileLatency(us)')"
+  cl="$(field "$c" READ '99thPercentileLatency(us)') / $(field "$c" "$ws" '99thPercentileLatency(us)')"
+  ratio=$(awk -v a="$ct" -v b="$st" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "n/a" }')
+  printf '| %s | %s | %s | %s | %s | %s |\n' "$wl" "$st" "$sl" "$ct" "$cl" "$ratio"
+done
+printf '\n| failover run (workload A) | ops/s | max update latency = failover seen by clients (s) | update errors |\n|---|---:|---:|---:|\n'
+for name in failover-node3 failover-node1; do
+  f="$work/$name.txt"
+  max=$(field "$f" UPDATE 'MaxLatency(us)')
+  errors=$(awk -F', ' '$1 == "[UPDATE]" && $2 ~ /Return=ERROR/ { print $3 }' "$f"); errors=${errors:-0}
+  printf '| kill -9 %s | %s | %s | %s |\n' "${name#failover-}" "$(field "$f" OVERALL 'Throughput(ops/sec)')" "$(awk -v m="$max" 'BEGIN { printf "%.1f", m / 1e6 }')" "$errors"
+done

@@ -1,0 +1,121 @@
+using ActorLsm.Cluster.Membership;
+using ActorLsm.Cluster.Sharding;
+using static ActorLsm.Cluster.Tests.Singleton.SingletonPureTests;
+
+namespace ActorLsm.Cluster.Tests.Sharding;
+
+/// <summary>
+/// The version manager's shard-map rules with replication (PROTOCOL.md): placement on distinct
+/// nodes with leaders spread, in-sync shrink (R3), clean leader election from the in-sync set (R6),
+/// and the leader's AlterInSync requests.
+/// </summary>
+public sealed class ReplicatedShardMapTests
+{
+    private static readonly NodeAddress s_a = Node(2551).Address;
+    private static readonly NodeAddress s_b = Node(2552).Address;
+    private static readonly NodeAddress s_c = Node(2553).Address;
+
+    [Fact]
+    public void Create_ThreeNodesFactorThree_ReplicasOnDistinctNodesLeadersSpreadAllInSync()
+    {
+        ShardMap map = ShardMapAllocator.Create(6, State(Up(2551, 1), Up(2552, 2), Up(2553, 3)), 1, replicationFactor: 3)!;
+
+        Assert.All(map.Shards, s =>
+        {
+            Assert.Equal(3, new[] { s.Leader! }.Concat(s.Followers).Distinct().Count());
+            Assert.Equal([s.Leader!, .. s.Followers], s.InSync);
+        });
+        Assert.Equal([2, 2, 2], map.Shards.GroupBy(s => s.Leader).Select(g => g.Count()));
+    }
+
+    [Fact]
+    public void Create_FactorAboveNodeCount_CappedByUpNodes()
+    {
+        ShardMap map = ShardMapAllocator.Create(2, State(Up(2551, 1), Up(2552, 2)), 1, replicationFactor: 3)!;
+
+        Assert.All(map.Shards, s => Assert.Single(s.Followers));
+    }
+
+    [Fact]
+    public void Update_FollowerUnreachable_LeavesInSyncSetLeaderKept_R3()
+    {
+        ShardMap map = ShardMapAllocator.Create(3, State(Up(2551, 1), Up(2552, 2), Up(2553, 3)), 1, replicationFactor: 3)!;
+        ClusterState cUnreachable = State(Up(2551, 1), Up(2552, 2), Up(2553, 3)) with { Unreachable = new HashSet<UniqueAddress> { Node(2553) } };
+
+        ShardMap next = ShardMapAllocator.Update(map, cUnreachable, 2, 3);
+
+        ShardAssignment s0 = next[0]; // led by a
+        Assert.Equal(s_a, s0.Leader);
+        Assert.Equal(map[0].LeaderEpoch, s0.LeaderEpoch);
+        Assert.DoesNotContain(s_c, s0.InSync);
+        Assert.Contains(s_c, s0.Followers); // still a replica: it rejoins once caught up
+        Assert.Equal(map.Version + 1, next.Version);
+    }
+
+    [Fact]
+    public void Update_LeaderDown_MostUpToDateInSyncFollowerLeadsAtNewEpoch_R6()
+    {
+        ShardMap map = ShardMapAllocator.Create(1, State(Up(2551, 1), Up(2552, 2), Up(2553, 3)), 1, replicationFactor: 3)!;
+        var progress = new Dictionary<(int, NodeAddress), long> { [(0, s_b)] = 10, [(0, s_c)] = 12 };
+
+        ShardMap next = ShardMapAllocator.Update(map, State(Up(2552, 2), Up(2553, 3)), 2, 3, progress);
+
+        ShardAssignment s = next[0];
+        Assert.Equal(s_c, s.Leader);
+        Assert.Equal("127.0.0.1:7553", s.LeaderEndpoint);
+        Assert.Equal(map[0].LeaderEpoch + 1, s.LeaderEpoch);
+        Assert.True(s.Available);
+        Assert.Equal([s_c, s_b], s.InSync);
+        Assert.Contains(s_a, s.Followers);
+    }
+
+    [Fact]
+    public void Update_NoInSyncReplicaAlive_StaysUnavailableEvenWithAnOutOfSyncReplicaUp_R6()
+    {
+        ShardMap map = ShardMapAllocator.Create(1, State(Up(2551, 1), Up(2552, 2), Up(2553, 3)), 1, replicationFactor: 3)!;
+        map = ShardMapAllocator.WithInSync(map, 0, s_a, map[0].LeaderEpoch, [s_a], 1)!; // only the leader in sync
+
+        ShardMap next = ShardMapAllocator.Update(map, State(Up(2552, 2), Up(2553, 3)), 2, 3);
+
+        Assert.False(next[0].Available);
+        Assert.Equal(s_a, next[0].Leader);
+        Assert.Equal([s_a], next[0].InSync);
+
+        ShardMap back = ShardMapAllocator.Update(next, State(Up(2551, 1, uid: 2), Up(2552, 2), Up(2553, 3)), 3, 3);
+        Assert.True(back[0].Available);
+        Assert.Equal(s_a, back[0].Leader);
+        Assert.True(back[0].LeaderEpoch > next[0].LeaderEpoch);
+    }
+
+    [Fact]
+    public void WithInSync_FromLeaderAtCurrentEpoch_Applied()
+    {
+        ShardMap map = ShardMapAllocator.Create(1, State(Up(2551, 1), Up(2552, 2), Up(2553, 3)), 1, replicationFactor: 3)!;
+
+        ShardMap? smaller = ShardMapAllocator.WithInSync(map, 0, s_a, map[0].LeaderEpoch, [s_c, s_a], 1);
+
+        Assert.NotNull(smaller);
+        Assert.Equal([s_a, s_c], smaller[0].InSync);
+        Assert.Equal(map.Version + 1, smaller.Version);
+        Assert.Same(smaller, ShardMapAllocator.WithInSync(smaller, 0, s_a, map[0].LeaderEpoch, [s_a, s_c], 1));
+    }
+
+    [Theory]
+    [InlineData(2552, 1)] // not the leader
+    [InlineData(2551, 7)] // stale or future epoch
+    public void WithInSync_NotTheLeaderAtItsEpoch_Ignored(int fromPort, long epoch)
+    {
+        ShardMap map = ShardMapAllocator.Create(1, State(Up(2551, 1), Up(2552, 2), Up(2553, 3)), 1, replicationFactor: 3)!;
+
+        Assert.Null(ShardMapAllocator.WithInSync(map, 0, Node(fromPort).Address, epoch, [Node(fromPort).Address], 1));
+    }
+
+    [Fact]
+    public void WithInSync_SetWithoutLeaderOrWithStranger_Ignored()
+    {
+        ShardMap map = ShardMapAllocator.Create(1, State(Up(2551, 1), Up(2552, 2)), 1, replicationFactor: 3)!;
+
+        Assert.Null(ShardMapAllocator.WithInSync(map, 0, s_a, 1, [s_b], 1));
+        Assert.Null(ShardMapAllocator.WithInSync(map, 0, s_a, 1, [s_a, s_c], 1));
+    }
+}
