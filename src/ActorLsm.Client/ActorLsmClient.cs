@@ -338,14 +338,14 @@ public sealed class ActorLsmClient : IAsyncDisposable
                 ClientConnection connection = await table.LeaderOf(shard).NextAsync(cancellationToken).ConfigureAwait(false);
                 return await SendScratchAsync(connection, kind, key, value, table.EpochOf(shard), cancellationToken).ConfigureAwait(false);
             }
-            catch (ActorLsmException e) when (IsRoutingError(e, table) && Environment.TickCount64 < deadline)
+            catch (ActorLsmException e) when (IsRoutingError(e, table) && (IsRefusedUnwritten(e) || MayRetry(kind)) && Environment.TickCount64 < deadline)
             {
                 await RetryPauseAsync(table, attempt, deadline, cancellationToken).ConfigureAwait(false);
             }
-            catch (ActorLsmConnectionException) when (table.Clustered && Environment.TickCount64 < deadline)
+            catch (ActorLsmConnectionException) when (table.Clustered && MayRetry(kind) && Environment.TickCount64 < deadline)
             {
                 // The leader's node is gone (crash, restart): the cluster elects another leader; a
-                // retried put or delete is idempotent (at-least-once after a connection failure).
+                // retried put or delete is at least once (RetryIndeterminateWrites).
                 await RetryPauseAsync(table, attempt, deadline, cancellationToken).ConfigureAwait(false);
             }
         }
@@ -368,6 +368,12 @@ public sealed class ActorLsmClient : IAsyncDisposable
             scratch.Clear();
         }
     }
+
+    /// <summary>NOT_LEADER and STALE_EPOCH: the node refused the request before doing anything.</summary>
+    private static bool IsRefusedUnwritten(ActorLsmException e) => e.Code is ErrorCode.NotLeader or ErrorCode.StaleEpoch;
+
+    /// <summary>Reads are always retried; writes whose outcome is unknown only with <see cref="ActorLsmClientOptions.RetryIndeterminateWrites"/>.</summary>
+    private bool MayRetry(Request.BodyOneofCase kind) => kind == Request.BodyOneofCase.Get || Options.RetryIndeterminateWrites;
 
     /// <summary>NOT_LEADER and STALE_EPOCH always; UNAVAILABLE only from a cluster (a single node's restarting shard is reported as before).</summary>
     private static bool IsRoutingError(ActorLsmException e, RoutingTable table) =>
@@ -575,7 +581,8 @@ public sealed class ActorLsmClient : IAsyncDisposable
                 await Task.WhenAll(sends.Select(s => s.Task)).ConfigureAwait(false);
                 return shardsTouched.Count;
             }
-            catch (Exception e) when (((e is ActorLsmException routing && IsRoutingError(routing, table)) || (e is ActorLsmConnectionException && table.Clustered))
+            catch (Exception e) when (((e is ActorLsmException routing && IsRoutingError(routing, table) && (IsRefusedUnwritten(routing) || Options.RetryIndeterminateWrites))
+                    || (e is ActorLsmConnectionException && table.Clustered && Options.RetryIndeterminateWrites))
                 && Environment.TickCount64 < deadline)
             {
                 // Parts that succeeded stay applied (a batch is atomic per shard only); resend the refused

@@ -29,6 +29,17 @@ public sealed class ActorLsmClientOptions
     /// </summary>
     public bool ShardRouting { get; init; } = true;
 
+    /// <summary>
+    /// With <see cref="ShardRouting"/> against a cluster: whether a put, delete or batch whose outcome
+    /// is unknown (UNAVAILABLE, or the connection was lost after sending) is sent again after the
+    /// map refresh. True (default): writes get through a leader failover (at least once; a retried
+    /// put can land after a concurrent writer's put to the same key, so single-key histories are
+    /// then not linearizable). False: the caller gets the error and decides (the write may or may
+    /// not be applied). NOT_LEADER and STALE_EPOCH, refused before anything is written, are always
+    /// retried; so are reads.
+    /// </summary>
+    public bool RetryIndeterminateWrites { get; init; } = true;
+
     /// <summary>Largest response frame body accepted, in bytes.</summary>
     public int MaxFrameSize { get; init; } = FrameCodec.DefaultMaxFrameSize;
 }

@@ -307,6 +307,23 @@ public sealed class ShardedNode : IAsyncDisposable
         _deadlines.Dispose();
     }
 
+    /// <summary>
+    /// Stops the shards at once, without waiting for requests in flight: writes waiting for their
+    /// commit or for replicas fail as unavailable (they may or may not be applied), as if the
+    /// process had died after its last WAL sync. For crash tests and a node that must stop serving now.
+    /// </summary>
+    public async ValueTask KillAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) == 0)
+        {
+            _ = _gate.CloseAsync(); // refuses new requests; the ones in flight are answered by the shards' PostStop
+            _system.Stop(_router);
+        }
+
+        await _lifecycle.Stopped.Task.ConfigureAwait(false);
+        _deadlines.Dispose();
+    }
+
     /// <summary>The shared view of shard <paramref name="id"/> (state, ref, counters).</summary>
     internal ShardHandle Shard(int id) => _handles[id];
 

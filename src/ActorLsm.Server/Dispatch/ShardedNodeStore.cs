@@ -85,6 +85,19 @@ public sealed class ShardedNodeStore : INodeStore
 
     public Task<NodeStatus> StatusAsync(CancellationToken cancellationToken) => _node.StatusAsync(cancellationToken);
 
+    /// <summary>Stops the shards without waiting for requests in flight (<see cref="ShardedNode.KillAsync"/>), then the actor system.</summary>
+    public async ValueTask KillAsync()
+    {
+        try
+        {
+            await _node.KillAsync().ConfigureAwait(false);
+        }
+        finally
+        {
+            await _system.Terminate().ConfigureAwait(false);
+        }
+    }
+
     public async ValueTask DisposeAsync()
     {
         try

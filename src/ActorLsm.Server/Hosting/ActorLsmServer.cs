@@ -248,6 +248,11 @@ public sealed class ActorLsmServer : IAsyncDisposable
         if (Volatile.Read(ref _crashing) != 0)
         {
             // A simulated crash: the shards go first (waiting requests fail), nothing is drained.
+            if (_store is ShardedNodeStore shards)
+            {
+                await shards.KillAsync().ConfigureAwait(false);
+            }
+
             await _store.DisposeAsync().ConfigureAwait(false);
             using var quick = new CancellationTokenSource(TimeSpan.Zero);
             await _app.StopAsync(quick.Token).ConfigureAwait(false);

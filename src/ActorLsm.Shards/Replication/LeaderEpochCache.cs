@@ -132,10 +132,24 @@ internal sealed class LeaderEpochCache
     /// </summary>
     public static ulong DivergencePoint(IReadOnlyList<(long Epoch, ulong Start)> mine, ulong myLast, IReadOnlyList<(long Epoch, ulong Start)> leader, ulong leaderLast)
     {
-        long myEpoch = mine.Count == 0 ? 0 : mine[^1].Epoch;
-        (long common, ulong leaderEnd) = EndOf(leader, leaderLast, myEpoch);
-        (_, ulong myEnd) = EndOf(mine, myLast, common);
-        return Math.Min(myLast, Math.Min(leaderEnd, myEnd));
+        // KIP-279: repeat the OffsetsForLeaderEpoch exchange with the epochs left after each
+        // truncation until it moves no more (an epoch the leader lacks can hide a shorter common one).
+        ulong last = myLast;
+        List<(long Epoch, ulong Start)> current = [.. mine];
+        while (true)
+        {
+            current.RemoveAll(e => e.Start > last);
+            long myEpoch = current.Count == 0 ? 0 : current[^1].Epoch;
+            (long common, ulong leaderEnd) = EndOf(leader, leaderLast, myEpoch);
+            (_, ulong myEnd) = EndOf(current, last, common);
+            ulong point = Math.Min(last, Math.Min(leaderEnd, myEnd));
+            if (point == last)
+            {
+                return point;
+            }
+
+            last = point;
+        }
     }
 
     private static List<(long, ulong)> Parse(string[] lines, string path)

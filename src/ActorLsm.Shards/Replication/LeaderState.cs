@@ -141,5 +141,9 @@ internal sealed class FollowerProgress
 
     public ulong Acked { get; set; }
 
+    /// <summary>When the follower last had everything the leader had (Stopwatch ticks); 0 = never in this leadership.</summary>
     public long LastCaughtUpTicks { get; set; }
+
+    /// <summary>True once an acknowledgement in this leadership showed the follower had all the leader had.</summary>
+    public bool CaughtUp { get; set; }
 }

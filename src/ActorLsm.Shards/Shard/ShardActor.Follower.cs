@@ -196,6 +196,12 @@ internal sealed partial class ShardActor
     {
         bool truncated = false;
         ReopenStore(dir => truncated = LsmStore.TruncateAfter(dir, last, _settings.Storage));
+        if (truncated && Store.LastSequence != last)
+        {
+            Log.LogError("shard {Id}: truncation to {Last} left the log at {Actual}; asking for a snapshot instead", Id, last, Store.LastSequence);
+            truncated = false;
+        }
+
         if (truncated)
         {
             _epochs!.TruncateAfter(last);

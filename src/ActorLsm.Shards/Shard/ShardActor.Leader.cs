@@ -18,6 +18,7 @@ namespace ActorLsm.Shards.Shard;
 internal sealed partial class ShardActor
 {
     private const string InSyncTimerKey = "in-sync";
+    private readonly Queue<(object Message, IActorRef Sender)> _deferred = new();
     private ReplicaRole? _role;
     private LeaderState? _leader;
     private LeaderEpochCache? _epochs;
@@ -27,6 +28,30 @@ internal sealed partial class ShardActor
     private bool _checkpointRunning;
 
     private ShardReplicationOptions? Replication => _settings.Replication;
+
+    /// <summary>
+    /// True when a follower-side message must wait: a commit or checkpoint of an ended leadership
+    /// still uses the store, and truncation, appends and snapshot installs must not run beside it.
+    /// </summary>
+    private bool MustDefer(object message)
+    {
+        if (_inFlight is null && !_checkpointRunning)
+        {
+            return false;
+        }
+
+        _deferred.Enqueue((message, Sender));
+        return true;
+    }
+
+    /// <summary>REQUIRES: called on the shard actor once no commit or checkpoint runs: resends the deferred follower-side messages to itself, in order.</summary>
+    private void RunDeferred()
+    {
+        while (_inFlight is null && !_checkpointRunning && _deferred.TryDequeue(out (object Message, IActorRef Sender) d))
+        {
+            Self.Tell(d.Message, d.Sender);
+        }
+    }
 
     /// <summary>True when client requests must be refused: the shard has a role and it is not leader.</summary>
     private bool RefusesClients => _role is not null and not LeaderRole;
@@ -99,7 +124,10 @@ internal sealed partial class ShardActor
             long epoch = state.Epoch;
             string self = state.Self;
             IActorRef replicator = Context.ActorOf(Props.Create(() => new ReplicatorActor(id, epoch, self, peer, store, log, epochs, options)), name);
-            state.Followers[peer.Node] = new FollowerProgress(peer.Node, replicator, Stopwatch.GetTimestamp());
+            // A follower outside the committed in-sync set must prove it is caught up (an ack showing it
+            // had all the leader had) before it is proposed (R3); members get the lag time as grace.
+            long since = state.CommittedInSync.Contains(peer.Node) ? Stopwatch.GetTimestamp() : 0;
+            state.Followers[peer.Node] = new FollowerProgress(peer.Node, replicator, since);
         }
     }
 
@@ -140,6 +168,9 @@ internal sealed partial class ShardActor
             Context.Stop(f.Replicator);
         }
 
+        // Writes not yet committed were never written: refused. The running commit, if any, is
+        // answered when it finishes (OnCommitDone sees its leadership ended).
+        FailWaitingWrites($"shard {Id} is no longer the leader ({why}); nothing was written");
         var failure = new Status.Failure(new ShardUnavailableException($"shard {Id} is no longer the leader ({why}); the write may or may not have been applied"));
         while (state.Awaiting.TryDequeue(out CommitGroup? group))
         {
@@ -243,6 +274,7 @@ internal sealed partial class ShardActor
         if (acked.CaughtUpTicks != 0)
         {
             f.LastCaughtUpTicks = Math.Max(f.LastCaughtUpTicks, acked.CaughtUpTicks);
+            f.CaughtUp = true;
         }
 
         if (state.Advance())
@@ -277,8 +309,8 @@ internal sealed partial class ShardActor
         var desired = new SortedSet<string>(StringComparer.Ordinal) { state.Self };
         foreach (FollowerProgress f in state.Followers.Values)
         {
-            bool recent = Stopwatch.GetElapsedTime(f.LastCaughtUpTicks, now) <= options.ReplicaLagTimeMax;
-            if (recent && (state.CommittedInSync.Contains(f.Node) || f.Acked >= state.HighWatermark))
+            bool recent = f.LastCaughtUpTicks != 0 && Stopwatch.GetElapsedTime(f.LastCaughtUpTicks, now) <= options.ReplicaLagTimeMax;
+            if (recent && (state.CommittedInSync.Contains(f.Node) || (f.CaughtUp && f.Acked >= state.HighWatermark)))
             {
                 desired.Add(f.Node);
             }
@@ -386,6 +418,7 @@ internal sealed partial class ShardActor
     private void OnCheckpointFinished(CheckpointFinished done)
     {
         _checkpointRunning = false;
+        RunDeferred();
         IReadOnlyList<(long, ulong)> epochs = [.. _epochs!.Entries];
         foreach (IActorRef r in done.Waiting)
         {

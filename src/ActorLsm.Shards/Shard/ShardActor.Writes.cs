@@ -84,6 +84,13 @@ internal sealed partial class ShardActor
             return;
         }
 
+        if (RefusesClients)
+        {
+            // R1: a replica that does not lead never writes clients' data itself (its log follows the leader's).
+            FailWaitingWrites($"shard {Id} is not led by this node ({_role}); nothing was written");
+            return;
+        }
+
         CommitGroup? group = _queue.TakeGroup(_settings.MaxGroupBytes);
         if (group is null)
         {
@@ -94,6 +101,7 @@ internal sealed partial class ShardActor
         LsmStore store = _store;
         if (_leader is not null)
         {
+            group.Leadership = _leader;
             RegisterUncommitted(group, store.LastSequence + 1);
         }
 
@@ -134,11 +142,29 @@ internal sealed partial class ShardActor
         }
 
         _inFlight = null;
+        if (group.Leadership is not null && !ReferenceEquals(group.Leadership, _leader))
+        {
+            // Committed locally by a leadership that has ended: never acknowledged (R1); the new
+            // leader's log decides whether it survives (R5).
+            _queue.Release(group);
+            var lost = new Status.Failure(new ShardUnavailableException($"shard {Id} lost its leadership while the write was committing; it may or may not be applied"));
+            foreach (PendingWrite w in group.Writes)
+            {
+                w.ReplyTo.Tell(lost);
+            }
+
+            RunDeferred();
+            StartCommitIfIdle();
+            AssertInvariants();
+            return;
+        }
+
         if (_leader is not null && group.Commit is { IsCompletedSuccessfully: true } committed)
         {
             // R1: answered once the high watermark covers the group (ShardActor.Leader.cs).
             group.LastSequence = committed.Result;
             OnLeaderCommitted(group);
+            RunDeferred();
             StartCheckpointIfIdle();
             StartCommitIfIdle();
             AssertInvariants();
@@ -152,9 +178,20 @@ internal sealed partial class ShardActor
             throw new InvalidOperationException($"shard {Id}'s store failed a group commit; restarting the shard to reopen it", error);
         }
 
+        RunDeferred();
         StartCheckpointIfIdle();
         StartCommitIfIdle();
         AssertInvariants();
+    }
+
+    /// <summary>REQUIRES: called on the shard actor. Fails every write still waiting for a group commit (nothing of them was written).</summary>
+    private void FailWaitingWrites(string why)
+    {
+        var refused = new Status.Failure(new ShardUnavailableException(why));
+        foreach (PendingWrite w in _queue.TakeAllWaiting())
+        {
+            w.ReplyTo.Tell(refused);
+        }
     }
 
     /// <summary>REQUIRES: called on the shard actor while stopping. Waits for the running commit and answers it truthfully.</summary>
@@ -174,6 +211,19 @@ internal sealed partial class ShardActor
         catch (AggregateException)
         {
             // Answered below from the task's state.
+        }
+
+        if (group.Leadership is not null)
+        {
+            // R1: on the leader's disk only, not on the in-sync replicas: never acknowledged here.
+            _queue.Release(group);
+            var unknown = new Status.Failure(new ShardUnavailableException($"shard {Id} {why} before the write reached its replicas; it may or may not be applied"));
+            foreach (PendingWrite w in group.Writes)
+            {
+                w.ReplyTo.Tell(unknown);
+            }
+
+            return;
         }
 
         Answer(group, why);

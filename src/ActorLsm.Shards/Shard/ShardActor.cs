@@ -60,6 +60,7 @@ internal sealed partial class ShardActor : ActorBase
         try
         {
             RecoverInterruptedSwap(dir);
+            RemoveSnapshotLeftovers();
             _store = LsmStore.Open(dir, _settings.Storage, CreateHost);
             _epochs = Replication is null ? null : LeaderEpochCache.Load(dir);
         }
@@ -112,6 +113,26 @@ internal sealed partial class ShardActor : ActorBase
 
         _flusher = null;
         _compactor = null;
+    }
+
+    /// <summary>Checkpoints this shard made for followers, and a snapshot it was receiving, are useless after a restart.</summary>
+    private void RemoveSnapshotLeftovers()
+    {
+        string snapshots = Path.Combine(_settings.DataDir, "snapshots");
+        if (!Directory.Exists(snapshots))
+        {
+            return;
+        }
+
+        string name = NodeMetadata.ShardName(Id);
+        foreach (string dir in Directory.GetDirectories(snapshots))
+        {
+            string leaf = Path.GetFileName(dir);
+            if (leaf.StartsWith(name + "-", StringComparison.Ordinal) || leaf == "incoming-" + name)
+            {
+                Directory.Delete(dir, recursive: true);
+            }
+        }
     }
 
     /// <summary>A crash between the two renames of a snapshot install leaves only <c>shard-NN.old</c>: take it back.</summary>
@@ -186,10 +207,18 @@ internal sealed partial class ShardActor : ActorBase
                 OnSetRole(set);
                 return true;
             case AppendRecords append:
-                OnAppend(append);
+                if (!MustDefer(message))
+                {
+                    OnAppend(append);
+                }
+
                 return true;
             case ReplicaProbe probe:
-                OnProbe(probe);
+                if (!MustDefer(message))
+                {
+                    OnProbe(probe);
+                }
+
                 return true;
             case FollowerAcked acked:
                 OnFollowerAcked(acked);
@@ -207,13 +236,25 @@ internal sealed partial class ShardActor : ActorBase
                 OnCheckpointFinished(finished);
                 return true;
             case SnapshotBegin begin:
-                OnSnapshotBegin(begin);
+                if (!MustDefer(message))
+                {
+                    OnSnapshotBegin(begin);
+                }
+
                 return true;
             case SnapshotChunk chunk:
-                OnSnapshotChunk(chunk);
+                if (!MustDefer(message))
+                {
+                    OnSnapshotChunk(chunk);
+                }
+
                 return true;
             case SnapshotEnd end:
-                OnSnapshotEnd(end);
+                if (!MustDefer(message))
+                {
+                    OnSnapshotEnd(end);
+                }
+
                 return true;
             case StatusRequest:
                 Sender.Tell(BuildStatus());

@@ -29,6 +29,9 @@ internal sealed class CommitGroup
 
     public long Bytes { get; }
 
+    /// <summary>The leadership the group was committed under (null: standalone); its answer waits for that leadership's high watermark.</summary>
+    public Replication.LeaderState? Leadership { get; set; }
+
     /// <summary>Sequence number of the group's last operation, once its commit succeeded.</summary>
     public ulong LastSequence { get; set; }
 

@@ -23,7 +23,7 @@ public sealed class DockerComposeTests
 
     /// <summary>The keys hocon/docker/nodeK.conf overrides; every other setting must come from nodeK.conf.</summary>
     private static readonly string[] s_overriddenKeys =
-        ["actorlsm.server.host", "actorlsm.node.data-dir", "actorlsm.remote.hostname", "actorlsm.cluster.seed-nodes"];
+        ["actorlsm.server.host", "actorlsm.server.advertised-host", "actorlsm.node.data-dir", "actorlsm.remote.hostname", "actorlsm.cluster.seed-nodes"];
 
     private static readonly YamlMappingNode s_compose = LoadCompose();
 
@@ -150,6 +150,17 @@ public sealed class DockerComposeTests
 
             Assert.NotEmpty(local);
             Assert.Equal(local.OrderBy(p => p.Key, StringComparer.Ordinal), container.OrderBy(p => p.Key, StringComparer.Ordinal));
+        }
+    }
+
+    [Fact]
+    public void DockerOverlays_AdvertisedClientEndpoint_IsLoopbackOnTheSamePortAsTheLocalNode()
+    {
+        for (int node = 1; node <= Nodes; node++)
+        {
+            ServerSettings settings = ServerConfigBinder.Bind(ContainerConfig(node));
+            Assert.Equal("127.0.0.1", settings.Server.AdvertisedHost);
+            Assert.Equal(Base(node).GetInt("actorlsm.server.port"), settings.Server.Port);
         }
     }
 

@@ -161,7 +161,8 @@ internal sealed class ReplicatedCluster : IAsyncDisposable
     /// <summary>Shard statuses of node <paramref name="i"/>.</summary>
     public async Task<NodeStatus> StatusAsync(int i) => await Servers[i]!.Store.StatusAsync(default);
 
-    public ActorLsmClient Client(TimeSpan? timeout = null) => new(new ActorLsmClientOptions { Endpoints = Endpoints, RequestTimeout = timeout ?? TimeSpan.FromSeconds(30) });
+    public ActorLsmClient Client(TimeSpan? timeout = null, bool retryIndeterminateWrites = true) =>
+        new(new ActorLsmClientOptions { Endpoints = Endpoints, RequestTimeout = timeout ?? TimeSpan.FromSeconds(30), RetryIndeterminateWrites = retryIndeterminateWrites });
 
     public static string Describe(ShardMap? map) => map is null
         ? "none"

@@ -12,6 +12,7 @@ namespace ActorLsm.Server.Tests.Replication;
 internal sealed class SetWorkload
 {
     private readonly ConcurrentDictionary<string, string> _acked = new();
+    private readonly ConcurrentDictionary<string, ulong> _sequences = new();
     private readonly ConcurrentDictionary<string, int> _errors = new();
     private long _attempts;
 
@@ -20,6 +21,9 @@ internal sealed class SetWorkload
     public IReadOnlyDictionary<string, int> Errors => _errors;
 
     public long Attempts => Interlocked.Read(ref _attempts);
+
+    /// <summary>The sequence number each acknowledged write got (for diagnosing a loss).</summary>
+    public IReadOnlyDictionary<string, ulong> Sequences => _sequences;
 
     /// <summary>Runs <paramref name="writers"/> writers until <paramref name="stop"/> is cancelled.</summary>
     public Task RunAsync(ActorLsmClient client, int writers, string prefix, CancellationToken stop) =>
@@ -32,7 +36,7 @@ internal sealed class SetWorkload
                 Interlocked.Increment(ref _attempts);
                 try
                 {
-                    await client.PutAsync(Encoding.UTF8.GetBytes(key), Encoding.UTF8.GetBytes(value));
+                    _sequences[key] = await client.PutAsync(Encoding.UTF8.GetBytes(key), Encoding.UTF8.GetBytes(value));
                     _acked[key] = value;
                 }
                 catch (Exception e) when (e is ActorLsmException or ActorLsmConnectionException or TimeoutException or OperationCanceledException)
