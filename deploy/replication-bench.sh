@@ -58,7 +58,14 @@ kill "$single_pid"; wait "$single_pid" 2>/dev/null || true; single_pid=
 # 2. three nodes, RF 3, min-insync 2
 echo "three-node cluster: load $records, run A and C ($ops operations) ..." >&2
 "$root/deploy/local-cluster.sh" start 3 >&2
-until "$cli" status --json --endpoint 127.0.0.1:7401 2>/dev/null | grep -q '"inSync": \[ *"[^"]*", *"[^"]*", *"[^"]*" *\]'; do sleep 0.5; done
+# in_sync_count NODE_REMOTE: shards whose in-sync set names that node (any node: empty argument)
+in_sync_count() {
+  "$cli" status --json --endpoint "$2" 2>/dev/null | tr -d ' \n' | grep -o '"inSync":\[[^]]*\]' | grep -c "$1" || true
+}
+full_sync() { # every shard's in-sync set has three members
+  [ "$("$cli" status --json --endpoint "$1" 2>/dev/null | tr -d ' \n' | grep -o '"inSync":\["[^"]*","[^"]*","[^"]*"\]' | wc -l)" -ge 16 ]
+}
+until full_sync 127.0.0.1:7401; do sleep 0.5; done
 ycsb_phase cluster-load load a "$records" "$endpoints"
 ycsb_phase cluster-a run a "$ops" "$endpoints"
 ycsb_phase cluster-c run c "$ops" "$endpoints"
@@ -74,7 +81,7 @@ failover() { # node name
   "$root/deploy/local-cluster.sh" start 3 >&2
   local in_sync=0
   for _ in $(seq 1 240); do
-    if [ "$("$cli" status --json --endpoint 127.0.0.1:7402 2>/dev/null | grep -c "\"127.0.0.1:255$1\"")" -ge 16 ]; then in_sync=1; break; fi
+    if [ "$(in_sync_count "127.0.0.1:255$1" 127.0.0.1:7402)" -ge 16 ]; then in_sync=1; break; fi
     sleep 0.5
   done
   [ "$in_sync" = 1 ] || echo "node$1 did not rejoin every in-sync set within 120 s" >&2

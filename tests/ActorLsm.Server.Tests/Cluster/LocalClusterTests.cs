@@ -113,7 +113,7 @@ public sealed class LocalClusterTests : IAsyncLifetime
         long loaded = (await PollStatusAsync(1, _ => true, s_statusTimeout)).Shards.Sum(x => x.LastSequence);
 
         Task<(int, string, string)> run = CliAsync(
-            ["ycsb", "--workload", workload, "--phase", "run", "-p", "recordcount=" + records, "-p", "operationcount=40000", "--threads", "4", "--endpoint", endpoints, "--no-progress"],
+            ["ycsb", "--workload", workload, "--phase", "run", "-p", "recordcount=" + records, "-p", "operationcount=30000", "--threads", "4", "--endpoint", endpoints, "--no-progress"],
             TimeSpan.FromMinutes(5));
         int victim = Enumerable.Range(1, Nodes).First(n => n != NodeOf(formed.Singleton!));
         int watcher = NodeOf(formed.Singleton!);
