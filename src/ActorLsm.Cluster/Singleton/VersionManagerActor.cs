@@ -161,7 +161,9 @@ internal sealed class VersionManagerActor : ReceiveActor
             _desired.ShardMap.FromMsg(), msg.ShardId, msg.From.FromMsg().Address, msg.LeaderEpoch, msg.InSync.Select(a => a.FromMsg()).ToArray(), _epoch);
         if (next is not null && next.Version != _desired.ShardMap.Version)
         {
-            Mutate(s => s.ShardMap = next.ToMsg());
+            // A member proposed while its node was dying is not kept: membership decides liveness (R3).
+            ShardMap checkedMap = ShardMapAllocator.Update(next, _state, _epoch, _ctx.ReplicationFactor, _progress);
+            Mutate(s => s.ShardMap = checkedMap.ToMsg());
         }
     }
 

@@ -35,6 +35,7 @@ internal sealed class ReplicatorActor : ReceiveActor
     private ulong _leaderLast;
     private ulong _highWatermark;
     private bool _probing;
+    private ulong _probeId;
     private long _lastSendTicks;
     private long _lastHeardTicks;
     private SnapshotSend? _snapshot;
@@ -77,7 +78,7 @@ internal sealed class ReplicatorActor : ReceiveActor
         _inflightBytes = 0;
         _snapshot?.Dispose();
         _snapshot = null;
-        var probe = new ReplicaProbe { Shard = _shard, LeaderEpoch = _epoch, LeaderNode = _self, LastSequence = _store.LastSequence };
+        var probe = new ReplicaProbe { Shard = _shard, LeaderEpoch = _epoch, LeaderNode = _self, LastSequence = _store.LastSequence, ProbeId = ++_probeId };
         foreach ((long e, ulong start) in _epochs)
         {
             probe.Epochs.Add(new EpochEntry { Epoch = e, StartSequence = start });
@@ -91,6 +92,12 @@ internal sealed class ReplicatorActor : ReceiveActor
         if (state.LeaderEpoch != _epoch && !state.Rejected)
         {
             return; // an answer to an older leadership's probe
+        }
+
+        bool snapshotInstalled = state.ProbeId == 0 && _snapshot?.Directory is not null;
+        if (!state.Rejected && !snapshotInstalled && (!_probing || state.ProbeId != _probeId))
+        {
+            return; // an answer to an earlier probe (probes repeat while a follower is silent)
         }
 
         Heard();

@@ -66,6 +66,7 @@ internal sealed partial class ShardActor
             Node = SelfName,
             LastSequence = _awaitingSnapshot ? point : Store.LastSequence,
             NeedsSnapshot = _awaitingSnapshot,
+            ProbeId = probe.ProbeId,
         });
     }
 

@@ -306,16 +306,25 @@ internal sealed partial class ShardActor
         }
 
         long now = Stopwatch.GetTimestamp();
+
+        // Joining needs fresh proof (an ack of the last few heartbeats), so that a follower that
+        // just died is not proposed back; staying needs an ack within replica-lag-time-max.
+        TimeSpan joinWindow = TimeSpan.FromTicks(Math.Min(options.ReplicaLagTimeMax.Ticks, options.HeartbeatInterval.Ticks * 5));
         var desired = new SortedSet<string>(StringComparer.Ordinal) { state.Self };
         foreach (FollowerProgress f in state.Followers.Values)
         {
-            bool recent = f.LastCaughtUpTicks != 0 && Stopwatch.GetElapsedTime(f.LastCaughtUpTicks, now) <= options.ReplicaLagTimeMax;
-            if (recent && (state.CommittedInSync.Contains(f.Node) || (f.CaughtUp && f.Acked >= state.HighWatermark)))
+            TimeSpan since = f.LastCaughtUpTicks == 0 ? TimeSpan.MaxValue : Stopwatch.GetElapsedTime(f.LastCaughtUpTicks, now);
+            bool stays = state.CommittedInSync.Contains(f.Node) && since <= options.ReplicaLagTimeMax;
+            bool joins = f.CaughtUp && f.Acked >= state.HighWatermark && since <= joinWindow;
+            if (stays || joins || (state.PendingAdds.Contains(f.Node) && since <= options.ReplicaLagTimeMax))
             {
                 desired.Add(f.Node);
             }
         }
 
+        // A proposed follower that went silent for the lag time stops counting. (If the version
+        // manager applied the proposal meanwhile, the next map counts it again.)
+        state.PendingAdds.IntersectWith(desired);
         if (desired.SetEquals(state.CommittedInSync))
         {
             return;
