@@ -125,6 +125,58 @@ public static class ShardMapAllocator
     }
 
     /// <summary>
+    /// Moves one shard's leadership toward balance (Kafka's preferred-leader rebalance, one shard at
+    /// a time): when the alive node leading the most available shards leads at least two more than
+    /// another alive node that is in the in-sync set of one of those shards, that node becomes the
+    /// shard's leader at leader epoch + 1 (a clean move: it has every acknowledged write, R1/R6).
+    /// Returns <paramref name="map"/> itself when leaders are balanced or no move is possible, else
+    /// a copy with <c>Version + 1</c> and <paramref name="epoch"/>.
+    /// </summary>
+    public static ShardMap Rebalance(ShardMap map, ClusterState state, long epoch)
+    {
+        ArgumentNullException.ThrowIfNull(map);
+        ArgumentNullException.ThrowIfNull(state);
+        Dictionary<NodeAddress, Member> alive = UpByAddress(state)
+            .Where(m => !state.Unreachable.Contains(m.UniqueAddress))
+            .GroupBy(m => m.Address)
+            .ToDictionary(g => g.Key, g => g.Last());
+        if (alive.Count < 2 || map.Shards.Any(s => !s.Available || s.Leader is null || !alive.ContainsKey(s.Leader)))
+        {
+            return map;
+        }
+
+        Dictionary<NodeAddress, int> led = alive.Keys.ToDictionary(a => a, a => map.Shards.Count(s => s.Leader == a));
+        foreach ((NodeAddress busiest, int most) in led.OrderByDescending(p => p.Value).ThenBy(p => p.Key))
+        {
+            foreach (ShardAssignment s in map.Shards.Where(s => s.Leader == busiest))
+            {
+                NodeAddress? target = s.InSync
+                    .Where(a => a != busiest && alive.ContainsKey(a) && led[a] + 2 <= most)
+                    .OrderBy(a => led[a])
+                    .ThenBy(a => a)
+                    .FirstOrDefault();
+                if (target is null)
+                {
+                    continue;
+                }
+
+                var shards = map.Shards.ToArray();
+                shards[s.Id] = s with
+                {
+                    Leader = target,
+                    LeaderEndpoint = alive[target].ClientEndpoint,
+                    Followers = [.. s.Followers.Where(f => f != target), busiest],
+                    InSync = [target, .. s.InSync.Where(a => a != target)],
+                    LeaderEpoch = s.LeaderEpoch + 1,
+                };
+                return new ShardMap(map.Version + 1, epoch, map.ShardCount, shards);
+            }
+        }
+
+        return map;
+    }
+
+    /// <summary>
     /// Copies the reported last sequence numbers into the map (not a map change: the version stays).
     /// </summary>
     public static ShardMap WithLastSequences(ShardMap map, IReadOnlyDictionary<int, long> lastSequences)

@@ -294,6 +294,16 @@ internal sealed class VersionManagerActor : ReceiveActor
             Mutate(s => s.Ceiling += _ctx.Settings.CeilingJump);
         }
 
+        // Leaders drift onto the survivors of failovers: move one shard per tick back toward balance.
+        if (_inflight is null && _desired.ShardMap is { } current && _ctx.ReplicationFactor > 1)
+        {
+            ShardMap balanced = ShardMapAllocator.Rebalance(current.FromMsg(), _state, _epoch);
+            if (balanced.Version != current.Version)
+            {
+                Mutate(s => s.ShardMap = balanced.ToMsg());
+            }
+        }
+
         Broadcast();
         AssertInvariants();
     }

@@ -118,4 +118,39 @@ public sealed class ReplicatedShardMapTests
         Assert.Null(ShardMapAllocator.WithInSync(map, 0, s_a, 1, [s_b], 1));
         Assert.Null(ShardMapAllocator.WithInSync(map, 0, s_a, 1, [s_a, s_c], 1));
     }
+
+    [Fact]
+    public void Rebalance_AllLeadersOnOneNode_MovesOneShardToAnInSyncNodeLeadingFewer()
+    {
+        ClusterState all = State(Up(2551, 1), Up(2552, 2), Up(2553, 3));
+        ShardMap map = ShardMapAllocator.Create(3, all, 1, replicationFactor: 3)!;
+        map = map with { Shards = [.. map.Shards.Select(s => s with { Leader = s_a, LeaderEndpoint = "127.0.0.1:7551", Followers = [s_b, s_c], InSync = [s_a, s_b, s_c] })] };
+
+        ShardMap next = ShardMapAllocator.Rebalance(map, all, 2);
+
+        Assert.Equal(map.Version + 1, next.Version);
+        ShardAssignment moved = Assert.Single(next.Shards, s => s.Leader != s_a);
+        Assert.Equal(map[moved.Id].LeaderEpoch + 1, moved.LeaderEpoch);
+        Assert.Contains(s_a, moved.Followers);
+        Assert.Equal(moved.Leader, moved.InSync[0]);
+    }
+
+    [Fact]
+    public void Rebalance_Balanced_Unchanged()
+    {
+        ClusterState all = State(Up(2551, 1), Up(2552, 2), Up(2553, 3));
+        ShardMap map = ShardMapAllocator.Create(6, all, 1, replicationFactor: 3)!;
+
+        Assert.Same(map, ShardMapAllocator.Rebalance(map, all, 2));
+    }
+
+    [Fact]
+    public void Rebalance_OnlyOutOfSyncNodesLeadFewer_Unchanged_R6()
+    {
+        ClusterState all = State(Up(2551, 1), Up(2552, 2), Up(2553, 3));
+        ShardMap map = ShardMapAllocator.Create(3, all, 1, replicationFactor: 3)!;
+        map = map with { Shards = [.. map.Shards.Select(s => s with { Leader = s_a, Followers = [s_b, s_c], InSync = [s_a] })] };
+
+        Assert.Same(map, ShardMapAllocator.Rebalance(map, all, 2));
+    }
 }
