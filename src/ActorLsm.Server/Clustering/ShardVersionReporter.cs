@@ -41,12 +41,15 @@ public sealed class ShardVersionReporter : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(store);
         ArgumentNullException.ThrowIfNull(led);
-        if (led.Count == 0)
-        {
-            return [];
-        }
+        return led.Count == 0 ? [] : Progress(await store.StatusAsync(cancellationToken).ConfigureAwait(false), store, led);
+    }
 
-        NodeStatus status = await store.StatusAsync(cancellationToken).ConfigureAwait(false);
+    /// <summary>The led shards' progress from one <paramref name="status"/> of <paramref name="store"/>; only sequences at or below each shard's high watermark count (R2).</summary>
+    public static IReadOnlyList<ShardProgress> Progress(NodeStatus status, INodeStore store, IReadOnlyList<int> led)
+    {
+        ArgumentNullException.ThrowIfNull(status);
+        ArgumentNullException.ThrowIfNull(store);
+        ArgumentNullException.ThrowIfNull(led);
         var progress = new List<ShardProgress>(led.Count);
         foreach (int id in led)
         {
@@ -70,16 +73,10 @@ public sealed class ShardVersionReporter : IAsyncDisposable
         return progress;
     }
 
-    /// <summary>The last sequence of every shard this node follows (for the version manager's leader election, R6).</summary>
-    public static async Task<IReadOnlyList<ReplicaProgress>> ReadFollowerProgressAsync(INodeStore store, CancellationToken cancellationToken)
+    /// <summary>The last sequence of every shard this node follows, from one <paramref name="status"/> (for the version manager's leader election, R6).</summary>
+    public static IReadOnlyList<ReplicaProgress> FollowerProgress(NodeStatus status)
     {
-        ArgumentNullException.ThrowIfNull(store);
-        if (store is not ShardedNodeStore)
-        {
-            return [];
-        }
-
-        NodeStatus status = await store.StatusAsync(cancellationToken).ConfigureAwait(false);
+        ArgumentNullException.ThrowIfNull(status);
         return [.. status.Shards.Where(s => s.Role == "follower").Select(s => new ReplicaProgress(s.Id, (long)s.LastSequence))];
     }
 
@@ -107,14 +104,16 @@ public sealed class ShardVersionReporter : IAsyncDisposable
             try
             {
                 long current = _view.Versions.Current;
-                IReadOnlyList<ShardProgress> progress = await ReadProgressAsync(_store, _ownership.ServedShards(), _stop.Token).ConfigureAwait(false);
-                IReadOnlyList<ShardVersionReport> reports = _tracker.Observe(current, progress);
+                IReadOnlyList<int> led = _ownership.ServedShards();
+                bool replicated = _store is ShardedNodeStore;
+                NodeStatus? status = led.Count > 0 || replicated ? await _store.StatusAsync(_stop.Token).ConfigureAwait(false) : null;
+                IReadOnlyList<ShardVersionReport> reports = _tracker.Observe(current, status is null ? [] : Progress(status, _store, led));
                 if (reports.Count > 0)
                 {
                     _view.ReportShardVersions(reports);
                 }
 
-                IReadOnlyList<ReplicaProgress> followed = await ReadFollowerProgressAsync(_store, _stop.Token).ConfigureAwait(false);
+                IReadOnlyList<ReplicaProgress> followed = status is null || !replicated ? [] : FollowerProgress(status);
                 if (followed.Count > 0)
                 {
                     _view.ReportReplicaProgress(followed);

@@ -65,22 +65,14 @@ internal sealed class LeaderState
     /// <summary>Reads waiting for the high watermark to reach their sequence.</summary>
     public PriorityQueue<(object Request, IActorRef ReplyTo), ulong> Parked { get; } = new();
 
-    /// <summary>The members whose acknowledgements the high watermark waits for.</summary>
-    public IEnumerable<string> Counted => CommittedInSync.Union(PendingAdds);
-
-    /// <summary>Recomputes the high watermark; returns true when it moved.</summary>
+    /// <summary>
+    /// Recomputes the high watermark over the committed in-sync set and the pending additions (runs on
+    /// every acknowledgement and commit: no allocation); returns true when it moved.
+    /// </summary>
     public bool Advance()
     {
-        ulong hw = LocalDurable;
-        foreach (string node in Counted)
-        {
-            if (node == Self)
-            {
-                continue;
-            }
-
-            hw = Math.Min(hw, Followers.TryGetValue(node, out FollowerProgress? f) ? f.Acked : 0);
-        }
+        ulong hw = Math.Min(LocalDurable, MinAcked(CommittedInSync));
+        hw = Math.Min(hw, MinAcked(PendingAdds));
 
         if (hw <= HighWatermark)
         {
@@ -99,6 +91,20 @@ internal sealed class LeaderState
 
         AssertInvariants();
         return true;
+    }
+
+    private ulong MinAcked(HashSet<string> members)
+    {
+        ulong min = ulong.MaxValue;
+        foreach (string node in members)
+        {
+            if (node != Self)
+            {
+                min = Math.Min(min, Followers.TryGetValue(node, out FollowerProgress? f) ? f.Acked : 0);
+            }
+        }
+
+        return min;
     }
 
     [Conditional("DEBUG")]
