@@ -9,9 +9,6 @@ using Google.Protobuf;
 
 namespace ActorLsm.Client;
 
-/// <summary>One operation of <see cref="ActorLsmClient.BatchAsync"/>: a put, or a delete when <paramref name="Value"/> is null.</summary>
-public readonly record struct ClientBatchOp(byte[] Key, byte[]? Value);
-
 /// <summary>
 /// Client of an ActorLsm node over TCP (src/ActorLsm.Protocol/PROTOCOL.md): a pool of
 /// connections, each pipelining many requests matched to responses by request id. Thread-safe.
@@ -52,7 +49,7 @@ public readonly record struct ClientBatchOp(byte[] Key, byte[]? Value);
 /// }
 /// </code>
 /// </example>
-public sealed class ActorLsmClient : IAsyncDisposable
+public sealed class ActorLsmClient : IActorLsm, IAsyncDisposable
 {
     /// <summary>Most entries one scan request asks for; longer scans continue page by page.</summary>
     internal const int ScanPageSize = 1000;
@@ -168,13 +165,13 @@ public sealed class ActorLsmClient : IAsyncDisposable
     /// <remarks>A failure may leave the parts of some shards applied (PROTOCOL.md).</remarks>
     /// <exception cref="ArgumentNullException"><paramref name="operations"/> is null.</exception>
     /// <exception cref="ArgumentException">An operation has a null key.</exception>
-    public async Task<int> BatchAsync(IReadOnlyList<ClientBatchOp> operations, CancellationToken cancellationToken = default)
+    public async Task<int> BatchAsync(IReadOnlyList<WriteOp> operations, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(operations);
         var batch = new BatchRequest();
         for (int i = 0; i < operations.Count; i++)
         {
-            ClientBatchOp op = operations[i];
+            WriteOp op = operations[i];
             if (op.Key is null)
             {
                 throw new ArgumentException($"operation {i} has a null key", nameof(operations));

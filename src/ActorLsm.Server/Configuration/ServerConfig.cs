@@ -1,14 +1,16 @@
 using System.Text.Json;
 using ActorLsm.Cluster;
-using ActorLsm.Hocon;
+using ActorLsm.Shards;
+using Akka.Configuration;
 
 namespace ActorLsm.Server.Configuration;
 
 /// <summary>
-/// The layered HOCON configuration of a node, as Akka loads its own: the embedded
-/// <c>reference.conf</c> (every default), then the embedded <c>single-node.conf</c>, then an
-/// optional file from <c>--config</c>, then the command-line flags. A later layer wins key by key;
-/// each layer is resolved on its own, so substitutions see only their own file.
+/// The layered HOCON configuration of a node, parsed by Akka's HOCON parser: the embedded
+/// <c>reference.conf</c> (every default; the shards' and the cluster's reference configs under it), then
+/// the embedded <c>single-node.conf</c>, then an optional file from <c>--config</c>, then the command-line
+/// flags. A later layer wins key by key. Each file layer is checked (<see cref="ConfigValidator"/>) before it
+/// is used, since Akka's parser accepts malformed text silently.
 /// </summary>
 public static class ServerConfig
 {
@@ -28,26 +30,40 @@ public static class ServerConfig
     public static string SingleNodeText => ReadResource(SingleNodeResource);
 
     /// <summary>
-    /// reference.conf with single-node.conf over it: the configuration when no file or flag is given.
-    /// The cluster's reference.conf (<c>actorlsm.remote</c>, <c>actorlsm.cluster</c>, <see cref="ClusterReferenceConfig"/>)
-    /// is the last fallback.
+    /// reference.conf with single-node.conf over it, and the modules' reference configs
+    /// (<see cref="ClusterReferenceConfig"/>, <see cref="ShardedNode.DefaultConfig"/>) as the last fallback:
+    /// the configuration when no file or flag is given.
     /// </summary>
-    public static HoconConfig Defaults() =>
-        HoconConfig.Parse(SingleNodeText, "single-node.conf")
-            .WithFallback(HoconConfig.Parse(ReferenceText, "reference.conf"))
-            .WithFallback(HoconConfig.Parse(ClusterReferenceConfig.Text, "cluster reference.conf"));
+    public static NodeConfig Defaults() =>
+        new(
+            [Parse(SingleNodeText, "single-node.conf"), Parse(ReferenceText, "reference.conf")],
+            ClusterReferenceConfig.Default.WithFallback(ShardedNode.DefaultConfig));
 
     /// <summary>
-    /// The full configuration: <see cref="Defaults"/>, then <paramref name="configFile"/> (when not
-    /// null), then the flags that are not null.
+    /// The full configuration: <see cref="Defaults"/>, then <paramref name="configFile"/> (when not null),
+    /// then the flags that are not null.
     /// </summary>
-    /// <exception cref="HoconException">The file cannot be read or does not parse; the message names file, line and key.</exception>
-    public static HoconConfig Load(string? configFile, string? dataDir = null, int? port = null)
+    /// <exception cref="InvalidConfigException">
+    /// The file cannot be read, is malformed, or sets an unknown <c>actorlsm</c> key; the message names file, line and key.
+    /// </exception>
+    public static NodeConfig Load(string? configFile, string? dataDir = null, int? port = null)
     {
-        HoconConfig config = Defaults();
+        NodeConfig config = Defaults();
         if (configFile is not null)
         {
-            config = HoconConfig.Load(configFile).WithFallback(config);
+            string text;
+            try
+            {
+                text = File.ReadAllText(configFile);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
+            {
+                throw new InvalidConfigException("cannot read the file: " + ex.Message, configFile, 0, null);
+            }
+
+            ConfigLayer file = Parse(text, configFile);
+            ConfigValidator.CheckKnownKeys(file, config.Config);
+            config = config.With(file);
         }
 
         var flags = new List<string>();
@@ -61,7 +77,30 @@ public static class ServerConfig
             flags.Add("actorlsm.server.port = " + port.Value.ToString(System.Globalization.CultureInfo.InvariantCulture));
         }
 
-        return flags.Count == 0 ? config : HoconConfig.Parse(string.Join('\n', flags), CommandLineSource).WithFallback(config);
+        return flags.Count == 0 ? config : config.With(Parse(string.Join('\n', flags), CommandLineSource));
+    }
+
+    /// <summary>
+    /// Parses <paramref name="text"/> with Akka's HOCON parser and checks it (<see cref="ConfigValidator.CheckSyntax"/>).
+    /// </summary>
+    /// <exception cref="InvalidConfigException">The text is malformed; the message names <paramref name="name"/> and the line.</exception>
+    public static ConfigLayer Parse(string text, string name)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        Config parsed;
+        try
+        {
+            parsed = ConfigurationFactory.ParseString(text);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            // Akka's parser reports unresolved substitutions and includes this way.
+            throw new InvalidConfigException(ex.Message.Split('\n')[0].Trim(), name, 0, null);
+        }
+
+        var layer = new ConfigLayer(name, text, parsed);
+        ConfigValidator.CheckSyntax(layer);
+        return layer;
     }
 
     private static string ReadResource(string name)

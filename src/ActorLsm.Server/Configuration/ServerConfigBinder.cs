@@ -1,6 +1,4 @@
 using ActorLsm.Cluster.Hosting;
-using ActorLsm.Hocon;
-using ActorLsm.Kernel;
 using ActorLsm.Shards;
 using ActorLsm.Storage;
 
@@ -8,14 +6,14 @@ namespace ActorLsm.Server.Configuration;
 
 /// <summary>
 /// Binds a node's HOCON configuration (keys of hocon/reference.conf) to <see cref="ServerOptions"/>,
-/// <see cref="ShardedNodeOptions"/> with its <see cref="LsmOptions"/>, and <see cref="ActorSystemOptions"/>.
+/// <see cref="ShardedNodeOptions"/> with its <see cref="LsmOptions"/>, and the cluster options; the
+/// <c>akka.*</c> keys are read by Akka itself when the node's ActorSystem is created from the same config.
 /// </summary>
 public static class ServerConfigBinder
 {
     private const string S = "actorlsm.server.";
     private const string N = "actorlsm.node.";
     private const string St = "actorlsm.storage.";
-    private const string K = "actorlsm.kernel.";
 
     /// <summary>
     /// LsmOptions property → HOCON key, so that <see cref="LsmOptions.Validate"/>'s errors (which
@@ -54,23 +52,30 @@ public static class ServerConfigBinder
         s_storageKeys.TryGetValue(propertyName, out string? key) ? St + key : null;
 
     /// <summary>
-    /// The cluster options when <c>actorlsm.cluster.seed-nodes</c> is non-empty, else null (single node).
+    /// The cluster options when <c>akka.cluster.seed-nodes</c> is non-empty, else null (single node).
     /// The client endpoint is the configured host and port (replaced by the bound one at start).
     /// </summary>
-    private static ClusterHostOptions? BindCluster(HoconConfig config, ServerOptions server, ShardedNodeOptions node)
+    private static ClusterHostOptions? BindCluster(NodeConfig config, ServerOptions server, ShardedNodeOptions node)
     {
-        if (!config.HasPath("actorlsm.cluster.seed-nodes") || config.GetStringList("actorlsm.cluster.seed-nodes").Count == 0)
+        if (!config.Config.HasPath("akka.cluster.seed-nodes") || config.Config.GetStringList("akka.cluster.seed-nodes").Count == 0)
         {
             return null;
         }
 
         string endpoint = server.Host + ":" + server.Port.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        return ClusterHostOptions.FromConfig(config, endpoint, Path.Combine(node.DataDir, "cluster"));
+        try
+        {
+            return ClusterHostOptions.FromConfig(config.Config, endpoint, Path.Combine(node.DataDir, "cluster"));
+        }
+        catch (ArgumentException ex) when (ex.ParamName is { } key && key.Contains('.', StringComparison.Ordinal))
+        {
+            throw new SettingReader(config).Error(key, ex.Message.Split(" (Parameter", 2)[0]);
+        }
     }
 
     /// <summary>Reads every setting; the configuration must contain all keys of reference.conf (layer it over <see cref="ServerConfig.Defaults"/>).</summary>
-    /// <exception cref="HoconException">A missing, mistyped or out-of-range setting; the message names file, line and key.</exception>
-    public static ServerSettings Bind(HoconConfig config)
+    /// <exception cref="InvalidConfigException">A missing, mistyped or out-of-range setting; the message names file, line and key.</exception>
+    public static ServerSettings Bind(NodeConfig config)
     {
         ArgumentNullException.ThrowIfNull(config);
         var r = new SettingReader(config);
@@ -86,7 +91,7 @@ public static class ServerConfigBinder
             RequestTimeout = r.Duration(N + "request-timeout", TimeSpan.FromMilliseconds(1), TimeSpan.FromDays(1)),
             Storage = storage,
         };
-        return new ServerSettings(server, node, BindKernel(r), BindCluster(config, server, node));
+        return new ServerSettings(server, node, config, BindCluster(config, server, node));
     }
 
     private static ServerOptions BindServer(SettingReader r) => new()
@@ -142,35 +147,6 @@ public static class ServerConfigBinder
         }
 
         return o;
-    }
-
-    private static ActorSystemOptions BindKernel(SettingReader r)
-    {
-        r.Choice(K + "supervision.strategy", ("one-for-one", 0));
-        r.Choice(K + "supervision.decider", ("default", 0));
-        r.Choice(K + "scheduler.implementation", ("time-provider", 0));
-        int retries = r.Int(K + "supervision.max-nr-of-retries", -1, int.MaxValue);
-        TimeSpan window = r.String(K + "supervision.within-time-range").Trim() == "infinite"
-            ? Timeout.InfiniteTimeSpan
-            : r.Duration(K + "supervision.within-time-range", TimeSpan.Zero, TimeSpan.FromDays(365));
-        TimeSpan minBackoff = r.Duration(K + "supervision.min-backoff", TimeSpan.Zero, TimeSpan.FromDays(1));
-        TimeSpan maxBackoff = r.Duration(K + "supervision.max-backoff", TimeSpan.Zero, TimeSpan.FromDays(1));
-        if (maxBackoff < minBackoff)
-        {
-            maxBackoff = minBackoff;
-        }
-
-        bool isDefault = retries == -1 && window == Timeout.InfiniteTimeSpan && minBackoff == TimeSpan.Zero && maxBackoff == TimeSpan.Zero;
-        return new ActorSystemOptions
-        {
-            DefaultMailboxCapacity = r.Int(K + "mailbox.capacity", 1, int.MaxValue),
-            DefaultMailboxOverflow = r.Choice(K + "mailbox.overflow", ("drop-newest", MailboxOverflow.DropNewest), ("fail", MailboxOverflow.Fail)),
-            Throughput = r.Int(K + "mailbox.throughput", 1, int.MaxValue),
-            DefaultAskTimeout = r.Duration(K + "ask.default-timeout", TimeSpan.FromMilliseconds(1), TimeSpan.FromDays(1)),
-            DefaultSupervisorStrategy = isDefault
-                ? SupervisorStrategy.DefaultStrategy
-                : new OneForOneStrategy(retries, window, SupervisorStrategy.DefaultDecider, minBackoff, maxBackoff),
-        };
     }
 
     private static string NonEmpty(SettingReader r, string path)

@@ -1,49 +1,66 @@
 using System.Globalization;
-using ActorLsm.Hocon;
+using Akka.Configuration;
 
 namespace ActorLsm.Server.Configuration;
 
 /// <summary>
-/// Typed reads of one HOCON configuration with range checks. Every failure is a
-/// <see cref="HoconException"/> located at the value's file and line and naming its full key,
+/// Typed reads of a node's configuration with range checks. Every failure is an
+/// <see cref="InvalidConfigException"/> naming the file (layer) that set the value, its line and the full key,
 /// e.g. <c>node1.conf:12: actorlsm.storage.wal-sync-mode: expected none, batch or interval, got "sometimes"</c>.
 /// </summary>
-internal sealed class SettingReader(HoconConfig config)
+internal sealed class SettingReader(NodeConfig config)
 {
-    public string String(string path) => config.GetString(path);
+    private readonly Config _config = config.Config;
 
-    public bool Bool(string path) => config.GetBool(path);
+    public string String(string path) => Read(path, "a string", () => _config.GetString(path, null!))
+        ?? throw Error(path, "missing (every key has a default in hocon/reference.conf)");
+
+    public bool Bool(string path)
+    {
+        string text = String(path).Trim();
+        return text switch
+        {
+            "true" or "on" or "yes" => true,
+            "false" or "off" or "no" => false,
+            _ => throw Error(path, $"expected true or false, got \"{text}\""),
+        };
+    }
 
     public int Int(string path, int min, int max)
     {
-        int value = config.GetInt(path);
-        return value >= min && value <= max ? value : throw OutOfRange(path, "an integer", Show(min), Show(max), Show(value));
+        long value = Long(path, min, max);
+        return (int)value;
     }
 
     public long Long(string path, long min, long max)
     {
-        long value = config.GetLong(path);
-        return value >= min && value <= max ? value : throw OutOfRange(path, "an integer", Show(min), Show(max), Show(value));
+        string text = String(path).Trim();
+        return long.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out long value)
+            ? value >= min && value <= max ? value : throw OutOfRange(path, "an integer", Show(min), Show(max), Show(value))
+            : throw Error(path, $"expected an integer, got \"{text}\"");
     }
 
-    /// <summary>A size in bytes (<c>64MiB</c>) between <paramref name="min"/> and <paramref name="max"/>.</summary>
+    /// <summary>A size in bytes (<c>64MiB</c>, <c>4KiB</c>, <c>1000</c>) between <paramref name="min"/> and <paramref name="max"/>.</summary>
     public long Bytes(string path, long min, long max)
     {
-        long value = config.GetBytes(path);
-        return value >= min && value <= max ? value : throw OutOfRange(path, "a size", Show(min), Show(max), Show(value));
+        string text = String(path).Trim();
+        long? value = Read(path, "a size (e.g. 64MiB)", () => _config.GetByteSize(path));
+        return value is not { } v
+            ? throw Error(path, $"expected a size (e.g. 64MiB), got \"{text}\"")
+            : v >= min && v <= max ? v : throw OutOfRange(path, "a size", Show(min), Show(max), Show(v));
     }
 
-    /// <summary>A duration (<c>30s</c>) between <paramref name="min"/> and <paramref name="max"/>.</summary>
+    /// <summary>A duration (<c>30s</c>, <c>100ms</c>) between <paramref name="min"/> and <paramref name="max"/>.</summary>
     public TimeSpan Duration(string path, TimeSpan min, TimeSpan max)
     {
-        TimeSpan value = config.GetDuration(path);
+        TimeSpan value = Read(path, "a duration (e.g. 30s)", () => _config.GetTimeSpan(path, null, allowInfinite: false));
         return value >= min && value <= max ? value : throw OutOfRange(path, "a duration", Show(min), Show(max), Show(value));
     }
 
     /// <summary>One of the words in <paramref name="choices"/> (case-sensitive, as written in reference.conf).</summary>
     public T Choice<T>(string path, params (string Word, T Value)[] choices)
     {
-        string text = config.GetString(path).Trim();
+        string text = String(path).Trim();
         foreach ((string word, T value) in choices)
         {
             if (string.Equals(word, text, StringComparison.Ordinal))
@@ -60,21 +77,34 @@ internal sealed class SettingReader(HoconConfig config)
         throw Error(path, $"expected {words}, got \"{text}\"");
     }
 
-    /// <summary>An error located at the value of <paramref name="path"/> (or the document when absent).</summary>
-    public HoconException Error(string path, string reason)
+    /// <summary>An error located at the layer (file) and line that set <paramref name="path"/>.</summary>
+    public InvalidConfigException Error(string path, string reason)
     {
-        var origin = config.GetValue(path)?.Origin;
-        return new HoconException(reason, origin?.FileName, origin?.Line ?? 0, 0, path);
+        ConfigLayer? layer = config.LayerOf(path);
+        return new InvalidConfigException(reason, layer?.Name, layer?.LineOf(path) ?? 0, path);
     }
 
-    private HoconException OutOfRange(string path, string kind, string min, string max, string got) =>
+    private T Read<T>(string path, string kind, Func<T> read)
+    {
+        try
+        {
+            return read();
+        }
+        catch (Exception ex) when (ex is FormatException or OverflowException or InvalidCastException or ConfigurationException or ArgumentException)
+        {
+            string got = _config.GetValue(path)?.ToString() ?? string.Empty;
+            throw Error(path, $"expected {kind}, got \"{got}\"");
+        }
+    }
+
+    private InvalidConfigException OutOfRange(string path, string kind, string min, string max, string got) =>
         Error(path, $"expected {kind} between {min} and {max}, got {got}");
 
     private static string Show(long value) => value.ToString(CultureInfo.InvariantCulture);
 
-    private static string Show(TimeSpan value) => value == TimeSpan.MaxValue ? "infinite" : HoconDurationText(value);
+    private static string Show(TimeSpan value) => value == TimeSpan.MaxValue ? "infinite" : DurationText(value);
 
-    private static string HoconDurationText(TimeSpan value) =>
+    private static string DurationText(TimeSpan value) =>
         value.Ticks % TimeSpan.TicksPerSecond == 0
             ? ((long)value.TotalSeconds).ToString(CultureInfo.InvariantCulture) + "s"
             : value.TotalMilliseconds.ToString(CultureInfo.InvariantCulture) + "ms";

@@ -1,5 +1,4 @@
 using System.CommandLine;
-using ActorLsm.Hocon;
 using ActorLsm.Server.Configuration;
 
 namespace ActorLsm.Server.Hosting;
@@ -37,7 +36,7 @@ public static class ServerCommand
         return await parsed.InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null }).ConfigureAwait(false);
     }
 
-    /// <summary>Loads and binds the configuration; a <see cref="HoconException"/> names file, line and key.</summary>
+    /// <summary>Loads and binds the configuration; an <see cref="InvalidConfigException"/> names file, line and key.</summary>
     public static ServerSettings LoadSettings(string? configFile, string? dataDir, int? port) =>
         ServerConfigBinder.Bind(ServerConfig.Load(configFile, dataDir, port));
 
@@ -48,7 +47,7 @@ public static class ServerCommand
         {
             settings = LoadSettings(configFile, dataDir, port);
         }
-        catch (HoconException ex)
+        catch (InvalidConfigException ex)
         {
             await Console.Error.WriteLineAsync(ex.Message).ConfigureAwait(false);
             return 2;

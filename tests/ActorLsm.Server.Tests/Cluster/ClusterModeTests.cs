@@ -151,7 +151,7 @@ public sealed class ClusterModeTests
         byte[] onB = KeyOf(1, 2);
         await client.PutAsync(onA, "a"u8.ToArray());
         await client.PutAsync(onB, "b"u8.ToArray());
-        int batchShards = await client.BatchAsync([new ClientBatchOp(KeyOf(0, 2, 1), "a2"u8.ToArray()), new ClientBatchOp(KeyOf(1, 2, 1), "b2"u8.ToArray())]);
+        int batchShards = await client.BatchAsync([new WriteOp(KeyOf(0, 2, 1), "a2"u8.ToArray()), new WriteOp(KeyOf(1, 2, 1), "b2"u8.ToArray())]);
 
         Assert.Equal(2, batchShards);
         Assert.NotNull(await storeA.GetAsync(onA, default));

@@ -60,7 +60,7 @@ public sealed class ClientEndToEndTests : IAsyncLifetime
     public async Task Client_Batch_AppliesPutsAndDeletes()
     {
         await _client.PutAsync(B("b-gone"), B("x"));
-        var ops = Enumerable.Range(0, 20).Select(i => new ClientBatchOp(B($"b{i:D2}"), B($"v{i}"))).Append(new ClientBatchOp(B("b-gone"), null)).ToList();
+        var ops = Enumerable.Range(0, 20).Select(i => new WriteOp(B($"b{i:D2}"), B($"v{i}"))).Append(new WriteOp(B("b-gone"), null)).ToList();
 
         int shards = await _client.BatchAsync(ops);
 
@@ -91,7 +91,7 @@ public sealed class ClientEndToEndTests : IAsyncLifetime
         byte[] key = Encoding.ASCII.GetBytes("o" + new string('x', 1024));
 
         await Assert.ThrowsAnyAsync<ArgumentException>(() => _client.PutAsync(key, B("v")));
-        await Assert.ThrowsAnyAsync<ArgumentException>(() => _client.BatchAsync([new ClientBatchOp(B("o-small"), B("v")), new ClientBatchOp(key, B("v"))]));
+        await Assert.ThrowsAnyAsync<ArgumentException>(() => _client.BatchAsync([new WriteOp(B("o-small"), B("v")), new WriteOp(key, B("v"))]));
 
         Assert.Empty(await KeysAsync(_client.ScanAsync(B("o"), B("p"))));
         Assert.Equal("still", S(await PutThenGetAsync("o-after", "still")));

@@ -1,0 +1,67 @@
+using MessagePack;
+
+namespace ActorLsm.Messages;
+
+/// <summary>
+/// A request an application actor Tells the store's router (<c>IRequiredActor&lt;ActorLsmRouter&gt;</c>).
+/// The router answers the sender with exactly one reply: the request's result record, or
+/// <see cref="ActorLsmError"/>. Every request and reply is immutable and crosses Akka.Remote through
+/// ActorLsm.Hosting's MessagePack serializer.
+/// </summary>
+public interface IActorLsmRequest
+{
+    /// <summary>Echoed in the reply so an actor with several requests in flight can match them; 0 when unused.</summary>
+    long CorrelationId { get; }
+}
+
+/// <summary>A request about one key, routed to that key's shard.</summary>
+public interface IKeyedRequest : IActorLsmRequest
+{
+    /// <summary>The key whose shard serves the request.</summary>
+    byte[] Key { get; }
+}
+
+/// <summary>Writes <paramref name="Value"/> under <paramref name="Key"/>. Reply: <see cref="PutResult"/> or <see cref="ActorLsmError"/>.</summary>
+/// <param name="Key">The key (at most the node's max-key-size, 64 KiB by default).</param>
+/// <param name="Value">The value (at most the node's max-value-size, 16 MiB by default).</param>
+/// <param name="CorrelationId">Echoed in the reply.</param>
+[MessagePackObject]
+public sealed record Put([property: Key(0)] byte[] Key, [property: Key(1)] byte[] Value, [property: Key(2)] long CorrelationId = 0) : IKeyedRequest;
+
+/// <summary>Reads <paramref name="Key"/>. Reply: <see cref="GetResult"/> or <see cref="ActorLsmError"/>.</summary>
+/// <param name="Key">The key.</param>
+/// <param name="CorrelationId">Echoed in the reply.</param>
+[MessagePackObject]
+public sealed record Get([property: Key(0)] byte[] Key, [property: Key(1)] long CorrelationId = 0) : IKeyedRequest;
+
+/// <summary>Deletes <paramref name="Key"/> (a tombstone). Reply: <see cref="DeleteResult"/> or <see cref="ActorLsmError"/>.</summary>
+/// <param name="Key">The key.</param>
+/// <param name="CorrelationId">Echoed in the reply.</param>
+[MessagePackObject]
+public sealed record Delete([property: Key(0)] byte[] Key, [property: Key(1)] long CorrelationId = 0) : IKeyedRequest;
+
+/// <summary>
+/// One page of entries with <paramref name="Start"/> &lt;= key &lt; <paramref name="End"/> (null: unbounded),
+/// merged over every shard. Reply: <see cref="ScanResult"/> or <see cref="ActorLsmError"/>.
+/// </summary>
+/// <param name="Start">Inclusive lower bound; null for the first key.</param>
+/// <param name="End">Exclusive upper bound; null for past the last key.</param>
+/// <param name="Limit">Most entries returned; 0 means the node's max-scan-limit (10,000 by default).</param>
+/// <param name="Reverse">Descending key order.</param>
+/// <param name="CorrelationId">Echoed in the reply.</param>
+[MessagePackObject]
+public sealed record Scan(
+    [property: Key(0)] byte[]? Start,
+    [property: Key(1)] byte[]? End,
+    [property: Key(2)] int Limit = 0,
+    [property: Key(3)] bool Reverse = false,
+    [property: Key(4)] long CorrelationId = 0) : IActorLsmRequest;
+
+/// <summary>
+/// Puts and deletes applied atomically within each shard (one write batch per shard), not across shards.
+/// Reply: <see cref="WriteBatchResult"/> or <see cref="ActorLsmError"/>.
+/// </summary>
+/// <param name="Operations">The operations, in order; later operations on the same key win.</param>
+/// <param name="CorrelationId">Echoed in the reply.</param>
+[MessagePackObject]
+public sealed record WriteBatch([property: Key(0)] IReadOnlyList<WriteOp> Operations, [property: Key(1)] long CorrelationId = 0) : IActorLsmRequest;
