@@ -129,10 +129,11 @@ internal sealed class VersionManagerActor : ReceiveActor, IWithTimers
     {
         StopActing();
         _phase = Phase.Acquiring;
-        _highest = Math.Max(_highest, _epoch);
         _epochAcks.Clear();
         _rejects.Clear();
-        _highest = Math.Max(_highest, _view.HighestEpoch);
+
+        // Above every epoch this incarnation or this node's member actor has seen (R8).
+        _highest = Math.Max(Math.Max(_highest, _epoch), _view.HighestEpoch);
         _epoch = _highest + 1;
         _highest = _epoch;
         _voters = Quorum.UpVoters(_state);
