@@ -91,4 +91,15 @@ public sealed class ConfigTests
         Assert.Equal(TimeSpan.FromMilliseconds(500), s.BroadcastInterval);
         Assert.Equal(ReplicationSettings.FromConfig(ClusterReferenceConfig.Default), new ReplicationSettings());
     }
+
+    [Fact]
+    public void EndpointRole_RoundTripsThroughEndpointOf_AndRejectsMalformedEndpoints()
+    {
+        string role = ClusterRoles.EndpointRole("10.1.2.3:7400");
+
+        Assert.Equal("actorlsm-endpoint:10.1.2.3:7400", role);
+        Assert.Equal("10.1.2.3:7400", ClusterRoles.EndpointOf(["actorlsm", role]));
+        Assert.Equal(string.Empty, ClusterRoles.EndpointOf(["actorlsm"]));
+        Assert.Throws<FormatException>(() => ClusterRoles.EndpointRole("no-port"));
+    }
 }

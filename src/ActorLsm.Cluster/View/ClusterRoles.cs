@@ -1,5 +1,3 @@
-using System.Globalization;
-
 namespace ActorLsm.Cluster.View;
 
 /// <summary>
@@ -39,8 +37,4 @@ public static class ClusterRoles
 
         return string.Empty;
     }
-
-    /// <summary>The HOCON list of roles for a node with <paramref name="clientEndpoint"/>: <c>["actorlsm", "actorlsm-endpoint:HOST:PORT"]</c>.</summary>
-    internal static string HoconRoles(string clientEndpoint) =>
-        string.Create(CultureInfo.InvariantCulture, $"[\"{Member}\", \"{EndpointRole(clientEndpoint)}\"]");
 }

@@ -156,6 +156,24 @@ public sealed class ClusterHostTests(ITestOutputHelper output) : Akka.TestKit.Xu
     }
 
     [Fact]
+    public async Task Down_OperatorDownsANode_ItsWhenDownedCompletesAndOthersMoveItsShards()
+    {
+        await using var c = new TestCluster(this);
+        ClusterHost[] hosts = await c.StartAsync(3);
+        await c.Eventually(() => hosts.All(h => h.View.ShardMap is not null), "a shard map on every node");
+        ClusterHost victim = hosts.First(h => h != c.SingletonHost());
+
+        hosts.First(h => h != victim).Down(victim.SelfAddress.Address);
+
+        await victim.WhenDowned.WaitAsync(TimeSpan.FromSeconds(30));
+        ClusterHost[] others = hosts.Where(h => h != victim).ToArray();
+        await c.Eventually(
+            () => others.All(h => h.View.ShardMap!.Shards.All(s => s.Available && s.Leader != victim.SelfAddress.Address)),
+            "the downed node's shards move");
+        Assert.All(others, h => Assert.False(h.WhenDowned.IsCompleted));
+    }
+
+    [Fact]
     public async Task RefFor_PingToActorOnOtherNode_PongComesBackOverAkkaRemote()
     {
         await using var c = new TestCluster(this);
