@@ -77,6 +77,7 @@ public sealed class ConfigTests
             Serializer s = system.Serialization.FindSerializerForType(t);
             Assert.IsNotType<NewtonSoftJsonSerializer>(s);
             Assert.Equal("Akka.Remote.Serialization.ProtobufSerializer", s.GetType().FullName);
+            Assert.Contains($"\"{t.FullName}, ActorLsm.Cluster\" = proto", ClusterReferenceConfig.Text, StringComparison.Ordinal);
         }
 
         await system.Terminate();

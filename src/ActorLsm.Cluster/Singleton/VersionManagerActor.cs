@@ -17,14 +17,16 @@ namespace ActorLsm.Cluster.Singleton;
 /// singleton can run twice during a partition, so it acts only under an epoch a majority of
 /// members promised (PROTOCOL.md R8). It talks to each member's <see cref="ClusterMemberActor"/>
 /// (replies come back to it as the sender) and gets its membership from Akka.Cluster's events.
-/// Phases: <b>Idle</b> until the first membership snapshot; <b>Acquiring</b> proposes epoch = highest known + 1 to every Up member and waits for a
-/// majority of acceptances (a rejection tells the higher epoch; a timeout retries higher);
+/// Phases: <b>Idle</b> until the first membership snapshot; <b>Acquiring</b> proposes epoch =
+/// highest known + 1 to every Up member and waits for a majority of acceptances (a rejection tells
+/// the higher epoch; a timeout retries higher);
 /// <b>Recovering</b> merges the acks' persisted states (max ceiling, max flushed, newest map) and
 /// persists them with a raised ceiling on a majority; <b>Acting</b> hands out versions below the
 /// persisted ceiling, one per broadcast tick (tektite's version manager, seed 000), computes
 /// completed and flushed as minima over all shards' reports, keeps the shard map in step with
-/// membership, and broadcasts. Flushed, the ceiling and the map are published only after they
-/// are persisted on a majority, so a successor recovers values &gt;= every published one.
+/// membership, and broadcasts. Completed, flushed, the ceiling and the map are published only
+/// after they are persisted on a majority, so a successor recovers values &gt;= every published
+/// one (R9).
 /// <b>Idle</b> again when superseded by a higher epoch; waits, then acquires again.
 /// </summary>
 internal sealed class VersionManagerActor : ReceiveActor, IWithTimers
