@@ -1,156 +1,229 @@
 using System.Diagnostics;
-using ActorLsm.Cluster.Membership;
-using ActorLsm.Cluster.Remoting;
 using ActorLsm.Cluster.Singleton;
-using ActorLsm.Cluster.Versions;
-using ActorLsm.Cluster.Wire;
-using ActorLsm.Kernel;
-using Microsoft.Extensions.Logging;
+using ActorLsm.Cluster.View;
+using Akka.Actor;
+using Akka.Cluster;
+using Akka.Cluster.Tools.Singleton;
+using Akka.Configuration;
 
 namespace ActorLsm.Cluster.Hosting;
 
 /// <summary>
-/// One node's cluster side: remoting, membership (gossip, failure detector, split-brain
-/// resolver), the singleton manager hosting the version manager on the oldest member, and the
-/// <see cref="IClusterView"/> the server reads. Start with <see cref="StartAsync"/>; leave
-/// gracefully with <see cref="LeaveAsync"/>; <see cref="DisposeAsync"/> stops without leaving
-/// (peers see a crash). Composition after Akka.Cluster: <c>Cluster</c> + <c>ClusterSingletonManager</c>
-/// + a singleton proxy.
+/// One node's cluster side over an Akka.Cluster actor system: the node's
+/// <see cref="ClusterMemberActor"/> (epoch acceptor, feed of the <see cref="IClusterView"/>) at
+/// <see cref="MemberActorPath"/>, Akka's <c>ClusterSingletonManager</c> running the version manager
+/// on the oldest member with role <c>actorlsm</c> at <see cref="SingletonManagerPath"/>, and a
+/// <c>ClusterSingletonProxy</c> at <see cref="SingletonProxyPath"/> that carries reports to it.
+/// Membership, failure detection, downing (split-brain resolver) and remoting are Akka's.
+/// Start with <see cref="StartAsync"/> on a system built from <see cref="ComposeConfig"/>; leave
+/// gracefully with <see cref="LeaveAsync"/>.
 /// </summary>
 public sealed class ClusterHost : IAsyncDisposable
 {
-    /// <summary>Where every node's singleton manager lives.</summary>
-    public const string SingletonManagerPath = "/system/" + SingletonManagerName;
+    /// <summary>The actor-system name every member must use (seed nodes are <c>akka.tcp://actorlsm@HOST:PORT</c>).</summary>
+    public const string SystemName = "actorlsm";
 
-    private const string SingletonManagerName = "singleton-manager";
+    /// <summary>Where every node's ClusterSingletonManager for the version manager lives.</summary>
+    public const string SingletonManagerPath = "/user/" + SingletonManagerName;
+
+    /// <summary>Where every node's ClusterSingletonProxy to the version manager lives.</summary>
+    public const string SingletonProxyPath = "/user/" + SingletonProxyName;
+
+    /// <summary>Where every node's member actor (epoch acceptor, broadcast receiver) lives.</summary>
+    public const string MemberActorPath = "/user/" + ClusterMemberActor.Name;
+
+    private const string SingletonManagerName = "actorlsm-version-manager";
+    private const string SingletonProxyName = "actorlsm-version-manager-proxy";
+    private const string SingletonName = "version-manager";
     private readonly ActorSystem _system;
-    private readonly RemoteSystem _remote;
-    private readonly ClusterMembership _membership;
+    private readonly Akka.Cluster.Cluster _cluster;
     private readonly ClusterView _view;
-    private readonly IActorRef _manager;
+    private readonly TaskCompletionSource _up = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource _downed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly List<IActorRef> _actors = [];
+    private int _leaving;
     private int _disposed;
 
-    private ClusterHost(ActorSystem system, RemoteSystem remote, ClusterMembership membership, ClusterView view, IActorRef manager, ClusterHostOptions options)
+    private ClusterHost(ActorSystem system, ClusterView view, ClusterHostOptions options)
     {
         Options = options;
         _system = system;
-        _remote = remote;
-        _membership = membership;
+        _cluster = Akka.Cluster.Cluster.Get(system);
         _view = view;
-        _manager = manager;
     }
 
-    /// <summary>This node's incarnation (after the transport bound).</summary>
-    public UniqueAddress SelfAddress => _remote.SelfAddress;
+    /// <summary>This node's incarnation (Akka.Cluster's self unique address).</summary>
+    public UniqueAddress SelfAddress => _view.SelfAddress;
 
     /// <summary>The options this host was started with.</summary>
     public ClusterHostOptions Options { get; }
 
-    /// <summary>
-    /// A reference to the actor at <paramref name="path"/> (e.g. <c>/user/shards/shard-07</c>) on
-    /// <paramref name="node"/>, whatever its incarnation; messages sent through it must be
-    /// registered Protobuf types (<see cref="ClusterHostOptions.RegisterMessages"/>).
-    /// </summary>
-    public IActorRef RefFor(NodeAddress node, string path) => _remote.RefFor(node, path);
-
     /// <summary>The node's view of the cluster.</summary>
     public IClusterView View => _view;
 
-    /// <summary>Completes when this node is Up.</summary>
-    public Task WhenUp => _membership.WhenUp;
+    /// <summary>Akka's cluster extension of the node (for status and operator commands such as down).</summary>
+    public Akka.Cluster.Cluster Cluster => _cluster;
+
+    /// <summary>Completes when this node is Up (<c>Cluster.RegisterOnMemberUp</c>).</summary>
+    public Task WhenUp => _up.Task;
 
     /// <summary>
-    /// Completes when this node must stop serving without having left: it downed itself (minority
-    /// side of a partition) or was marked down or removed by others.
+    /// Completes when this node must stop serving without having left: it was marked Down (by the
+    /// split-brain resolver on either side of a partition, or by an operator), or it was removed
+    /// (<c>Cluster.RegisterOnMemberRemoved</c>, which also fires when the cluster extension shuts
+    /// down) while no <see cref="LeaveAsync"/> was under way and the host was not disposed. A
+    /// graceful leave does not complete it.
     /// </summary>
-    public Task WhenDowned => _membership.WhenDowned;
-
-    /// <summary>The membership facade (for status and operator commands such as down).</summary>
-    public ClusterMembership Membership => _membership;
+    public Task WhenDowned => _downed.Task;
 
     /// <summary>
-    /// Binds the transport (<see cref="ClusterHostOptions.Transport"/>, else TCP per
-    /// <see cref="ClusterHostOptions.Remoting"/>), starts the cluster actors in <paramref name="system"/>
-    /// (membership at <c>/system/cluster-core</c>, the singleton manager at
-    /// <see cref="SingletonManagerPath"/>) and starts joining the seed nodes. Returns once started;
-    /// await <see cref="WhenUp"/> for the join.
+    /// The configuration to build a node's actor system from (name it <see cref="SystemName"/>):
+    /// <paramref name="config"/> (hostname, port, <c>akka.cluster.seed-nodes</c>, overrides of
+    /// <c>actorlsm.cluster.*</c>) over <see cref="ClusterReferenceConfig.Default"/>, with
+    /// <c>akka.cluster.roles</c> = the roles of <paramref name="config"/> plus <c>actorlsm</c> and
+    /// <c>actorlsm-endpoint:</c><paramref name="clientEndpoint"/> (any other endpoint role is
+    /// dropped). Throws <see cref="FormatException"/> when the endpoint is not <c>host:port</c>.
     /// </summary>
-    public static async Task<ClusterHost> StartAsync(ActorSystem system, ClusterHostOptions options, CancellationToken cancellationToken = default)
+    public static Config ComposeConfig(Config config, string clientEndpoint)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        ArgumentNullException.ThrowIfNull(clientEndpoint);
+        Config full = config.WithFallback(ClusterReferenceConfig.Default);
+        IEnumerable<string> roles = full.GetStringList("akka.cluster.roles", [])
+            .Where(r => !r.StartsWith(ClusterRoles.EndpointPrefix, StringComparison.Ordinal))
+            .Append(ClusterRoles.Member)
+            .Append(ClusterRoles.EndpointRole(clientEndpoint))
+            .Distinct(StringComparer.Ordinal);
+        string list = string.Join(", ", roles.Select(r => "\"" + r.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal) + "\""));
+        return ConfigurationFactory.ParseString("akka.cluster.roles = [" + list + "]").WithFallback(full);
+    }
+
+    /// <summary>
+    /// Starts the node's cluster actors in <paramref name="system"/>, which must run
+    /// <c>akka.actor.provider = cluster</c> with the roles of <see cref="ComposeConfig"/> for
+    /// <see cref="ClusterHostOptions.ClientEndpoint"/> (else <see cref="ArgumentException"/>).
+    /// Joining is Akka's: through <c>akka.cluster.seed-nodes</c>, or the caller's <c>Cluster.Join</c>.
+    /// Returns once the actors are started; await <see cref="WhenUp"/> for the join.
+    /// </summary>
+    public static Task<ClusterHost> StartAsync(ActorSystem system, ClusterHostOptions options, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(system);
         ArgumentNullException.ThrowIfNull(options);
         ArgumentOutOfRangeException.ThrowIfLessThan(options.ShardCount, 1);
-        var registry = new MessageRegistry();
-        RegisterMessages(registry);
-        options.RegisterMessages?.Invoke(registry);
-        ITransport transport = options.Transport ?? new TcpTransport(options.Remoting, system.LoggerFactory.CreateLogger<TcpTransport>());
-        RemoteSystem remote = await RemoteSystem.StartAsync(system, transport, registry, cancellationToken).ConfigureAwait(false);
-        UniqueAddress self = remote.SelfAddress;
-        IActorRef Resolve(UniqueAddress node) => remote.RefFor(node, SingletonManagerPath);
-        var view = new ClusterView(self, (target, reports) => Resolve(target).Tell(SingletonWire.ToMsg(self, reports)), (target, msg) => Resolve(target).Tell(msg));
-        var ctx = new SingletonContext(
-            self,
+        cancellationToken.ThrowIfCancellationRequested();
+        if (((ExtendedActorSystem)system).Provider is not IClusterActorRefProvider)
+        {
+            throw new ArgumentException("the actor system must run akka.actor.provider = cluster (build it from ClusterHost.ComposeConfig)", nameof(system));
+        }
+
+        Akka.Cluster.Cluster cluster = Akka.Cluster.Cluster.Get(system);
+        string endpointRole = ClusterRoles.EndpointRole(options.ClientEndpoint);
+        if (!cluster.SelfRoles.Contains(ClusterRoles.Member) || !cluster.SelfRoles.Contains(endpointRole))
+        {
+            throw new ArgumentException(
+                $"the actor system's akka.cluster.roles must contain '{ClusterRoles.Member}' and '{endpointRole}' (build it from ClusterHost.ComposeConfig); it has [{string.Join(", ", cluster.SelfRoles)}]",
+                nameof(system));
+        }
+
+        system.Settings.InjectTopLevelFallback(ClusterSingleton.DefaultConfig());
+        IActorRef proxy = system.ActorOf(
+            ClusterSingletonProxy.Props(SingletonManagerPath, ClusterSingletonProxySettings.Create(system).WithRole(ClusterRoles.Member).WithSingletonName(SingletonName)),
+            SingletonProxyName);
+        var view = new ClusterView(UniqueAddress.FromAkka(cluster.SelfUniqueAddress), msg => proxy.Tell(msg, ActorRefs.NoSender));
+        var host = new ClusterHost(system, view, options);
+        host._actors.Add(proxy);
+        var store = new SingletonStateStore(options.DataDir);
+        host._actors.Add(system.ActorOf(ClusterMemberActor.Props(store, view, options.SingletonObserver, host.OnSelfDowned), ClusterMemberActor.Name));
+        var ctx = new VersionManagerContext(
             options.Singleton,
             options.ShardCount,
-            Math.Max(1, options.Membership.MinNrOfMembers),
-            new SingletonStateStore(options.DataDir),
-            view,
-            Resolve,
-            options.SingletonObserver,
-            Math.Max(1, options.ReplicationFactor));
-        IActorRef manager = system.SystemActorOf(Props.Create(() => new SingletonManagerActor(ctx)).WithMailbox(100_000), SingletonManagerName);
-        ClusterMembership membership = await ClusterMembership.StartAsync(system, remote, options.Membership, options.ClientEndpoint, cancellationToken).ConfigureAwait(false);
-        membership.StateChanged += state =>
-        {
-            view.SetMembership(state);
-            manager.Tell(new MembershipSnapshot(state));
-        };
-        TimeSpan handOverTimeout = options.Singleton.HandOverRetryInterval * (SingletonManagerActor.MaxHandOverAttempts + 2);
-        membership.RegisterLeaveHook(async ct =>
-        {
-            try
-            {
-                await manager.Ask<HandOverCompleted>(WaitForHandOver.Instance, handOverTimeout, ct).ConfigureAwait(false);
-            }
-            catch (AskTimeoutException)
-            {
-                // Leave anyway: the successor's higher epoch fences this node's singleton.
-            }
-        });
-        var host = new ClusterHost(system, remote, membership, view, manager, options);
+            Math.Max(1, options.MinNrOfMembers),
+            Math.Max(1, options.ReplicationFactor),
+            options.SingletonObserver);
+        host._actors.Add(system.ActorOf(
+            ClusterSingletonManager.Props(
+                VersionManagerActor.Props(ctx, view),
+                PoisonPill.Instance,
+                ClusterSingletonManagerSettings.Create(system).WithRole(ClusterRoles.Member).WithSingletonName(SingletonName)),
+            SingletonManagerName));
+        cluster.RegisterOnMemberUp(() => host._up.TrySetResult());
+        cluster.RegisterOnMemberRemoved(host.OnRemoved);
         host.AssertInvariants();
-        return host;
-    }
-
-    /// <summary>Registers the singleton's wire messages (Protos/singleton.proto) on <paramref name="registry"/>; idempotent.</summary>
-    public static void RegisterMessages(MessageRegistry registry)
-    {
-        ArgumentNullException.ThrowIfNull(registry);
-        ClusterMembership.RegisterMessages(registry);
-        registry.Register<HandOverToMe>().Register<HandOverInProgress>().Register<HandOverDone>().Register<TakeOverFromMe>()
-            .Register<EpochPropose>().Register<EpochAck>().Register<PersistState>().Register<PersistAck>()
-            .Register<VersionsBroadcast>().Register<ShardVersionReports>().Register<AlterInSync>();
+        return Task.FromResult(host);
     }
 
     /// <summary>
-    /// Leaves gracefully: Leaving, singleton hand-over if this node runs it, Exiting; completes
-    /// when the node may stop. Throws <see cref="OperationCanceledException"/> on cancellation.
+    /// An <see cref="IActorRef"/> for the actor at <paramref name="path"/> (e.g.
+    /// <c>/user/shards/shard-07</c>) on <paramref name="node"/>, whatever its incarnation. Resolved
+    /// locally by the actor-ref provider (<c>ResolveActorRef(RootActorPath / ...)</c>): no round-trip
+    /// as with <c>ActorSelection</c> + <c>Identify</c>, and Tell through it is plain Akka.Remote
+    /// delivery (at most once; dead letters on the receiving node when no actor is at the path).
+    /// Messages sent through it must have a serializer binding (Protobuf types are bound by
+    /// Akka.Remote's <c>Google.Protobuf.IMessage</c> binding).
     /// </summary>
-    public Task LeaveAsync(CancellationToken cancellationToken = default) => _membership.LeaveAsync(cancellationToken);
-
-    /// <summary>Stops remoting, membership and the singleton manager without leaving (peers see a crash). Idempotent.</summary>
-    public async ValueTask DisposeAsync()
+    public IActorRef RefFor(NodeAddress node, string path)
     {
-        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        ArgumentNullException.ThrowIfNull(node);
+        ArgumentNullException.ThrowIfNull(path);
+        Address self = _cluster.SelfAddress;
+        ActorPath actorPath = new RootActorPath(node.ToAkka(self.Protocol, self.System));
+        foreach (string element in path.Split('/', StringSplitOptions.RemoveEmptyEntries))
         {
-            return;
+            actorPath /= element;
         }
 
-        await _membership.DisposeAsync().ConfigureAwait(false);
-        _system.Stop(_manager);
-        await _remote.DisposeAsync().ConfigureAwait(false);
+        return ((ExtendedActorSystem)_system).Provider.ResolveActorRef(actorPath);
+    }
+
+    /// <summary>Marks <paramref name="node"/> Down (Akka's <c>Cluster.Down</c>; operator command).</summary>
+    public void Down(NodeAddress node)
+    {
+        ArgumentNullException.ThrowIfNull(node);
+        Address self = _cluster.SelfAddress;
+        _cluster.Down(node.ToAkka(self.Protocol, self.System));
+    }
+
+    /// <summary>
+    /// Leaves gracefully (Akka's <c>Cluster.LeaveAsync</c>): Leaving, hand-over of the version
+    /// manager by Akka's singleton manager if this node runs it, Exiting, Removed; completes when
+    /// this node is removed and may stop. Does not complete <see cref="WhenDowned"/>. Throws
+    /// <see cref="OperationCanceledException"/> on cancellation (the leave goes on).
+    /// </summary>
+    public Task LeaveAsync(CancellationToken cancellationToken = default)
+    {
+        Interlocked.Exchange(ref _leaving, 1);
+        return _cluster.LeaveAsync(cancellationToken);
+    }
+
+    /// <summary>
+    /// Stops this host's actors (member actor, singleton manager, proxy) without leaving. The node
+    /// stays a cluster member until the caller terminates the actor system (peers then see a crash
+    /// and the split-brain resolver downs it), so call it just before terminating the system, or
+    /// after <see cref="LeaveAsync"/>. Idempotent.
+    /// </summary>
+    public ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) == 0)
+        {
+            foreach (IActorRef actor in _actors)
+            {
+                _system.Stop(actor);
+            }
+        }
+
+        return ValueTask.CompletedTask;
+    }
+
+    private void OnSelfDowned() => _downed.TrySetResult();
+
+    private void OnRemoved()
+    {
+        if (Volatile.Read(ref _leaving) == 0 && Volatile.Read(ref _disposed) == 0)
+        {
+            _downed.TrySetResult();
+        }
     }
 
     [Conditional("DEBUG")]
-    private void AssertInvariants() => Debug.Assert(_view.SelfAddress.Equals(_remote.SelfAddress), "the view and remoting name the same incarnation");
+    private void AssertInvariants() => Debug.Assert(_view.SelfAddress.Equals(UniqueAddress.FromAkka(_cluster.SelfUniqueAddress)), "the view and Akka name the same incarnation");
 }

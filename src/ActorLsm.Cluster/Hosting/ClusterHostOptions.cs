@@ -1,21 +1,17 @@
-using ActorLsm.Cluster.Membership;
-using ActorLsm.Cluster.Remoting;
 using ActorLsm.Cluster.Sharding;
 using ActorLsm.Cluster.Singleton;
-using ActorLsm.Hocon;
+using Akka.Configuration;
 
 namespace ActorLsm.Cluster.Hosting;
 
-/// <summary>Everything a <see cref="ClusterHost"/> needs to start one node's cluster side.</summary>
+/// <summary>
+/// What a <see cref="ClusterHost"/> needs besides its actor system. Membership, failure detection,
+/// downing and remoting settings are Akka's own (<c>akka.cluster.*</c>, <c>akka.remote.*</c>) and
+/// are read by Akka from the system's configuration; these are ours (<c>actorlsm.cluster.*</c>).
+/// </summary>
 public sealed record ClusterHostOptions
 {
-    /// <summary>Remoting settings (<c>actorlsm.remote</c>).</summary>
-    public RemotingSettings Remoting { get; init; } = new();
-
-    /// <summary>Membership, failure detector and downing settings (<c>actorlsm.cluster</c>).</summary>
-    public MembershipSettings Membership { get; init; } = new();
-
-    /// <summary>Version-manager singleton settings.</summary>
+    /// <summary>Version-manager singleton settings (<c>actorlsm.cluster.versions</c>, <c>actorlsm.cluster.singleton</c>).</summary>
     public SingletonSettings Singleton { get; init; } = new();
 
     /// <summary>Replication factor and in-sync settings (<c>actorlsm.cluster.replication</c>).</summary>
@@ -24,35 +20,43 @@ public sealed record ClusterHostOptions
     /// <summary>Replicas per shard the version manager places (<see cref="ReplicationSettings.Factor"/>).</summary>
     public int ReplicationFactor => Replication.Factor;
 
-    /// <summary>Registers further wire messages (e.g. the replication stream) on the node's registry before remoting starts.</summary>
-    public Action<MessageRegistry>? RegisterMessages { get; init; }
-
-    /// <summary>Number of shards over the key space; must be the same on every node.</summary>
+    /// <summary>Number of shards over the key space; must be the same on every node (<c>actorlsm.node.shard-count</c>). Default 16.</summary>
     public int ShardCount { get; init; } = 16;
 
-    /// <summary>The <c>host:port</c> clients reach this node on; published in the membership view and the shard map.</summary>
+    /// <summary>
+    /// Up members needed before the version manager makes the first shard map (&gt;= 1). Default 1;
+    /// <see cref="FromConfig"/> reads Akka's <c>akka.cluster.min-nr-of-members</c>, which also holds
+    /// members in Joining until that many joined.
+    /// </summary>
+    public int MinNrOfMembers { get; init; } = 1;
+
+    /// <summary>
+    /// The <c>host:port</c> clients reach this node on. Published in gossip as the member role
+    /// <c>actorlsm-endpoint:HOST:PORT</c>, which must be in the actor system's configuration
+    /// (<see cref="ClusterHost.ComposeConfig"/>); <see cref="ClusterHost.StartAsync"/> checks it.
+    /// </summary>
     public required string ClientEndpoint { get; init; }
 
-    /// <summary>Directory for the node's durable cluster state (accepted epochs, last versions and shard map).</summary>
+    /// <summary>Directory for the node's durable cluster state (accepted epoch, last manager state: <c>DataDir/cluster/singleton.state</c>).</summary>
     public required string DataDir { get; init; }
-
-    /// <summary>Transport to use instead of TCP (tests: in-memory or fault-injecting); null for TCP per <see cref="Remoting"/>.</summary>
-    public ITransport? Transport { get; init; }
 
     /// <summary>Test hook: told when epochs are accepted and version managers act (null in production).</summary>
     internal ISingletonObserver? SingletonObserver { get; init; }
 
-    /// <summary>Reads every setting from <paramref name="config"/> (the full configuration, reference included).</summary>
-    public static ClusterHostOptions FromConfig(HoconConfig config, string clientEndpoint, string dataDir)
+    /// <summary>
+    /// Reads our settings from <paramref name="config"/> (the actor system's configuration, with
+    /// <see cref="ClusterReferenceConfig.Default"/> as fallback). Throws <see cref="ArgumentException"/>
+    /// naming the key of a value out of range.
+    /// </summary>
+    public static ClusterHostOptions FromConfig(Config config, string clientEndpoint, string dataDir)
     {
         ArgumentNullException.ThrowIfNull(config);
         return new ClusterHostOptions
         {
-            Remoting = RemotingSettings.FromConfig(config),
-            Membership = MembershipSettings.FromConfig(config),
             Singleton = SingletonSettings.FromConfig(config),
             Replication = ReplicationSettings.FromConfig(config),
-            ShardCount = config.GetInt("actorlsm.node.shard-count"),
+            ShardCount = config.HasPath("actorlsm.node.shard-count") ? config.GetInt("actorlsm.node.shard-count", 16) : 16,
+            MinNrOfMembers = Math.Max(1, config.GetInt("akka.cluster.min-nr-of-members", 1)),
             ClientEndpoint = clientEndpoint,
             DataDir = dataDir,
         };

@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using ActorLsm.Cluster.Membership;
+using ActorLsm.Cluster.View;
 using ActorLsm.Cluster.Sharding;
 using ActorLsm.Cluster.Singleton;
 using ActorLsm.Cluster.Versions;
@@ -8,19 +8,21 @@ using ActorLsm.Cluster.Wire;
 namespace ActorLsm.Cluster.Hosting;
 
 /// <summary>
-/// The node-side cache behind <see cref="IClusterView"/>: membership from the membership actor,
-/// versions and shard map from the version manager's broadcasts. It rejects broadcasts whose
+/// The node-side cache behind <see cref="IClusterView"/>: membership from Akka.Cluster's events
+/// (through the node's <see cref="Singleton.ClusterMemberActor"/>), versions and shard map from the
+/// version manager's broadcasts. It rejects broadcasts whose
 /// epoch is older than the highest epoch this node accepted or saw (so a superseded singleton
 /// cannot move it), versions that would go backwards within an epoch, and maps older by
 /// (epoch, version). Where the singleton runs: the sender of the latest accepted broadcast while it
-/// is still a member that is Up or Leaving, else the oldest Up member (Akka's singleton proxy).
+/// is still a member that is Up or Leaving, else the oldest Up member (where Akka's
+/// ClusterSingletonManager starts it). Reports and proposals go to the version manager through
+/// Akka's <c>ClusterSingletonProxy</c>, which buffers them while no singleton is known.
 /// Thread-safe (one lock); <see cref="Changed"/> is raised outside the lock.
 /// </summary>
 public sealed class ClusterView : IClusterView
 {
     private readonly Lock _gate = new();
-    private readonly Action<UniqueAddress, IReadOnlyList<ShardVersionReport>>? _sendReports;
-    private readonly Action<UniqueAddress, object>? _sendToSingleton;
+    private readonly Action<object>? _sendToSingleton;
     private ClusterState _membership = ClusterState.Empty;
     private ClusterVersions _versions = ClusterVersions.None;
     private ShardMap? _shardMap;
@@ -28,15 +30,14 @@ public sealed class ClusterView : IClusterView
     private long _highestEpoch;
 
     /// <summary>
-    /// A view for node <paramref name="self"/>; <paramref name="sendReports"/> delivers reports to
-    /// the node running the singleton (null: reports are dropped); <paramref name="sendToSingleton"/>
-    /// delivers other singleton-bound wire messages (replica progress, in-sync proposals) there.
+    /// A view for node <paramref name="self"/>; <paramref name="sendToSingleton"/> delivers
+    /// singleton-bound wire messages (reports, replica progress, in-sync proposals) to the version
+    /// manager, e.g. through the singleton proxy (null: they are dropped).
     /// </summary>
-    public ClusterView(UniqueAddress self, Action<UniqueAddress, IReadOnlyList<ShardVersionReport>>? sendReports = null, Action<UniqueAddress, object>? sendToSingleton = null)
+    public ClusterView(UniqueAddress self, Action<object>? sendToSingleton = null)
     {
         ArgumentNullException.ThrowIfNull(self);
         SelfAddress = self;
-        _sendReports = sendReports;
         _sendToSingleton = sendToSingleton;
     }
 
@@ -110,10 +111,9 @@ public sealed class ClusterView : IClusterView
     public void ReportShardVersions(IReadOnlyList<ShardVersionReport> reports)
     {
         ArgumentNullException.ThrowIfNull(reports);
-        UniqueAddress? target = Singleton;
-        if (target is not null && reports.Count > 0)
+        if (reports.Count > 0)
         {
-            _sendReports?.Invoke(target, reports);
+            _sendToSingleton?.Invoke(ActorLsm.Cluster.Singleton.SingletonWire.ToMsg(SelfAddress, reports));
         }
     }
 
@@ -121,10 +121,9 @@ public sealed class ClusterView : IClusterView
     public void ReportReplicaProgress(IReadOnlyList<ReplicaProgress> replicas)
     {
         ArgumentNullException.ThrowIfNull(replicas);
-        UniqueAddress? target = Singleton;
-        if (target is not null && replicas.Count > 0)
+        if (replicas.Count > 0)
         {
-            _sendToSingleton?.Invoke(target, ActorLsm.Cluster.Singleton.SingletonWire.ToMsg(SelfAddress, [], replicas));
+            _sendToSingleton?.Invoke(ActorLsm.Cluster.Singleton.SingletonWire.ToMsg(SelfAddress, [], replicas));
         }
     }
 
@@ -132,15 +131,11 @@ public sealed class ClusterView : IClusterView
     public void ProposeInSync(InSyncProposal proposal)
     {
         ArgumentNullException.ThrowIfNull(proposal);
-        UniqueAddress? target = Singleton;
-        if (target is not null)
-        {
-            _sendToSingleton?.Invoke(target, ActorLsm.Cluster.Singleton.SingletonWire.ToMsg(SelfAddress, proposal));
-        }
+        _sendToSingleton?.Invoke(ActorLsm.Cluster.Singleton.SingletonWire.ToMsg(SelfAddress, proposal));
     }
 
     /// <summary>Replaces the membership snapshot.</summary>
-    // REQUIRES: state comes from this node's membership (any thread).
+    // REQUIRES: state comes from this node's Akka.Cluster events (any thread).
     internal void SetMembership(ClusterState state)
     {
         ArgumentNullException.ThrowIfNull(state);

@@ -1,4 +1,4 @@
-using ActorLsm.Cluster.Membership;
+using ActorLsm.Cluster.View;
 using ActorLsm.Cluster.Sharding;
 using ActorLsm.Cluster.Versions;
 
@@ -11,10 +11,10 @@ namespace ActorLsm.Cluster.Hosting;
 /// </summary>
 public interface IClusterView
 {
-    /// <summary>This node's incarnation.</summary>
+    /// <summary>This node's incarnation (Akka.Cluster's self unique address).</summary>
     UniqueAddress SelfAddress { get; }
 
-    /// <summary>The membership view.</summary>
+    /// <summary>The membership view (members with the role <c>actorlsm</c>, from Akka.Cluster's events).</summary>
     ClusterState Membership { get; }
 
     /// <summary>The node running the version-manager singleton, as last known; null when none is known.</summary>
@@ -29,12 +29,12 @@ public interface IClusterView
     /// <summary>Raised (on a cluster thread; keep handlers short) after any property changed.</summary>
     event Action? Changed;
 
-    /// <summary>Sends this node's shard progress to the version manager (dropped while none is known).</summary>
+    /// <summary>Sends this node's shard progress to the version manager (through the singleton proxy, which buffers while none is known).</summary>
     void ReportShardVersions(IReadOnlyList<ShardVersionReport> reports);
 
     /// <summary>
     /// Sends the last sequence of each shard this node follows to the version manager, which elects
-    /// the most up-to-date in-sync follower when a leader fails (dropped while no singleton is known).
+    /// the most up-to-date in-sync follower when a leader fails (through the singleton proxy).
     /// </summary>
     void ReportReplicaProgress(IReadOnlyList<ReplicaProgress> replicas)
     {

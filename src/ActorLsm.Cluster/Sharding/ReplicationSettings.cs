@@ -1,10 +1,10 @@
-using ActorLsm.Hocon;
+using Akka.Configuration;
 
 namespace ActorLsm.Cluster.Sharding;
 
 /// <summary>
-/// Settings of replicated shards (hocon <c>actorlsm.cluster.replication</c>; commented defaults in
-/// reference.conf; the protocol is in PROTOCOL.md). Names after Kafka's replication settings.
+/// Settings of replicated shards (HOCON <c>actorlsm.cluster.replication</c>; commented defaults in
+/// <see cref="ClusterReferenceConfig"/>; the protocol is in PROTOCOL.md). Names after Kafka's replication settings.
 /// </summary>
 public sealed record ReplicationSettings
 {
@@ -33,22 +33,23 @@ public sealed record ReplicationSettings
     public int EffectiveMinInSync => Math.Min(MinInSyncReplicas, Factor);
 
     /// <summary>
-    /// Reads <c>actorlsm.cluster.replication</c> from <paramref name="config"/> (reference included).
+    /// Reads <c>actorlsm.cluster.replication</c> from <paramref name="config"/> (with
+    /// <see cref="ClusterReferenceConfig.Default"/> as fallback).
     /// Throws <see cref="ArgumentException"/> naming the key when a value is out of range.
     /// </summary>
-    public static ReplicationSettings FromConfig(HoconConfig config)
+    public static ReplicationSettings FromConfig(Config config)
     {
         ArgumentNullException.ThrowIfNull(config);
         const string p = "actorlsm.cluster.replication.";
         var s = new ReplicationSettings
         {
-            Factor = config.GetInt(p + "factor"),
-            MinInSyncReplicas = config.GetInt(p + "min-insync-replicas"),
-            ReplicaLagTimeMax = config.GetDuration(p + "replica-lag-time-max"),
-            HeartbeatInterval = config.GetDuration(p + "heartbeat-interval"),
-            ResendTimeout = config.GetDuration(p + "resend-timeout"),
-            MaxInflightBytes = config.GetLong(p + "max-inflight-bytes"),
-            SnapshotChunkSize = config.GetInt(p + "snapshot-chunk-size"),
+            Factor = config.GetInt(p + "factor", 0),
+            MinInSyncReplicas = config.GetInt(p + "min-insync-replicas", 0),
+            ReplicaLagTimeMax = config.GetTimeSpan(p + "replica-lag-time-max", null, allowInfinite: false),
+            HeartbeatInterval = config.GetTimeSpan(p + "heartbeat-interval", null, allowInfinite: false),
+            ResendTimeout = config.GetTimeSpan(p + "resend-timeout", null, allowInfinite: false),
+            MaxInflightBytes = config.GetByteSize(p + "max-inflight-bytes") ?? 0,
+            SnapshotChunkSize = (int)Math.Min(int.MaxValue, config.GetByteSize(p + "snapshot-chunk-size") ?? 0),
         };
         s.Validate();
         return s;

@@ -1,4 +1,4 @@
-using ActorLsm.Cluster.Membership;
+using ActorLsm.Cluster.View;
 
 namespace ActorLsm.Cluster.Sharding;
 

@@ -1,4 +1,4 @@
-using ActorLsm.Cluster.Membership;
+using ActorLsm.Cluster.View;
 using ActorLsm.Cluster.Wire;
 
 namespace ActorLsm.Cluster.Singleton;

@@ -1,6 +1,5 @@
 using ActorLsm.Cluster.Hosting;
-using ActorLsm.Cluster.Membership;
-using ActorLsm.Kernel;
+using Akka.Actor;
 
 namespace ActorLsm.Cluster.Singleton;
 
@@ -20,41 +19,21 @@ internal interface ISingletonObserver
     void OnBroadcastRejected(UniqueAddress node, long epoch);
 }
 
-/// <summary>What a node's singleton manager and its version manager share.</summary>
-/// <param name="Self">This node's incarnation.</param>
+/// <summary>What a version manager needs besides its node's cluster: the same on every node.</summary>
 /// <param name="Settings">Singleton settings.</param>
 /// <param name="ShardCount">Shards in the map (&gt;= 1).</param>
-/// <param name="MinNrOfMembers">Up members needed before the first shard map is made (&gt;= 1).</param>
-/// <param name="Store">This node's durable singleton record.</param>
-/// <param name="View">This node's cluster view (broadcasts land here).</param>
-/// <param name="Resolve">The singleton manager actor on a node (remote or local).</param>
-/// <param name="Observer">Test hook, or null.</param>
+/// <param name="MinNrOfMembers">Up members needed before the first shard map is made (&gt;= 1; <c>akka.cluster.min-nr-of-members</c>).</param>
 /// <param name="ReplicationFactor">Replicas per shard the shard map places (&gt;= 1).</param>
-internal sealed record SingletonContext(
-    UniqueAddress Self,
+/// <param name="Observer">Test hook, or null.</param>
+internal sealed record VersionManagerContext(
     SingletonSettings Settings,
     int ShardCount,
     int MinNrOfMembers,
-    SingletonStateStore Store,
-    ClusterView View,
-    Func<UniqueAddress, IActorRef> Resolve,
-    ISingletonObserver? Observer,
-    int ReplicationFactor = 1);
+    int ReplicationFactor,
+    ISingletonObserver? Observer);
 
-/// <summary>A new membership snapshot for the singleton manager (from the membership facade).</summary>
-internal sealed record MembershipSnapshot(ClusterState State);
+/// <summary>Local only: a version manager tells its node's member actor it started, so a higher accepted epoch reaches it at once.</summary>
+internal sealed record VersionManagerStarted(IActorRef VersionManager);
 
-/// <summary>The leave hook asks the manager to hand the singleton over; answered with <see cref="HandOverCompleted"/>.</summary>
-internal sealed record WaitForHandOver
-{
-    public static WaitForHandOver Instance { get; } = new();
-}
-
-/// <summary>This node runs no singleton any more.</summary>
-internal sealed record HandOverCompleted
-{
-    public static HandOverCompleted Instance { get; } = new();
-}
-
-/// <summary>The node accepted a higher epoch than its version manager's: that one must stop acting.</summary>
+/// <summary>Local only: the node accepted a higher epoch than its version manager's: that one must stop acting.</summary>
 internal sealed record EpochSuperseded(long Epoch);

@@ -1,12 +1,12 @@
-using ActorLsm.Hocon;
+using Akka.Configuration;
 
 namespace ActorLsm.Cluster.Singleton;
 
 /// <summary>
-/// Settings of the version-manager singleton (hocon <c>actorlsm.cluster.singleton</c> and
-/// <c>actorlsm.cluster.versions</c>; commented defaults in reference.conf). The hand-over names
-/// follow Akka's <c>ClusterSingletonManager</c>; the ceiling jump is tektite's durable version
-/// counter (seed 000).
+/// Settings of the version-manager singleton (HOCON <c>actorlsm.cluster.versions</c> and
+/// <c>actorlsm.cluster.singleton</c>; commented defaults in <see cref="ClusterReferenceConfig"/>).
+/// Where it runs and its hand-over are Akka's <c>ClusterSingletonManager</c> (<c>akka.cluster.singleton</c>);
+/// the ceiling jump is tektite's durable version counter (seed 000).
 /// </summary>
 public sealed record SingletonSettings
 {
@@ -19,22 +19,34 @@ public sealed record SingletonSettings
     /// </summary>
     public long CeilingJump { get; init; } = 10000;
 
-    /// <summary>How often the new oldest repeats <c>HandOverToMe</c> to a leaving previous oldest. Default 1 s.</summary>
-    public TimeSpan HandOverRetryInterval { get; init; } = TimeSpan.FromSeconds(1);
-
     /// <summary>How long a singleton waits for a majority of epoch (or persist) acknowledgements before retrying. Default 2 s.</summary>
     public TimeSpan EpochAckTimeout { get; init; } = TimeSpan.FromSeconds(2);
 
-    /// <summary>Reads the singleton's settings from <paramref name="config"/> (the full configuration, reference included).</summary>
-    public static SingletonSettings FromConfig(HoconConfig config)
+    /// <summary>
+    /// Reads the singleton's settings from <paramref name="config"/> (the full configuration,
+    /// <see cref="ClusterReferenceConfig.Default"/> as fallback). Throws <see cref="ArgumentException"/>
+    /// naming the key when a value is out of range.
+    /// </summary>
+    public static SingletonSettings FromConfig(Config config)
     {
         ArgumentNullException.ThrowIfNull(config);
-        return new SingletonSettings
+        var s = new SingletonSettings
         {
-            BroadcastInterval = config.GetDuration("actorlsm.cluster.versions.broadcast-interval"),
-            CeilingJump = config.GetLong("actorlsm.cluster.versions.ceiling-jump"),
-            HandOverRetryInterval = config.GetDuration("actorlsm.cluster.singleton.hand-over-retry-interval"),
-            EpochAckTimeout = config.GetDuration("actorlsm.cluster.singleton.epoch-ack-timeout"),
+            BroadcastInterval = config.GetTimeSpan("actorlsm.cluster.versions.broadcast-interval", null, allowInfinite: false),
+            CeilingJump = config.GetLong("actorlsm.cluster.versions.ceiling-jump", 0),
+            EpochAckTimeout = config.GetTimeSpan("actorlsm.cluster.singleton.epoch-ack-timeout", null, allowInfinite: false),
         };
+        Check(s.BroadcastInterval > TimeSpan.Zero, "actorlsm.cluster.versions.broadcast-interval", s.BroadcastInterval);
+        Check(s.CeilingJump >= 2, "actorlsm.cluster.versions.ceiling-jump", s.CeilingJump);
+        Check(s.EpochAckTimeout > TimeSpan.Zero, "actorlsm.cluster.singleton.epoch-ack-timeout", s.EpochAckTimeout);
+        return s;
+    }
+
+    private static void Check(bool ok, string key, object value)
+    {
+        if (!ok)
+        {
+            throw new ArgumentException($"{key} is out of range: {value}", key);
+        }
     }
 }

@@ -1,36 +1,52 @@
 using System.Diagnostics;
-using ActorLsm.Cluster.Membership;
+using ActorLsm.Cluster.Hosting;
 using ActorLsm.Cluster.Sharding;
 using ActorLsm.Cluster.Versions;
+using ActorLsm.Cluster.View;
 using ActorLsm.Cluster.Wire;
-using ActorLsm.Kernel;
+using Akka.Actor;
+using Akka.Cluster;
+using Member = ActorLsm.Cluster.View.Member;
+using MemberStatus = ActorLsm.Cluster.View.MemberStatus;
 
 namespace ActorLsm.Cluster.Singleton;
 
 /// <summary>
-/// The version manager: the cluster singleton (child of the oldest node's singleton manager).
-/// Phases: <b>Acquiring</b> proposes epoch = highest known + 1 to every Up member and waits for a
-/// majority of acceptances (a rejection tells the higher epoch; a timeout retries higher);
+/// The version manager: the cluster singleton, run by Akka's <c>ClusterSingletonManager</c> on the
+/// oldest member with the role <c>actorlsm</c> (hand-over on graceful leave is Akka's). Akka's
+/// singleton can run twice during a partition, so it acts only under an epoch a majority of
+/// members promised (PROTOCOL.md R8). It talks to each member's <see cref="ClusterMemberActor"/>
+/// (replies come back to it as the sender) and gets its membership from Akka.Cluster's events.
+/// Phases: <b>Idle</b> until the first membership snapshot; <b>Acquiring</b> proposes epoch =
+/// highest known + 1 to every Up member and waits for a majority of acceptances (a rejection tells
+/// the higher epoch; a timeout retries higher);
 /// <b>Recovering</b> merges the acks' persisted states (max ceiling, max flushed, newest map) and
 /// persists them with a raised ceiling on a majority; <b>Acting</b> hands out versions below the
 /// persisted ceiling, one per broadcast tick (tektite's version manager, seed 000), computes
 /// completed and flushed as minima over all shards' reports, keeps the shard map in step with
-/// membership, and broadcasts. Flushed, the ceiling and the map are published only after they
-/// are persisted on a majority, so a successor recovers values &gt;= every published one.
-/// <b>Idle</b>: superseded by a higher epoch; waits, then acquires again.
+/// membership, and broadcasts. Completed, flushed, the ceiling and the map are published only
+/// after they are persisted on a majority, so a successor recovers values &gt;= every published
+/// one (R9).
+/// <b>Idle</b> again when superseded by a higher epoch; waits, then acquires again.
 /// </summary>
-internal sealed class VersionManagerActor : ReceiveActor
+internal sealed class VersionManagerActor : ReceiveActor, IWithTimers
 {
     private const string TickKey = "tick";
     private const string TimeoutKey = "ack-timeout";
     private const string ReacquireKey = "reacquire";
-    private readonly SingletonContext _ctx;
+    private readonly VersionManagerContext _ctx;
+    private readonly ClusterView _view;
+    private readonly Akka.Cluster.Cluster _cluster;
+    private readonly UniqueAddress _self;
+    private readonly ClusterStateTracker _tracker = new();
+    private readonly Dictionary<NodeAddress, IActorRef> _members = [];
     private readonly Dictionary<int, ShardVersionReport> _reports = [];
     private readonly Dictionary<(int Shard, NodeAddress Node), long> _progress = [];
     private readonly Dictionary<UniqueAddress, EpochAck> _epochAcks = [];
     private readonly HashSet<UniqueAddress> _rejects = [];
     private readonly HashSet<UniqueAddress> _persistAcks = [];
-    private ClusterState _state;
+    private ClusterState _state = ClusterState.Empty;
+    private bool _started;
     private Phase _phase = Phase.Idle;
     private long _epoch;
     private long _highest;
@@ -42,22 +58,29 @@ internal sealed class VersionManagerActor : ReceiveActor
     private long _nextRequest;
     private long _current;
 
-    // REQUIRES: created by the singleton manager of ctx.Self while that node is the oldest Up member.
-    public VersionManagerActor(SingletonContext ctx, long highestKnown, ClusterState state)
+    // REQUIRES: created by the ClusterSingletonManager of a node whose ClusterMemberActor runs
+    // (it feeds `view`).
+    public VersionManagerActor(VersionManagerContext ctx, ClusterView view)
     {
         _ctx = ctx;
-        _highest = highestKnown;
-        _state = state;
+        _view = view;
+        _cluster = Akka.Cluster.Cluster.Get(Context.System);
+        _self = UniqueAddress.FromAkka(_cluster.SelfUniqueAddress);
+        _highest = view.HighestEpoch;
         Receive<EpochAck>(OnEpochAck);
         Receive<PersistAck>(OnPersistAck);
         Receive<ShardVersionReports>(OnReports);
         Receive<AlterInSync>(OnAlterInSync);
-        Receive<MembershipSnapshot>(OnMembership);
+        Receive<ClusterEvent.CurrentClusterState>(OnClusterEvent);
+        Receive<ClusterEvent.IClusterDomainEvent>(OnClusterEvent);
         Receive<EpochSuperseded>(OnSuperseded);
         Receive<Timeout>(OnTimeout);
         Receive<TickMsg>(_ => OnTick());
         Receive<Reacquire>(_ => StartAcquire());
     }
+
+    /// <inheritdoc/>
+    public ITimerScheduler Timers { get; set; } = null!;
 
     private enum Phase
     {
@@ -67,33 +90,59 @@ internal sealed class VersionManagerActor : ReceiveActor
         Acting,
     }
 
+    /// <summary>Props of the version manager (the singleton Props given to ClusterSingletonManager).</summary>
+    public static Props Props(VersionManagerContext ctx, ClusterView view) =>
+        Akka.Actor.Props.Create(() => new VersionManagerActor(ctx, view));
+
     /// <inheritdoc/>
-    protected override void PreStart() => StartAcquire();
+    protected override void PreStart()
+    {
+        MemberActor(_self.Address).Tell(new VersionManagerStarted(Self));
+        _cluster.Subscribe(Self, ClusterEvent.SubscriptionInitialStateMode.InitialStateAsSnapshot, ClusterStateTracker.Subscriptions);
+    }
 
     /// <inheritdoc/>
     protected override void PostStop()
     {
+        _cluster.Unsubscribe(Self);
+
         // Everything this incarnation published is already persisted on a majority.
         if (_phase == Phase.Acting)
         {
-            _ctx.Observer?.OnStoppedActing(_ctx.Self, _epoch);
+            _ctx.Observer?.OnStoppedActing(_self, _epoch);
         }
+    }
+
+    // The member actor of a node: resolved once per node address (no round-trip; Tell only).
+    private IActorRef MemberActor(NodeAddress node)
+    {
+        if (!_members.TryGetValue(node, out IActorRef? actor))
+        {
+            Address self = _cluster.SelfAddress;
+            ActorPath path = new RootActorPath(node.ToAkka(self.Protocol, self.System)) / "user" / ClusterMemberActor.Name;
+            actor = ((ExtendedActorSystem)Context.System).Provider.ResolveActorRef(path);
+            _members[node] = actor;
+        }
+
+        return actor;
     }
 
     private void StartAcquire()
     {
         StopActing();
         _phase = Phase.Acquiring;
-        _highest = Math.Max(_highest, Math.Max(_epoch, _ctx.Store.AcceptedEpoch));
-        _epoch = _highest + 1;
-        _highest = _epoch;
         _epochAcks.Clear();
         _rejects.Clear();
+
+        // Above every epoch this incarnation or this node's member actor has seen (R8).
+        _highest = Math.Max(Math.Max(_highest, _epoch), _view.HighestEpoch);
+        _epoch = _highest + 1;
+        _highest = _epoch;
         _voters = Quorum.UpVoters(_state);
-        var propose = new EpochPropose { From = _ctx.Self.ToMsg(), Epoch = _epoch };
+        var propose = new EpochPropose { From = _self.ToMsg(), Epoch = _epoch };
         foreach (UniqueAddress v in _voters)
         {
-            _ctx.Resolve(v).Tell(propose);
+            MemberActor(v.Address).Tell(propose);
         }
 
         Timers.StartSingleTimer(TimeoutKey, new Timeout(Phase.Acquiring, _epoch, 0), _ctx.Settings.EpochAckTimeout);
@@ -179,10 +228,10 @@ internal sealed class VersionManagerActor : ReceiveActor
         _persistAcks.Clear();
         _rejects.Clear();
         _voters = Quorum.UpVoters(_state);
-        var msg = new PersistState { From = _ctx.Self.ToMsg(), Epoch = _epoch, RequestId = _inflightRequest, State = _inflight };
+        var msg = new PersistState { From = _self.ToMsg(), Epoch = _epoch, RequestId = _inflightRequest, State = _inflight };
         foreach (UniqueAddress v in _voters)
         {
-            _ctx.Resolve(v).Tell(msg);
+            MemberActor(v.Address).Tell(msg);
         }
 
         Timers.StartSingleTimer(TimeoutKey, new Timeout(_phase, _epoch, _inflightRequest), _ctx.Settings.EpochAckTimeout);
@@ -214,7 +263,7 @@ internal sealed class VersionManagerActor : ReceiveActor
             if (_phase == Phase.Recovering)
             {
                 _phase = Phase.Acting;
-                _ctx.Observer?.OnActing(_ctx.Self, _epoch);
+                _ctx.Observer?.OnActing(_self, _epoch);
                 Timers.StartPeriodicTimer(TickKey, TickMsg.Instance, _ctx.Settings.BroadcastInterval);
             }
 
@@ -270,7 +319,7 @@ internal sealed class VersionManagerActor : ReceiveActor
     {
         if (_phase == Phase.Acting)
         {
-            _ctx.Observer?.OnStoppedActing(_ctx.Self, _epoch);
+            _ctx.Observer?.OnStoppedActing(_self, _epoch);
         }
 
         Timers.Cancel(TickKey);
@@ -349,9 +398,21 @@ internal sealed class VersionManagerActor : ReceiveActor
         AssertInvariants();
     }
 
-    private void OnMembership(MembershipSnapshot snapshot)
+    private void OnClusterEvent(object e)
     {
-        _state = snapshot.State;
+        if (!_tracker.Apply(e))
+        {
+            return;
+        }
+
+        _state = _tracker.State;
+        if (!_started)
+        {
+            _started = true;
+            StartAcquire();
+            return;
+        }
+
         if (_phase is Phase.Acting or Phase.Recovering)
         {
             ShardMap? next = NextMap(_desired.ShardMap);
@@ -380,7 +441,7 @@ internal sealed class VersionManagerActor : ReceiveActor
 
         var msg = new VersionsBroadcast
         {
-            From = _ctx.Self.ToMsg(),
+            From = _self.ToMsg(),
             Epoch = _epoch,
             Current = _current,
             Completed = _persisted.Completed,
@@ -395,7 +456,7 @@ internal sealed class VersionManagerActor : ReceiveActor
         {
             if (m.Status is not (MemberStatus.Down or MemberStatus.Removed))
             {
-                _ctx.Resolve(m.UniqueAddress).Tell(msg);
+                MemberActor(m.Address).Tell(msg);
             }
         }
     }

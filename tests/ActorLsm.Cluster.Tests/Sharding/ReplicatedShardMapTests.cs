@@ -1,4 +1,4 @@
-using ActorLsm.Cluster.Membership;
+using ActorLsm.Cluster.View;
 using ActorLsm.Cluster.Sharding;
 using static ActorLsm.Cluster.Tests.Singleton.SingletonPureTests;
 

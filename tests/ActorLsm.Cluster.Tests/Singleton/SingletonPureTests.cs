@@ -1,5 +1,5 @@
 using ActorLsm.Cluster.Hosting;
-using ActorLsm.Cluster.Membership;
+using ActorLsm.Cluster.View;
 using ActorLsm.Cluster.Sharding;
 using ActorLsm.Cluster.Singleton;
 using ActorLsm.Cluster.Wire;

@@ -1,9 +1,9 @@
-namespace ActorLsm.Cluster.Membership;
+namespace ActorLsm.Cluster.View;
 
 /// <summary>
-/// A member's life cycle, in Akka.Cluster's names and order: Joining → Up → Leaving → Exiting →
-/// Removed, or → Down → Removed at any point. Gossip merges keep the later state, so the numeric
-/// order is part of the merge rule.
+/// A member's life cycle as the server shows it, mapped from <c>Akka.Cluster.MemberStatus</c>:
+/// Joining → Up → Leaving → Exiting → Removed, or → Down → Removed at any point. Akka's WeaklyUp
+/// is off in our reference config (<c>allow-weakly-up-members = off</c>) and would show as Joining.
 /// </summary>
 public enum MemberStatus
 {
@@ -22,6 +22,6 @@ public enum MemberStatus
     /// <summary>Marked down (crashed, or on the losing side of a partition); no longer serves.</summary>
     Down = 4,
 
-    /// <summary>Gone; kept as a tombstone so the incarnation never comes back.</summary>
+    /// <summary>Gone; its incarnation never comes back.</summary>
     Removed = 5,
 }
