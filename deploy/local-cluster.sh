@@ -15,7 +15,7 @@
 #   ACTORLSM_SERVER           the server executable (default: the Release build, built when missing)
 #   ACTORLSM_CLUSTER_TIMEOUT  seconds `start` waits for the nodes to be up (default 120)
 #
-# hocon/nodeK.conf sets actorlsm.cluster.min-nr-of-members = 3: a cluster of fewer than three
+# hocon/nodeK.conf sets akka.cluster.min-nr-of-members = 3: a cluster of fewer than three
 # nodes never moves its members to up, so `start 1` or `start 2` alone times out unless a third
 # node is already running or that setting is lowered.
 set -euo pipefail
@@ -53,15 +53,15 @@ running_pid() {
 }
 
 # Prints "CLIENT REMOTE" (host:port each) read from hocon/nodeK.conf: actorlsm.server.host/port
-# and actorlsm.remote.hostname/port.
+# and akka.remote.dot-netty.tcp.hostname/port.
 endpoints() {
   awk '
     /^[[:space:]]*#/ { next }
-    /^[[:space:]]*[a-z-]+[[:space:]]*\{/ { block = $1 }
+    /^[[:space:]]*[a-z.-]+[[:space:]]*\{/ { block = $1 }
     block == "server" && $1 == "host"     { gsub(/"/, "", $3); shost = $3 }
     block == "server" && $1 == "port"     { sport = $3 }
-    block == "remote" && $1 == "hostname" { gsub(/"/, "", $3); rhost = $3 }
-    block == "remote" && $1 == "port"     { rport = $3 }
+    block == "remote.dot-netty.tcp" && $1 == "hostname" { gsub(/"/, "", $3); rhost = $3 }
+    block == "remote.dot-netty.tcp" && $1 == "port"     { rport = $3 }
     END { print shost ":" sport, rhost ":" rport }
   ' "hocon/node$1.conf"
 }

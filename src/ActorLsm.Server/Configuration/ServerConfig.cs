@@ -61,7 +61,7 @@ public static class ServerConfig
                 throw new InvalidConfigException("cannot read the file: " + ex.Message, configFile, 0, null);
             }
 
-            ConfigLayer file = Parse(text, configFile);
+            ConfigLayer file = Parse(text, configFile, Path.GetDirectoryName(Path.GetFullPath(configFile)));
             ConfigValidator.CheckKnownKeys(file, config.Config);
             config = config.With(file);
         }
@@ -82,15 +82,21 @@ public static class ServerConfig
 
     /// <summary>
     /// Parses <paramref name="text"/> with Akka's HOCON parser and checks it (<see cref="ConfigValidator.CheckSyntax"/>).
+    /// <c>include "file"</c> is resolved against <paramref name="directory"/> (null: the working directory);
+    /// an included file is checked the same way.
     /// </summary>
     /// <exception cref="InvalidConfigException">The text is malformed; the message names <paramref name="name"/> and the line.</exception>
-    public static ConfigLayer Parse(string text, string name)
+    public static ConfigLayer Parse(string text, string name, string? directory = null)
     {
         ArgumentNullException.ThrowIfNull(text);
         Config parsed;
         try
         {
-            parsed = ConfigurationFactory.ParseString(text);
+            parsed = ConfigurationFactory.ParseString(text, include => Include(include, name, directory));
+        }
+        catch (InvalidConfigException)
+        {
+            throw;
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
@@ -101,6 +107,24 @@ public static class ServerConfig
         var layer = new ConfigLayer(name, text, parsed);
         ConfigValidator.CheckSyntax(layer);
         return layer;
+    }
+
+    // Akka's include callback: the included file, read, checked and parsed on its own.
+    private static Akka.Configuration.Hocon.HoconRoot Include(string include, string includer, string? directory)
+    {
+        string path = Path.Combine(directory ?? Directory.GetCurrentDirectory(), include.Trim().Trim('"'));
+        string text;
+        try
+        {
+            text = File.ReadAllText(path);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
+        {
+            throw new InvalidConfigException($"cannot read the included file {include}: {ex.Message}", includer, 0, null);
+        }
+
+        ConfigLayer layer = Parse(text, path, Path.GetDirectoryName(path));
+        return new Akka.Configuration.Hocon.HoconRoot(layer.Config.Root);
     }
 
     private static string ReadResource(string name)

@@ -1,5 +1,5 @@
 using System.Globalization;
-using ActorLsm.Hocon;
+using Akka.Configuration;
 using ActorLsm.Server.Configuration;
 using ActorLsm.Server.Tests.Support;
 
@@ -18,14 +18,14 @@ public sealed class NodeConfigTests
 
     private static string ConfPath(int node) => Path.Combine(RepoTools.Root, "hocon", $"node{node}.conf");
 
-    private static HoconConfig Load(int node) => ServerConfig.Load(ConfPath(node));
+    private static Config Load(int node) => ServerConfig.Load(ConfPath(node)).Config;
 
     [Fact]
     public void NodeConfs_LoadedAsTheServerLoadsThem_BindWithoutError()
     {
         for (int node = 1; node <= Nodes; node++)
         {
-            ServerSettings settings = ServerConfigBinder.Bind(Load(node));
+            ServerSettings settings = ServerConfigBinder.Bind(ServerConfig.Load(ConfPath(node)));
 
             Assert.Equal("127.0.0.1", settings.Server.Host);
             Assert.Equal(7400 + node, settings.Server.Port);
@@ -40,10 +40,10 @@ public sealed class NodeConfigTests
         var remotePorts = new List<int>();
         for (int node = 1; node <= Nodes; node++)
         {
-            HoconConfig config = Load(node);
+            Config config = Load(node);
             clientPorts.Add(config.GetInt("actorlsm.server.port"));
-            remotePorts.Add(config.GetInt("actorlsm.remote.port"));
-            Assert.Equal("127.0.0.1", config.GetString("actorlsm.remote.hostname"));
+            remotePorts.Add(config.GetInt("akka.remote.dot-netty.tcp.port"));
+            Assert.Equal("127.0.0.1", config.GetString("akka.remote.dot-netty.tcp.hostname"));
         }
 
         Assert.Equal([7401, 7402, 7403], clientPorts);
@@ -54,23 +54,23 @@ public sealed class NodeConfigTests
     [Fact]
     public void NodeConfs_SeedsAndShardCountAndMinMembers_AreTheSameOnEveryNodeAndNameNodesOfTheCluster()
     {
-        HoconConfig first = Load(1);
-        IReadOnlyList<string> seeds = first.GetStringList("actorlsm.cluster.seed-nodes");
+        Config first = Load(1);
+        IReadOnlyList<string> seeds = first.GetStringList("akka.cluster.seed-nodes");
         var remotes = Enumerable.Range(1, Nodes)
             .Select(n => Load(n))
-            .Select(c => c.GetString("actorlsm.remote.hostname") + ":" + c.GetInt("actorlsm.remote.port").ToString(CultureInfo.InvariantCulture))
+            .Select(c => "akka.tcp://actorlsm@" + c.GetString("akka.remote.dot-netty.tcp.hostname") + ":" + c.GetInt("akka.remote.dot-netty.tcp.port").ToString(CultureInfo.InvariantCulture))
             .ToList();
 
-        Assert.Equal(["127.0.0.1:2551", "127.0.0.1:2552"], seeds);
+        Assert.Equal(["akka.tcp://actorlsm@127.0.0.1:2551", "akka.tcp://actorlsm@127.0.0.1:2552"], seeds);
         Assert.All(seeds, s => Assert.Contains(s, remotes));
-        int minMembers = first.GetInt("actorlsm.cluster.min-nr-of-members");
+        int minMembers = first.GetInt("akka.cluster.min-nr-of-members");
         Assert.InRange(minMembers, 1, Nodes);
         for (int node = 2; node <= Nodes; node++)
         {
-            HoconConfig config = Load(node);
-            Assert.Equal(seeds, config.GetStringList("actorlsm.cluster.seed-nodes"));
+            Config config = Load(node);
+            Assert.Equal(seeds, config.GetStringList("akka.cluster.seed-nodes"));
             Assert.Equal(first.GetInt("actorlsm.node.shard-count"), config.GetInt("actorlsm.node.shard-count"));
-            Assert.Equal(minMembers, config.GetInt("actorlsm.cluster.min-nr-of-members"));
+            Assert.Equal(minMembers, config.GetInt("akka.cluster.min-nr-of-members"));
         }
     }
 
@@ -83,11 +83,12 @@ public sealed class NodeConfigTests
         {
             string expected = one
                 .Replace("740" + 1, "740" + node, StringComparison.Ordinal)
-                .Replace("\"127.0.0.1:2551\"", "\"SEED1\"", StringComparison.Ordinal)
+                .Replace("@127.0.0.1:2551\"", "@SEED1\"", StringComparison.Ordinal)
                 .Replace("255" + 1, "255" + node, StringComparison.Ordinal)
-                .Replace("\"SEED1\"", "\"127.0.0.1:2551\"", StringComparison.Ordinal)
+                .Replace("@SEED1\"", "@127.0.0.1:2551\"", StringComparison.Ordinal)
                 .Replace("node1", "node" + node, StringComparison.Ordinal)
-                .Replace("node 1 of", $"node {node} of", StringComparison.Ordinal);
+                .Replace("node 1 of", $"node {node} of", StringComparison.Ordinal)
+                .Replace("hocon/node1.conf", $"hocon/node{node}.conf", StringComparison.Ordinal);
 
             Assert.Equal(expected, File.ReadAllText(ConfPath(node)));
         }
@@ -106,11 +107,11 @@ public sealed class NodeConfigTests
         Assert.Equal(Nodes, lines.Length);
         for (int node = 1; node <= Nodes; node++)
         {
-            HoconConfig config = Load(node);
+            Config config = Load(node);
             string line = lines[node - 1];
             Assert.StartsWith($"node{node}  stopped", line, StringComparison.Ordinal);
             Assert.Contains($"clients 127.0.0.1:{config.GetInt("actorlsm.server.port")}", line, StringComparison.Ordinal);
-            Assert.Contains($"remoting 127.0.0.1:{config.GetInt("actorlsm.remote.port")}", line, StringComparison.Ordinal);
+            Assert.Contains($"remoting 127.0.0.1:{config.GetInt("akka.remote.dot-netty.tcp.port")}", line, StringComparison.Ordinal);
         }
     }
 

@@ -1,5 +1,3 @@
-using ActorLsm.Hocon;
-using ActorLsm.Kernel;
 using ActorLsm.Server.Configuration;
 using ActorLsm.Server.Hosting;
 using ActorLsm.Server.Tests.Support;
@@ -20,7 +18,6 @@ public sealed class ConfigBindingTests : IDisposable
         ServerSettings s = ServerConfigBinder.Bind(ServerConfig.Defaults());
         var server = new ServerOptions();
         var node = new ShardedNodeOptions { DataDir = "unused" };
-        var kernel = new ActorSystemOptions();
 
         Assert.Equal("127.0.0.1", s.Server.Host);
         Assert.Equal(7400, s.Server.Port);
@@ -35,11 +32,7 @@ public sealed class ConfigBindingTests : IDisposable
         Assert.Equal(node.MaxPendingBytes, s.Node.MaxPendingBytes);
         Assert.Equal(node.MaxScanLimit, s.Node.MaxScanLimit);
         Assert.Equal(node.RequestTimeout, s.Node.RequestTimeout);
-        Assert.Equal(kernel.DefaultMailboxCapacity, s.Kernel.DefaultMailboxCapacity);
-        Assert.Equal(kernel.DefaultMailboxOverflow, s.Kernel.DefaultMailboxOverflow);
-        Assert.Equal(kernel.Throughput, s.Kernel.Throughput);
-        Assert.Equal(kernel.DefaultAskTimeout, s.Kernel.DefaultAskTimeout);
-        Assert.Same(SupervisorStrategy.DefaultStrategy, s.Kernel.DefaultSupervisorStrategy);
+        Assert.Null(s.Cluster);
 
         // Every storage property, compared through its public getters.
         var expected = new LsmOptions();
@@ -61,8 +54,8 @@ public sealed class ConfigBindingTests : IDisposable
                 flush-interval = 2m
               }
               node.shard-count = 8
-              kernel.supervision { max-nr-of-retries = 5, within-time-range = 1m, min-backoff = 100ms, max-backoff = 2s }
             }
+            akka.actor.default-dispatcher.throughput = 7
             """);
 
         ServerSettings s = ServerCommand.LoadSettings(file, null, null);
@@ -73,8 +66,7 @@ public sealed class ConfigBindingTests : IDisposable
         Assert.Equal(TimeSpan.FromMinutes(2), s.Node.Storage.FlushInterval);
         Assert.Equal(8, s.Node.ShardCount);
         Assert.Equal(7400, s.Server.Port);
-        Assert.Equal(5, s.Kernel.DefaultSupervisorStrategy.MaxNrOfRetries);
-        Assert.Equal(TimeSpan.FromSeconds(2), s.Kernel.DefaultSupervisorStrategy.MaxBackoff);
+        Assert.Equal(7, s.Config.Config.GetInt("akka.actor.default-dispatcher.throughput"));
     }
 
     [Fact]
@@ -106,7 +98,7 @@ public sealed class ConfigBindingTests : IDisposable
     {
         string file = Write("node1.conf", "actorlsm {\n  storage {\n    wal-sync-mode = sometimes\n  }\n}\n");
 
-        var ex = Assert.Throws<HoconException>(() => ServerCommand.LoadSettings(file, null, null));
+        var ex = Assert.Throws<InvalidConfigException>(() => ServerCommand.LoadSettings(file, null, null));
 
         Assert.Equal($"{file}:3: actorlsm.storage.wal-sync-mode: expected none, batch or interval, got \"sometimes\"", ex.Message);
     }
@@ -116,7 +108,7 @@ public sealed class ConfigBindingTests : IDisposable
     {
         string file = Write("node.conf", "# comment\nactorlsm.server.port = 70000\n");
 
-        var ex = Assert.Throws<HoconException>(() => ServerCommand.LoadSettings(file, null, null));
+        var ex = Assert.Throws<InvalidConfigException>(() => ServerCommand.LoadSettings(file, null, null));
 
         Assert.Equal($"{file}:2: actorlsm.server.port: expected an integer between 0 and 65535, got 70000", ex.Message);
     }
@@ -126,7 +118,7 @@ public sealed class ConfigBindingTests : IDisposable
     {
         string file = Write("node.conf", "actorlsm.storage.block-size = lots\n");
 
-        var ex = Assert.Throws<HoconException>(() => ServerCommand.LoadSettings(file, null, null));
+        var ex = Assert.Throws<InvalidConfigException>(() => ServerCommand.LoadSettings(file, null, null));
 
         Assert.StartsWith($"{file}:1: actorlsm.storage.block-size: expected a size", ex.Message, StringComparison.Ordinal);
     }
@@ -136,7 +128,7 @@ public sealed class ConfigBindingTests : IDisposable
     {
         string file = Write("node.conf", "\n\nactorlsm.storage.level0-stop-writes-trigger = 3\n");
 
-        var ex = Assert.Throws<HoconException>(() => ServerCommand.LoadSettings(file, null, null));
+        var ex = Assert.Throws<InvalidConfigException>(() => ServerCommand.LoadSettings(file, null, null));
 
         Assert.StartsWith($"{file}:3: actorlsm.storage.level0-stop-writes-trigger: rejected by the storage engine", ex.Message, StringComparison.Ordinal);
         Assert.Equal(3, ex.Line);
@@ -148,16 +140,68 @@ public sealed class ConfigBindingTests : IDisposable
     {
         string file = Write("broken.conf", "actorlsm {\n  server {\n    port = = 1\n");
 
-        var ex = Assert.Throws<HoconException>(() => ServerCommand.LoadSettings(file, null, null));
+        var ex = Assert.Throws<InvalidConfigException>(() => ServerCommand.LoadSettings(file, null, null));
 
         Assert.Equal(file, ex.FileName);
         Assert.True(ex.Line > 0, ex.Message);
     }
 
     [Fact]
+    public void Load_KeyWithoutValue_NamesFileLineAndKey()
+    {
+        string file = Write("empty.conf", "actorlsm {\n  server {\n    port =\n  }\n}\n");
+
+        var ex = Assert.Throws<InvalidConfigException>(() => ServerCommand.LoadSettings(file, null, null));
+
+        Assert.Equal($"{file}:3: actorlsm.server.port: expected a value after the key", ex.Message);
+    }
+
+    [Fact]
+    public void Load_UnclosedBrace_NamesFileAndLine()
+    {
+        string file = Write("open.conf", "actorlsm {\n  server {\n    port = 1\n}\n");
+
+        var ex = Assert.Throws<InvalidConfigException>(() => ServerCommand.LoadSettings(file, null, null));
+
+        Assert.Equal(file, ex.FileName);
+        Assert.Equal(1, ex.Line);
+    }
+
+    [Fact]
+    public void Load_StrayClosingBrace_NamesFileAndLine()
+    {
+        string file = Write("stray.conf", "actorlsm.server.port = 1\n}\n");
+
+        var ex = Assert.Throws<InvalidConfigException>(() => ServerCommand.LoadSettings(file, null, null));
+
+        Assert.Equal($"{file}:2: unexpected '}}'", ex.Message);
+    }
+
+    [Fact]
+    public void Load_MisspeltActorLsmKey_IsRejected()
+    {
+        string file = Write("typo.conf", "actorlsm.storage {\n  memtable-sise = 8MiB\n}\n");
+
+        var ex = Assert.Throws<InvalidConfigException>(() => ServerCommand.LoadSettings(file, null, null));
+
+        Assert.Equal("actorlsm.storage.memtable-sise", ex.Path);
+        Assert.Equal(2, ex.Line);
+    }
+
+    [Fact]
+    public void Load_BraceInsideStringOrComment_IsNotCounted()
+    {
+        string file = Write("ok.conf", "# a comment with { brace\nactorlsm.node.data-dir = \"/tmp/{odd}\" // and } here\n");
+
+        ServerSettings s = ServerCommand.LoadSettings(file, null, null);
+
+        Assert.Equal("/tmp/{odd}", s.Node.DataDir);
+    }
+
+    [Fact]
     public async Task RunAsync_InvalidConfig_ExitsWithCode2()
     {
-        string file = Write("node.conf", "actorlsm.storage.compression = zstd\n");
+        string file = Write("node.conf", "actorlsm.storage.compression = snappy\n");
 
         int code = await ServerCommand.RunAsync(["--config", file]);
 

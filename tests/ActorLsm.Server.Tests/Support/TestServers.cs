@@ -1,4 +1,3 @@
-using ActorLsm.Hocon;
 using ActorLsm.Server.Clustering;
 using ActorLsm.Server.Configuration;
 using ActorLsm.Server.Dispatch;
@@ -13,8 +12,8 @@ internal static class TestServers
     /// <summary>The node's settings for <paramref name="dataDir"/> on a free port, with <paramref name="hocon"/> layered over the defaults.</summary>
     public static ServerSettings Settings(string dataDir, string hocon = "")
     {
-        HoconConfig config = ServerConfig.Load(null, dataDir, 0);
-        config = HoconConfig.Parse(
+        NodeConfig config = ServerConfig.Load(null, dataDir, 0);
+        config = config.With(ServerConfig.Parse(
             """
             actorlsm.node.shard-count = 4
             actorlsm.storage.memtable-size = 1MiB
@@ -22,7 +21,7 @@ internal static class TestServers
             actorlsm.server.shutdown-timeout = 10s
             actorlsm.server.request-timeout = 20s
             """ + "\n" + hocon,
-            "test.conf").WithFallback(config);
+            "test.conf"));
         return ServerConfigBinder.Bind(config);
     }
 
