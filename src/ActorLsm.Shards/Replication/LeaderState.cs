@@ -1,6 +1,6 @@
 using System.Diagnostics;
-using ActorLsm.Kernel;
 using ActorLsm.Shards.Shard;
+using Akka.Actor;
 
 namespace ActorLsm.Shards.Replication;
 
