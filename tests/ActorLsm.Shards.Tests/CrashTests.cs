@@ -126,6 +126,52 @@ public sealed class CrashTests(ITestOutputHelper output) : ShardsTestKit(output)
         }
     }
 
+    [Fact]
+    public async Task StoreOpen_FailsAfterRestart_RetriesWithBackoffAndServesKeptRequests()
+    {
+        int opens = 0;
+        await using NodeHarness h = await StartAsync(dir => new ShardedNodeOptions
+        {
+            DataDir = dir,
+            ShardCount = 2,
+            Storage = SmallStorage(),
+            RequestTimeout = TimeSpan.FromSeconds(20),
+            RestartMinBackoff = TimeSpan.FromMilliseconds(20),
+            RestartMaxBackoff = TimeSpan.FromMilliseconds(100),
+            BeforeShardOpen = id =>
+            {
+                // Shard 0's second and third opens (the restart and its first retry) fail.
+                if (id == 0 && Interlocked.Increment(ref opens) is 2 or 3)
+                {
+                    throw new IOException("injected open failure");
+                }
+            },
+        });
+        byte[] key = [.. Enumerable.Range(0, 300).Select(i => B("r" + i)).First(k => h.Node.ShardOf(k) == 0)];
+        await h.Node.PutAsync(key, B("kept"));
+
+        // A request already in the mailbox when the shard fails waits (stashed) through the
+        // backoff and both failed opens, and is served once the store is open.
+        var probe = CreateTestProbe();
+        h.Node.InjectFailure(0);
+        h.Node.Shard(0).Ref.Tell(new GetRequest(key), probe.Ref);
+        GetReply reply = await probe.ExpectMsgAsync<GetReply>(TimeSpan.FromSeconds(20));
+        Assert.Equal("kept", S(reply.Value));
+
+        Assert.Equal(4, Volatile.Read(ref opens));
+        Assert.Equal(1, h.Node.Shard(0).Restarts);
+        Assert.Equal(ShardState.Running, h.Node.Shard(0).State);
+        Assert.Equal("kept", S(await h.Node.GetAsync(key)));
+    }
+
+    [Fact]
+    public void Backoff_Doubles_UpToTheMaximum()
+    {
+        TimeSpan min = TimeSpan.FromMilliseconds(100);
+        TimeSpan max = TimeSpan.FromSeconds(5);
+        Assert.Equal([100, 200, 400, 800, 1600, 3200, 5000, 5000], Enumerable.Range(1, 8).Select(a => ShardHandle.Backoff(min, max, a).TotalMilliseconds));
+    }
+
     /// <summary>Waits for the restarted shard: it reports running once its store is open again.</summary>
     private static Task StatusRunningAsync(NodeHarness h, int shard) =>
         h.Node.Shard(shard).WhenRunning.WaitAsync(TimeSpan.FromSeconds(20));
