@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using ActorLsm.Shards.Shard;
+using Akka.Actor;
 using Xunit.Abstractions;
 using static ActorLsm.Shards.Tests.NodeHarness;
 
@@ -162,6 +163,40 @@ public sealed class CrashTests(ITestOutputHelper output) : ShardsTestKit(output)
         Assert.Equal(1, h.Node.Shard(0).Restarts);
         Assert.Equal(ShardState.Running, h.Node.Shard(0).State);
         Assert.Equal("kept", S(await h.Node.GetAsync(key)));
+    }
+
+    [Fact]
+    public async Task KillAsync_ShardStillOpening_FailsKeptRequestsAsUnavailable()
+    {
+        var secondOpen = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        int opens = 0;
+        await using NodeHarness h = await StartAsync(dir => new ShardedNodeOptions
+        {
+            DataDir = dir,
+            ShardCount = 1,
+            Storage = SmallStorage(),
+            RequestTimeout = TimeSpan.FromSeconds(20),
+            RestartMinBackoff = TimeSpan.FromMilliseconds(10),
+            RestartMaxBackoff = TimeSpan.FromSeconds(20),
+            BeforeShardOpen = _ =>
+            {
+                // Every open after the first fails: the restarted shard never serves again.
+                if (Interlocked.Increment(ref opens) >= 2)
+                {
+                    secondOpen.TrySetResult();
+                    throw new IOException("injected open failure");
+                }
+            },
+        });
+        var probe = CreateTestProbe();
+        h.Node.InjectFailure(0);
+        h.Node.Shard(0).Ref.Tell(new GetRequest(B("k")), probe.Ref); // kept through the restart (stashed)
+        await secondOpen.Task.WaitAsync(TimeSpan.FromSeconds(20));
+
+        await h.Node.KillAsync();
+        Status.Failure failure = await probe.ExpectMsgAsync<Status.Failure>(TimeSpan.FromSeconds(20));
+        Assert.IsType<ShardUnavailableException>(failure.Cause);
+        Assert.Equal(ShardState.Stopped, h.Node.Shard(0).State);
     }
 
     [Fact]

@@ -417,7 +417,7 @@ internal sealed partial class ShardActor
         IActorRef self = Self;
         IActorRef[] waiting = [.. _checkpointWaiting];
         _checkpointWaiting.Clear();
-        Task<ulong> task = Task.Run(() =>
+        Task<ulong> task = IoThread.Run(() =>
         {
             Directory.CreateDirectory(Path.GetDirectoryName(dir)!);
             return store.CreateCheckpoint(dir);

@@ -16,8 +16,9 @@ namespace ActorLsm.Shards.Shard;
 /// installs block its thread): owns the <see cref="LsmStore"/> in <c>DataDir/shard-07</c>, opened
 /// when it starts (recovering from its WAL) with a flusher and a compactor child as its background
 /// host, and closed in <see cref="PostStop"/>. Every write of the shard goes through its write queue
-/// and group commits (ShardActor.Writes.cs); gets are served on the actor (the store is thread-safe
-/// and a get takes microseconds); scans run on the thread pool.
+/// and group commits (ShardActor.Writes.cs), which run with their WAL fsync on the shard's own
+/// <see cref="CommitThread"/>; gets are served on the actor (the store is thread-safe and a get takes
+/// microseconds); scans, flushes and compactions run on the .NET thread pool.
 /// </summary>
 /// <remarks>
 /// On a failure the node router's supervisor strategy restarts it (Akka keeps its mailbox): writes
@@ -41,6 +42,7 @@ internal sealed partial class ShardActor : UntypedActor, IWithTimers, IWithUnbou
     private int _openFailures;
     private IActorRef? _flusher;
     private IActorRef? _compactor;
+    private CommitThread? _ioThread;
 
     public ShardActor(ShardHandle handle, ShardSettings settings)
     {
@@ -61,6 +63,9 @@ internal sealed partial class ShardActor : UntypedActor, IWithTimers, IWithUnbou
 
     /// <summary>The open store. REQUIRES: called on the shard actor after the store opened.</summary>
     private LsmStore Store => _store ?? throw new InvalidOperationException($"shard {Id} has no open store");
+
+    /// <summary>The shard's commit thread (group commits, checkpoints), started at first use. REQUIRES: called on the shard actor.</summary>
+    private CommitThread IoThread => _ioThread ??= new CommitThread("actorlsm-" + NodeMetadata.ShardName(Id) + "-commit");
 
     /// <summary>Props of shard <paramref name="handle"/>'s actor on the settings' I/O dispatcher (the default, unbounded mailbox).</summary>
     public static Props Props(ShardHandle handle, ShardSettings settings) =>
@@ -239,9 +244,29 @@ internal sealed partial class ShardActor : UntypedActor, IWithTimers, IWithUnbou
             w.ReplyTo.Tell(unavailable);
         }
 
+        if (!_restarting)
+        {
+            FailStashedRequests(); // a restart keeps them: Akka puts the stash back into the mailbox
+        }
+
         WaitForScans();
         _store?.Dispose(); // waits for the flusher's or compactor's running step
         _store = null;
+        _ioThread?.Complete();
+        _ioThread = null;
+    }
+
+    /// <summary>REQUIRES: called on the shard actor while it stops for good. Requests it kept (stashed while opening) get <see cref="ShardUnavailableException"/>.</summary>
+    private void FailStashedRequests()
+    {
+        var stopped = new Status.Failure(new ShardUnavailableException($"shard {Id} stopped before serving the request; nothing was written"));
+        foreach (Envelope kept in Stash.ClearStash())
+        {
+            if (kept.Message is WriteRequest or GetRequest or ScanRequest or StatusRequest or HoldCommits or DispatcherQuery)
+            {
+                kept.Sender.Tell(stopped);
+            }
+        }
     }
 
     protected override void OnReceive(object message) => Serving(message);
