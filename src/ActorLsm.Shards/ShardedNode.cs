@@ -1,4 +1,3 @@
-using ActorLsm.Kernel;
 using ActorLsm.Shards.Layout;
 using ActorLsm.Shards.Replication;
 using ActorLsm.Shards.Replies;
@@ -6,14 +5,17 @@ using ActorLsm.Shards.Routing;
 using ActorLsm.Shards.Scan;
 using ActorLsm.Shards.Shard;
 using ActorLsm.Storage;
+using Akka.Actor;
+using Akka.Configuration;
 
 namespace ActorLsm.Shards;
 
 /// <summary>
-/// The shards of one node behind one façade: a fixed number of <c>ShardActor</c>s under
-/// <c>/user/shards</c>, each owning one storage engine in <c>DataDir/shard-NN</c>, with keys
-/// spread over them by a stable hash. The server and the embedded YCSB runner both use it.
-/// Every method is thread-safe and answers through the shard actors' messages.
+/// The shards of one node behind one façade: a fixed number of <c>ShardActor</c>s (Akka.NET actors)
+/// under the node router <c>/user/actorlsm-shards</c> (<see cref="ShardedNodeOptions.RouterName"/>),
+/// each owning one storage engine in <c>DataDir/shard-NN</c>, with keys spread over them by a stable
+/// hash. The server and the embedded YCSB runner both use it. Every method is thread-safe and answers
+/// through the shard actors' messages.
 /// </summary>
 /// <remarks>
 /// Errors: <see cref="ArgumentException"/> for keys or values over the storage limits (nothing
@@ -28,9 +30,19 @@ namespace ActorLsm.Shards;
 /// failed get <see cref="ShardUnavailableException"/>; no write is acknowledged that is not in the WAL.
 /// </para>
 /// <para>
-/// The node talks to each shard with a Tell whose sender is a task-backed reply address (no
-/// temporary actor per request); the router at <c>/user/shards</c> routes the same messages by
-/// key for callers that hold only the router.
+/// The node talks to each shard with a Tell whose sender is a task-backed reply address (a
+/// <see cref="MinimalActorRef"/>, no temporary actor and no timer per request; one sweep enforces
+/// <see cref="ShardedNodeOptions.RequestTimeout"/>); the router routes the same messages by key for
+/// callers that hold only the router.
+/// </para>
+/// <para>
+/// Akka: the shard actors and their children run on the dispatcher
+/// <see cref="ShardedNodeOptions.Dispatcher"/> (<c>actorlsm.io-dispatcher</c>, a dedicated thread
+/// pool defined in <see cref="DefaultConfig"/>), because they block on file I/O and must not starve
+/// the default dispatcher that Akka.Remote shares. Shard mailboxes are unbounded; a shard's write
+/// queue refuses writes past its limits with <see cref="OverloadedException"/> instead of blocking
+/// the sender. Akka's restart has no backoff, so a restarted shard waits out its own backoff with
+/// its messages stashed.
 /// </para>
 /// </remarks>
 public sealed class ShardedNode : IAsyncDisposable
@@ -41,6 +53,7 @@ public sealed class ShardedNode : IAsyncDisposable
     private readonly NodeLifecycle _lifecycle;
     private readonly RequestGate _gate = new();
     private readonly ReplyDeadlines _deadlines;
+    private readonly ReplyAddress _replyAddress;
     private IActorRef _router = null!;
     private int _disposed;
 
@@ -54,9 +67,19 @@ public sealed class ShardedNode : IAsyncDisposable
             _handles[i] = new ShardHandle(i);
         }
 
-        _lifecycle = new NodeLifecycle(options.RestartMinBackoff, options.RestartMaxBackoff);
+        _lifecycle = new NodeLifecycle();
         _deadlines = new ReplyDeadlines(options.RequestTimeout);
+        _replyAddress = new ReplyAddress(system, options.RouterName);
     }
+
+    /// <summary>
+    /// The commented defaults of this project (reference.conf, embedded): <c>actorlsm.node.*</c> (the
+    /// defaults of <see cref="ShardedNodeOptions"/>) and <c>actorlsm.io-dispatcher</c>, the dispatcher the
+    /// shard actors run on. A host merges it into its actor system's config as a fallback
+    /// (<c>ConfigurationFactory.ParseString(own).WithFallback(ShardedNode.DefaultConfig)</c>) so that the
+    /// dispatcher exists; <see cref="StartAsync"/> refuses a system without it.
+    /// </summary>
+    public static Config DefaultConfig { get; } = ConfigurationFactory.ParseString(NodeReferenceConfig.Text);
 
     /// <summary>
     /// Raised after each flush of a shard's store (seed 000's flush callbacks) with the shard id
@@ -68,14 +91,22 @@ public sealed class ShardedNode : IAsyncDisposable
     /// <summary>Number of shards.</summary>
     public int ShardCount => _handles.Length;
 
-    /// <summary>The node router at <c>/user/shards</c>.</summary>
+    /// <summary>The node router (<c>/user/</c> plus <see cref="ShardedNodeOptions.RouterName"/>).</summary>
     internal IActorRef Router => _router;
+
+    /// <summary>The local actor path of this node's router, <c>/user/</c> plus <see cref="ShardedNodeOptions.RouterName"/>.</summary>
+    public string RouterPath => "/user/" + _options.RouterName;
 
     /// <summary>
     /// Starts the shard actors in <paramref name="system"/> and waits until every shard has opened its store.
     /// The data directory gets a <c>NODE</c> file recording the shard count (LAYOUT.md).
     /// </summary>
     /// <exception cref="ArgumentException">An option is out of range.</exception>
+    /// <exception cref="InvalidOperationException">
+    /// <paramref name="system"/>'s config lacks the dispatcher <see cref="ShardedNodeOptions.Dispatcher"/>
+    /// (merge <see cref="DefaultConfig"/> into it).
+    /// </exception>
+    /// <exception cref="InvalidActorNameException">The system already has an actor named <see cref="ShardedNodeOptions.RouterName"/> under <c>/user</c>.</exception>
     /// <exception cref="ShardCountMismatchException">The data directory was written with another shard count.</exception>
     /// <exception cref="StoreLockedException">A shard's store is open elsewhere (another node on the same directory).</exception>
     /// <exception cref="TimeoutException">
@@ -87,12 +118,17 @@ public sealed class ShardedNode : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(system);
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
+        if (!system.Dispatchers.HasDispatcher(options.Dispatcher))
+        {
+            throw new InvalidOperationException(
+                $"the actor system '{system.Name}' has no dispatcher '{options.Dispatcher}' for the shard actors (they block on file I/O and must not run on the default dispatcher); "
+                + "create the system with ShardedNode.DefaultConfig as a fallback of its config, or define the dispatcher");
+        }
+
         NodeMetadata.EnsureCompatible(Path.GetFullPath(options.DataDir), options.ShardCount);
         var node = new ShardedNode(system, options);
         var settings = new ShardSettings(options, node.RaiseFlushCompleted);
-        node._router = system.ActorOf(
-            Props.Create(() => new NodeRouterActor(node._handles, settings, node._lifecycle)).WithMailbox(Props.UnboundedMailbox),
-            "shards");
+        node._router = system.ActorOf(NodeRouterActor.Props(node._handles, settings, node._lifecycle), options.RouterName);
         try
         {
             await node._lifecycle.Started.Task.WaitAsync(StartTimeout(options), cancellationToken).ConfigureAwait(false);
@@ -256,10 +292,21 @@ public sealed class ShardedNode : IAsyncDisposable
     }
 
     /// <summary>
-    /// A reference to shard <paramref name="shardId"/>'s actor path on this node (<c>/user/shards/shard-NN</c>),
-    /// the path other nodes' replicators send to.
+    /// The actor path of shard <paramref name="shard"/> under a node router named <paramref name="routerName"/>,
+    /// without address: <c>/user/actorlsm-shards/shard-07</c>. Prefix a node's address to reach a follower's
+    /// shard over Akka.Remote (<c>akka.tcp://sys@host:port/user/actorlsm-shards/shard-07</c>), for example
+    /// with <c>((ExtendedActorSystem)system).Provider.ResolveActorRef(address + path)</c>.
     /// </summary>
-    public static string ShardPath(int shardId) => "/user/shards/" + NodeMetadata.ShardName(shardId);
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="shard"/> is negative.</exception>
+    public static string ShardActorPath(int shard, string routerName = ShardedNodeOptions.DefaultRouterName)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(shard);
+        ArgumentException.ThrowIfNullOrWhiteSpace(routerName);
+        return "/user/" + routerName + "/" + NodeMetadata.ShardName(shard);
+    }
+
+    /// <summary>Shard <paramref name="shardId"/>'s actor path under the default router name (<see cref="ShardActorPath"/> with <c>actorlsm-shards</c>).</summary>
+    public static string ShardPath(int shardId) => ShardActorPath(shardId);
 
     /// <summary>
     /// Status of every shard. A shard that cannot answer (restarting, stopped) is reported with
@@ -334,6 +381,10 @@ public sealed class ShardedNode : IAsyncDisposable
     internal Task HoldCommitsAsync(int id, Task gate) =>
         RequestAsync<Status.Success>(id, new HoldCommits(gate), CancellationToken.None);
 
+    /// <summary>Test hook: the name of the dispatcher shard <paramref name="id"/> runs on and of the thread that answered.</summary>
+    internal Task<DispatcherInfo> DispatcherOfAsync(int id) =>
+        RequestAsync<DispatcherInfo>(id, DispatcherQuery.Instance, CancellationToken.None);
+
     private void RaiseFlushCompleted(int shard, FlushCompletedInfo info) => FlushCompleted?.Invoke(shard, info);
 
     private void CheckSizes(byte[] key, byte[]? value)
@@ -366,7 +417,7 @@ public sealed class ShardedNode : IAsyncDisposable
                 throw new ShardUnavailableException($"shard {shard} is {handle.StateName}; retry later");
             }
 
-            var reply = new PromiseRef<T>(shard, message.GetType());
+            var reply = new PromiseRef<T>(_replyAddress, shard, message.GetType());
             _deadlines.Track(reply);
             CancellationTokenRegistration cancel = cancellationToken.CanBeCanceled
                 ? cancellationToken.Register(static (s, token) => ((PromiseRef<T>)s!).TrySetCanceled(token), reply)

@@ -4,11 +4,18 @@ namespace ActorLsm.Shards;
 
 /// <summary>
 /// Settings of the shards of one node (hocon: actorlsm.node.* and actorlsm.storage.*; the
-/// commented defaults are in this project's reference.conf, <see cref="NodeReferenceConfig"/>).
+/// commented defaults are in this project's reference.conf, <see cref="ShardedNode.DefaultConfig"/>).
 /// </summary>
 public sealed class ShardedNodeOptions
 {
+    /// <summary>Default of <see cref="RouterName"/>.</summary>
+    public const string DefaultRouterName = "actorlsm-shards";
+
+    /// <summary>Default of <see cref="Dispatcher"/>: the dispatcher <see cref="ShardedNode.DefaultConfig"/> defines.</summary>
+    public const string DefaultDispatcher = "actorlsm.io-dispatcher";
+
     private Replication.ShardReplicationOptions? _replication;
+    private string _routerName = DefaultRouterName;
 
     /// <summary>Directory holding one sub-directory per shard (<c>shard-07</c>).</summary>
     public required string DataDir { get; init; }
@@ -31,7 +38,27 @@ public sealed class ShardedNodeOptions
     /// <summary>Largest number of entries one scan returns.</summary>
     public int MaxScanLimit { get; init; } = 10_000;
 
-    /// <summary>Test hook: runs on a shard actor before it opens its store, at start and at each restart.</summary>
+    /// <summary>
+    /// Name of the node router actor under <c>/user</c> (hocon <c>actorlsm.node.router-name</c>, default
+    /// <c>actorlsm-shards</c>); its children are <c>shard-00</c>, <c>shard-01</c>, ... Other nodes reach a
+    /// shard at <see cref="ShardedNode.ShardActorPath"/>, so every node of a cluster uses the same name.
+    /// One actor system holds one node per router name.
+    /// </summary>
+    public string RouterName
+    {
+        get => _routerName;
+        init => _routerName = value;
+    }
+
+    /// <summary>
+    /// Id (HOCON path) of the Akka dispatcher the shard actors and their flusher, compactor and
+    /// replicator children run on (hocon <c>actorlsm.node.dispatcher</c>, default <c>actorlsm.io-dispatcher</c>).
+    /// They block on file I/O (store open, WAL appends, snapshot installs), so it must not be the
+    /// default dispatcher: the system's config must define it (merge <see cref="ShardedNode.DefaultConfig"/>),
+    /// else <see cref="ShardedNode.StartAsync"/> throws.
+    /// </summary>
+    public string Dispatcher { get; init; } = DefaultDispatcher;
+
     /// <summary>
     /// Replication of the shards (cluster mode): null keeps every shard standalone. With it, shards
     /// take roles from <see cref="ShardedNode.SetReplicaRole"/> (src/ActorLsm.Cluster/PROTOCOL.md).
@@ -50,12 +77,21 @@ public sealed class ShardedNodeOptions
         return copy;
     }
 
+    /// <summary>A copy of these options with <see cref="RouterName"/> set to <paramref name="routerName"/> (a second node in one actor system).</summary>
+    public ShardedNodeOptions WithRouterName(string routerName)
+    {
+        var copy = (ShardedNodeOptions)MemberwiseClone();
+        copy._routerName = routerName;
+        return copy;
+    }
+
+    /// <summary>Test hook: runs on a shard actor before it opens its store, at start and at each restart (an exception counts as a failed open).</summary>
     internal Action<int>? BeforeShardOpen { get; init; }
 
     /// <summary>Test hook: runs on a shard actor when its compactor reports compaction steps that did work (shard id, steps).</summary>
     internal Action<int, int>? OnCompactionFinished { get; init; }
 
-    /// <summary>Delay before a failed shard's first restart in a minute; doubles per further restart.</summary>
+    /// <summary>Delay before a failed shard's first reopen in a minute (and before retrying a failed open); doubles per further one.</summary>
     internal TimeSpan RestartMinBackoff { get; init; } = TimeSpan.FromMilliseconds(100);
 
     /// <summary>Largest delay before a failed shard restarts.</summary>
@@ -82,6 +118,14 @@ public sealed class ShardedNodeOptions
         Check(MaxPendingBytes >= 1, nameof(MaxPendingBytes), MaxPendingBytes);
         Check(RequestTimeout > TimeSpan.Zero, nameof(RequestTimeout), RequestTimeout);
         Check(MaxScanLimit >= 1, nameof(MaxScanLimit), MaxScanLimit);
+        Check(!string.IsNullOrWhiteSpace(RouterName) && Akka.Actor.ActorPath.IsValidPathElement(RouterName), nameof(RouterName), RouterName);
+        Check(!string.IsNullOrWhiteSpace(Dispatcher), nameof(Dispatcher), Dispatcher);
+        if (Replication is { } r)
+        {
+            Check(r.MaxMessageBytes >= 1024, "Replication.MaxMessageBytes", r.MaxMessageBytes);
+            Check(r.SnapshotChunkSize >= 1, "Replication.SnapshotChunkSize", r.SnapshotChunkSize);
+        }
+
         ArgumentNullException.ThrowIfNull(Storage);
         Storage.Validate();
     }

@@ -1,10 +1,11 @@
 using System.Collections.Concurrent;
 using ActorLsm.Storage;
+using Xunit.Abstractions;
 using static ActorLsm.Shards.Tests.NodeHarness;
 
 namespace ActorLsm.Shards.Tests;
 
-public sealed class BackgroundTests
+public sealed class BackgroundTests(ITestOutputHelper output) : ShardsTestKit(output)
 {
     [Fact]
     public async Task Writes_OverSmallMemtables_FlusherAndCompactorChildrenFlushAndCompact()

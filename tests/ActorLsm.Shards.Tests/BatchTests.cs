@@ -1,8 +1,9 @@
+using Xunit.Abstractions;
 using static ActorLsm.Shards.Tests.NodeHarness;
 
 namespace ActorLsm.Shards.Tests;
 
-public sealed class BatchTests
+public sealed class BatchTests(ITestOutputHelper output) : ShardsTestKit(output)
 {
     [Fact]
     public async Task BatchAsync_KeysOfManyShards_AppliesAllAndCountsShards()

@@ -1,10 +1,12 @@
 using System.Collections.Concurrent;
 using ActorLsm.Shards.Shard;
+using Akka.Actor;
+using Xunit.Abstractions;
 using static ActorLsm.Shards.Tests.NodeHarness;
 
 namespace ActorLsm.Shards.Tests;
 
-public sealed class CrashTests
+public sealed class CrashTests(ITestOutputHelper output) : ShardsTestKit(output)
 {
     [Fact]
     public async Task InjectFailure_DuringConcurrentWrites_RestartsAndKeepsEveryAckedWrite()
@@ -102,7 +104,13 @@ public sealed class CrashTests
         Task<ulong>[] puts = [.. keys.Select(k => h.Node.PutAsync(k, B("v")))];
         Assert.Equal(5, (await h.Node.StatusAsync()).Shards[0].PendingWrites);
 
-        h.Node.InjectFailure(0);
+        // Akka's supervisor logs the failure once; the shard is restarted (not stopped).
+        await EventFilter.Exception<InjectedShardFailureException>().ExpectOneAsync(() =>
+        {
+            h.Node.InjectFailure(0);
+            return Task.CompletedTask;
+        });
+
         // The crash waits for the held commit (keys[0]) and answers it truthfully; release it.
         release.SetResult();
         foreach (Task<ulong> put in puts.Skip(1))
@@ -117,6 +125,86 @@ public sealed class CrashTests
         {
             Assert.Null(await h.Node.GetAsync(k));
         }
+    }
+
+    [Fact]
+    public async Task StoreOpen_FailsAfterRestart_RetriesWithBackoffAndServesKeptRequests()
+    {
+        int opens = 0;
+        await using NodeHarness h = await StartAsync(dir => new ShardedNodeOptions
+        {
+            DataDir = dir,
+            ShardCount = 2,
+            Storage = SmallStorage(),
+            RequestTimeout = TimeSpan.FromSeconds(20),
+            RestartMinBackoff = TimeSpan.FromMilliseconds(20),
+            RestartMaxBackoff = TimeSpan.FromMilliseconds(100),
+            BeforeShardOpen = id =>
+            {
+                // Shard 0's second and third opens (the restart and its first retry) fail.
+                if (id == 0 && Interlocked.Increment(ref opens) is 2 or 3)
+                {
+                    throw new IOException("injected open failure");
+                }
+            },
+        });
+        byte[] key = [.. Enumerable.Range(0, 300).Select(i => B("r" + i)).First(k => h.Node.ShardOf(k) == 0)];
+        await h.Node.PutAsync(key, B("kept"));
+
+        // A request already in the mailbox when the shard fails waits (stashed) through the
+        // backoff and both failed opens, and is served once the store is open.
+        var probe = CreateTestProbe();
+        h.Node.InjectFailure(0);
+        h.Node.Shard(0).Ref.Tell(new GetRequest(key), probe.Ref);
+        GetReply reply = await probe.ExpectMsgAsync<GetReply>(TimeSpan.FromSeconds(20));
+        Assert.Equal("kept", S(reply.Value));
+
+        Assert.Equal(4, Volatile.Read(ref opens));
+        Assert.Equal(1, h.Node.Shard(0).Restarts);
+        Assert.Equal(ShardState.Running, h.Node.Shard(0).State);
+        Assert.Equal("kept", S(await h.Node.GetAsync(key)));
+    }
+
+    [Fact]
+    public async Task KillAsync_ShardStillOpening_FailsKeptRequestsAsUnavailable()
+    {
+        var secondOpen = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        int opens = 0;
+        await using NodeHarness h = await StartAsync(dir => new ShardedNodeOptions
+        {
+            DataDir = dir,
+            ShardCount = 1,
+            Storage = SmallStorage(),
+            RequestTimeout = TimeSpan.FromSeconds(20),
+            RestartMinBackoff = TimeSpan.FromMilliseconds(10),
+            RestartMaxBackoff = TimeSpan.FromSeconds(20),
+            BeforeShardOpen = _ =>
+            {
+                // Every open after the first fails: the restarted shard never serves again.
+                if (Interlocked.Increment(ref opens) >= 2)
+                {
+                    secondOpen.TrySetResult();
+                    throw new IOException("injected open failure");
+                }
+            },
+        });
+        var probe = CreateTestProbe();
+        h.Node.InjectFailure(0);
+        h.Node.Shard(0).Ref.Tell(new GetRequest(B("k")), probe.Ref); // kept through the restart (stashed)
+        await secondOpen.Task.WaitAsync(TimeSpan.FromSeconds(20));
+
+        await h.Node.KillAsync();
+        Status.Failure failure = await probe.ExpectMsgAsync<Status.Failure>(TimeSpan.FromSeconds(20));
+        Assert.IsType<ShardUnavailableException>(failure.Cause);
+        Assert.Equal(ShardState.Stopped, h.Node.Shard(0).State);
+    }
+
+    [Fact]
+    public void Backoff_Doubles_UpToTheMaximum()
+    {
+        TimeSpan min = TimeSpan.FromMilliseconds(100);
+        TimeSpan max = TimeSpan.FromSeconds(5);
+        Assert.Equal([100, 200, 400, 800, 1600, 3200, 5000, 5000], Enumerable.Range(1, 8).Select(a => ShardHandle.Backoff(min, max, a).TotalMilliseconds));
     }
 
     /// <summary>Waits for the restarted shard: it reports running once its store is open again.</summary>

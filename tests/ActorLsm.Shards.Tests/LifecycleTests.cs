@@ -1,9 +1,10 @@
-using ActorLsm.Kernel;
+using Akka.Actor;
+using Xunit.Abstractions;
 using static ActorLsm.Shards.Tests.NodeHarness;
 
 namespace ActorLsm.Shards.Tests;
 
-public sealed class LifecycleTests
+public sealed class LifecycleTests(ITestOutputHelper output) : ShardsTestKit(output)
 {
     [Fact]
     public async Task DisposeAsync_ThenReopen_DataPresent()
@@ -50,9 +51,8 @@ public sealed class LifecycleTests
             await h.Node.PutAsync(B("k"), B("v"));
             await h.Node.DisposeAsync();
 
-            await using var system = ActorSystem.Create("mismatch");
-            var options = new ShardedNodeOptions { DataDir = dir, ShardCount = 8 };
-            ShardCountMismatchException e = await Assert.ThrowsAsync<ShardCountMismatchException>(() => ShardedNode.StartAsync(system, options));
+            var options = new ShardedNodeOptions { DataDir = dir, ShardCount = 8, RouterName = "mismatch" };
+            ShardCountMismatchException e = await Assert.ThrowsAsync<ShardCountMismatchException>(() => ShardedNode.StartAsync(Sys, options));
             Assert.Contains("4 shards", e.Message, StringComparison.Ordinal);
         }
     }
@@ -61,18 +61,57 @@ public sealed class LifecycleTests
     public async Task StartAsync_DataDirLockedByAnotherNode_FailsWithStoreLocked()
     {
         await using NodeHarness h = await StartAsync();
-        await using var system = ActorSystem.Create("second");
-        await Assert.ThrowsAsync<Storage.StoreLockedException>(() => ShardedNode.StartAsync(system, h.Options));
+        await Assert.ThrowsAsync<Storage.StoreLockedException>(() => ShardedNode.StartAsync(Sys, h.Options.WithRouterName("second")));
+
+        // The refused node stopped its own router; the first node still serves.
+        await h.Node.PutAsync(B("still"), B("served"));
+        Assert.Equal("served", S(await h.Node.GetAsync(B("still"))));
     }
 
     [Fact]
-    public async Task StartAsync_ShardPaths_AreUnderUserShards()
+    public async Task StartAsync_SystemWithoutIoDispatcher_IsRefused()
+    {
+        using var plain = ActorSystem.Create("no-io-dispatcher");
+        try
+        {
+            var options = new ShardedNodeOptions { DataDir = NewDataDir(), ShardCount = 1 };
+            InvalidOperationException e = await Assert.ThrowsAsync<InvalidOperationException>(() => ShardedNode.StartAsync(plain, options));
+            Assert.Contains("actorlsm.io-dispatcher", e.Message, StringComparison.Ordinal);
+            Assert.False(Directory.Exists(options.DataDir), "nothing was written");
+        }
+        finally
+        {
+            await plain.Terminate();
+        }
+    }
+
+    [Fact]
+    public async Task ShardActor_RunsOnTheIoDispatcher()
     {
         await using NodeHarness h = await StartAsync();
-        Assert.Equal("/user/shards", h.Node.Router.Path.ToString());
-        Assert.Equal("/user/shards/shard-03", h.Node.Shard(3).Ref.Path.ToString());
-        Assert.True(h.System.TryResolve("/user/shards/shard-00/flusher", out _));
-        Assert.True(h.System.TryResolve("/user/shards/shard-00/compactor", out _));
+        for (int shard = 0; shard < 4; shard++)
+        {
+            Shard.DispatcherInfo info = await h.Node.DispatcherOfAsync(shard);
+            Assert.Equal(ShardedNodeOptions.DefaultDispatcher, info.Dispatcher);
+
+            // Akka names the threads of a fork-join-executor after the dispatcher's id.
+            Assert.Contains(ShardedNodeOptions.DefaultDispatcher, info.ThreadName ?? "<unnamed>", StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public async Task StartAsync_ShardPaths_AreUnderTheRouterName()
+    {
+        await using NodeHarness h = await StartAsync();
+        Assert.Equal("/user/actorlsm-shards", h.Node.Router.Path.ToStringWithoutAddress());
+        Assert.Equal("/user/actorlsm-shards", h.Node.RouterPath);
+        Assert.Equal("/user/actorlsm-shards/shard-03", h.Node.Shard(3).Ref.Path.ToStringWithoutAddress());
+        Assert.Equal("/user/actorlsm-shards/shard-03", ShardedNode.ShardActorPath(3, "actorlsm-shards"));
+        Assert.Equal("/user/other/shard-12", ShardedNode.ShardActorPath(12, "other"));
+        IActorRef shard = await Sys.ActorSelection(ShardedNode.ShardActorPath(3)).ResolveOne(TimeSpan.FromSeconds(10));
+        Assert.Equal(h.Node.Shard(3).Ref, shard);
+        await Sys.ActorSelection("/user/actorlsm-shards/shard-00/flusher").ResolveOne(TimeSpan.FromSeconds(10));
+        await Sys.ActorSelection("/user/actorlsm-shards/shard-00/compactor").ResolveOne(TimeSpan.FromSeconds(10));
         Assert.True(Directory.Exists(Path.Combine(h.DataDir, "shard-03")));
         Assert.Contains("shard-count = 4", File.ReadAllText(Path.Combine(h.DataDir, "NODE")), StringComparison.Ordinal);
     }

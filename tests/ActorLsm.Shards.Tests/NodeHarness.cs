@@ -1,12 +1,17 @@
 using System.Text;
-using ActorLsm.Kernel;
 using ActorLsm.Storage;
+using Akka.Actor;
 
 namespace ActorLsm.Shards.Tests;
 
-/// <summary>A temp data directory, an actor system and a started node; disposes all three.</summary>
-internal sealed class NodeHarness : IAsyncDisposable
+/// <summary>
+/// A temp data directory and a node started in a test's actor system (the TestKit's, which the
+/// TestKit shuts down); disposes the node and deletes the directory.
+/// </summary>
+public sealed class NodeHarness : IAsyncDisposable
 {
+    private int _restarts;
+
     private NodeHarness(string dataDir, ActorSystem system, ShardedNode node, ShardedNodeOptions options)
     {
         DataDir = dataDir;
@@ -17,11 +22,11 @@ internal sealed class NodeHarness : IAsyncDisposable
 
     public string DataDir { get; }
 
-    public ActorSystem System { get; private set; }
+    public ActorSystem System { get; }
 
     public ShardedNode Node { get; private set; }
 
-    public ShardedNodeOptions Options { get; }
+    public ShardedNodeOptions Options { get; private set; }
 
     /// <summary>Storage options small enough that a few hundred KiB of writes flush and compact.</summary>
     public static LsmOptions SmallStorage() => new()
@@ -40,7 +45,7 @@ internal sealed class NodeHarness : IAsyncDisposable
     public static string NewDataDir() =>
         Path.Combine(Path.GetTempPath(), "actorlsm-shards-tests", Guid.NewGuid().ToString("N"));
 
-    public static async Task<NodeHarness> StartAsync(Func<string, ShardedNodeOptions>? configure = null, string? dataDir = null)
+    public static async Task<NodeHarness> StartInAsync(ActorSystem system, Func<string, ShardedNodeOptions>? configure = null, string? dataDir = null)
     {
         dataDir ??= NewDataDir();
         ShardedNodeOptions options = configure?.Invoke(dataDir) ?? new ShardedNodeOptions
@@ -50,36 +55,28 @@ internal sealed class NodeHarness : IAsyncDisposable
             Storage = new LsmOptions { WalSyncMode = WalSyncMode.None, MemTableSize = 1024 * 1024, BlockCacheSize = 1024 * 1024 },
             RequestTimeout = TimeSpan.FromSeconds(20),
         };
-        var system = ActorSystem.Create("shards-test");
-        try
-        {
-            ShardedNode node = await ShardedNode.StartAsync(system, options);
-            return new NodeHarness(dataDir, system, node, options);
-        }
-        catch
-        {
-            await system.DisposeAsync();
-            throw;
-        }
+        ShardedNode node = await ShardedNode.StartAsync(system, options);
+        return new NodeHarness(dataDir, system, node, options);
     }
 
     public static byte[] B(string s) => Encoding.UTF8.GetBytes(s);
 
     public static string S(byte[]? b) => b is null ? "<null>" : Encoding.UTF8.GetString(b);
 
-    /// <summary>Disposes the node and its system, then starts a new node in a new system on the same directory.</summary>
+    /// <summary>
+    /// Disposes the node, then starts a new node on the same directory in the same system, under a
+    /// new router name (Akka frees the old name only after the old router's termination is processed).
+    /// </summary>
     public async Task RestartNodeAsync()
     {
         await Node.DisposeAsync();
-        await System.DisposeAsync();
-        System = ActorSystem.Create("shards-test");
+        Options = Options.WithRouterName(ShardedNodeOptions.DefaultRouterName + "-r" + ++_restarts);
         Node = await ShardedNode.StartAsync(System, Options);
     }
 
     public async ValueTask DisposeAsync()
     {
         await Node.DisposeAsync();
-        await System.DisposeAsync();
         try
         {
             Directory.Delete(DataDir, recursive: true);

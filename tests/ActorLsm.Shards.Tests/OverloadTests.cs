@@ -1,8 +1,9 @@
+using Xunit.Abstractions;
 using static ActorLsm.Shards.Tests.NodeHarness;
 
 namespace ActorLsm.Shards.Tests;
 
-public sealed class OverloadTests
+public sealed class OverloadTests(ITestOutputHelper output) : ShardsTestKit(output)
 {
     [Fact]
     public async Task PutAsync_QueueFull_ThrowsOverloadedAndWritesNothing()

@@ -1,32 +1,55 @@
-using ActorLsm.Hocon;
+using ActorLsm.Shards.Replication;
+using Akka.Configuration;
 
 namespace ActorLsm.Shards.Tests;
 
-/// <summary>reference.conf documents the defaults of ShardedNodeOptions: the two must agree.</summary>
+/// <summary>reference.conf (ShardedNode.DefaultConfig) documents the defaults of ShardedNodeOptions: the two must agree.</summary>
 public sealed class ReferenceConfTests
 {
     [Fact]
-    public void ReferenceConf_EveryDefault_MatchesShardedNodeOptions()
+    public void DefaultConfig_EveryDefault_MatchesShardedNodeOptions()
     {
-        HoconConfig conf = HoconConfig.Parse(NodeReferenceConfig.Text, "reference.conf").GetConfig("actorlsm.node");
+        Config conf = ConfigurationFactory.ParseString(NodeReferenceConfig.Text).GetConfig("actorlsm.node");
         var d = new ShardedNodeOptions { DataDir = "unused" };
         Assert.False(string.IsNullOrWhiteSpace(conf.GetString("data-dir")));
         Assert.Equal(d.ShardCount, conf.GetInt("shard-count"));
         Assert.Equal(d.MaxPendingWrites, conf.GetInt("max-pending-writes"));
-        Assert.Equal(d.MaxPendingBytes, conf.GetBytes("max-pending-bytes"));
-        Assert.Equal(d.RequestTimeout, conf.GetDuration("request-timeout"));
+        Assert.Equal(d.MaxPendingBytes, conf.GetByteSize("max-pending-bytes"));
+        Assert.Equal(d.RequestTimeout, conf.GetTimeSpan("request-timeout"));
         Assert.Equal(d.MaxScanLimit, conf.GetInt("max-scan-limit"));
+        Assert.Equal(d.RouterName, conf.GetString("router-name"));
+        Assert.Equal(d.Dispatcher, conf.GetString("dispatcher"));
+        Assert.Equal(new ShardReplicationOptions().MaxMessageBytes, conf.GetByteSize("replication.max-message-bytes"));
     }
 
     [Fact]
-    public void ReferenceConf_EveryKey_HasAComment()
+    public void DefaultConfig_IoDispatcher_IsADedicatedThreadPool()
+    {
+        Config conf = ShardedNode.DefaultConfig.GetConfig(ShardedNodeOptions.DefaultDispatcher);
+        Assert.NotNull(conf);
+        Assert.Equal("Dispatcher", conf.GetString("type"));
+        Assert.Equal("fork-join-executor", conf.GetString("executor"));
+        Assert.True(conf.GetInt("fork-join-executor.parallelism-min") >= 1);
+        Assert.True(conf.GetInt("fork-join-executor.parallelism-max") >= conf.GetInt("fork-join-executor.parallelism-min"));
+    }
+
+    [Fact]
+    public void DefaultConfig_EveryKey_HasAComment()
     {
         string[] lines = NodeReferenceConfig.Text.Split('\n');
-        foreach (string key in new[] { "data-dir", "shard-count", "max-pending-writes", "max-pending-bytes", "request-timeout", "max-scan-limit" })
+        int keys = 0;
+        for (int i = 0; i < lines.Length; i++)
         {
-            int at = Array.FindIndex(lines, l => l.TrimStart().StartsWith(key + " ", StringComparison.Ordinal));
-            Assert.True(at > 0, $"{key} is missing");
-            Assert.StartsWith("#", lines[at - 1].TrimStart(), StringComparison.Ordinal);
+            string line = lines[i].Trim();
+            if (line.Length == 0 || line.StartsWith('#') || !line.Contains('=', StringComparison.Ordinal))
+            {
+                continue;
+            }
+
+            keys++;
+            Assert.True(i > 0 && lines[i - 1].TrimStart().StartsWith('#'), $"line {i + 1} ({line}) has no comment above it");
         }
+
+        Assert.True(keys >= 14, $"found only {keys} keys");
     }
 }

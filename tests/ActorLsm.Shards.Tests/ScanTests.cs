@@ -1,9 +1,10 @@
 using ActorLsm.Shards.Scan;
+using Xunit.Abstractions;
 using static ActorLsm.Shards.Tests.NodeHarness;
 
 namespace ActorLsm.Shards.Tests;
 
-public sealed class ScanTests
+public sealed class ScanTests(ITestOutputHelper output) : ShardsTestKit(output)
 {
     private static readonly Comparer<byte[]> s_bytewise = Comparer<byte[]>.Create(static (a, b) => a.AsSpan().SequenceCompareTo(b));
 

@@ -11,8 +11,16 @@ namespace ActorLsm.Shards.Tests;
 /// node; prints ops/sec and asserts only correctness. 20k operations by default; set
 /// ACTORLSM_SHARDS_BENCH_OPS (e.g. 100000) for a longer run.
 /// </summary>
-public sealed class ThroughputCheck(ITestOutputHelper output)
+public sealed class ThroughputCheck : ShardsTestKit
 {
+    private readonly ITestOutputHelper _output;
+
+    public ThroughputCheck(ITestOutputHelper output)
+        : base(output)
+    {
+        _output = output;
+    }
+
     [Fact]
     public async Task PutGet_EightTasks_ReportsOpsPerSecond()
     {
@@ -45,7 +53,7 @@ public sealed class ThroughputCheck(ITestOutputHelper output)
         })));
         clock.Stop();
         double opsPerSecond = Tasks * perTask * 2 / clock.Elapsed.TotalSeconds;
-        output.WriteLine($"{Tasks * perTask * 2} ops (50% put, 50% get, 100-byte values, 8 shards, WAL sync none) in {clock.Elapsed.TotalMilliseconds:F0} ms: {opsPerSecond:F0} ops/s");
+        _output.WriteLine($"{Tasks * perTask * 2} ops (50% put, 50% get, 100-byte values, 8 shards, WAL sync none) in {clock.Elapsed.TotalMilliseconds:F0} ms: {opsPerSecond:F0} ops/s");
         Assert.All(found, hits => Assert.Equal(perTask, hits));
     }
 }

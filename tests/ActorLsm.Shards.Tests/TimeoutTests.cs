@@ -1,10 +1,11 @@
-using ActorLsm.Kernel;
 using ActorLsm.Shards.Shard;
+using Akka.Actor;
+using Xunit.Abstractions;
 using static ActorLsm.Shards.Tests.NodeHarness;
 
 namespace ActorLsm.Shards.Tests;
 
-public sealed class TimeoutTests
+public sealed class TimeoutTests(ITestOutputHelper output) : ShardsTestKit(output)
 {
     [Fact]
     public async Task PutAsync_ShardNeverAnswers_ThrowsTimeoutException()
@@ -18,7 +19,7 @@ public sealed class TimeoutTests
         });
         var never = new TaskCompletionSource();
 
-        // Set the hook with the kernel's Ask and a long timeout: the node's own 300 ms is for the put.
+        // Set the hook with Akka's Ask and a long timeout: the node's own 300 ms is for the put.
         await h.Node.Shard(0).Ref.Ask<Status.Success>(new HoldCommits(never.Task), TimeSpan.FromSeconds(20));
         TimeoutException e = await Assert.ThrowsAsync<TimeoutException>(() => h.Node.PutAsync(B("stuck"), B("v")));
         Assert.Contains("shard 0", e.Message, StringComparison.Ordinal);

@@ -1,5 +1,5 @@
-using ActorLsm.Kernel;
 using ActorLsm.Shards.Shard;
+using Akka.Actor;
 using static ActorLsm.Shards.Tests.NodeHarness;
 
 namespace ActorLsm.Shards.Tests;
@@ -7,7 +7,7 @@ namespace ActorLsm.Shards.Tests;
 public sealed class WriteQueueTests
 {
     private static PendingWrite Write(int ops, int valueBytes = 1) =>
-        new([.. Enumerable.Range(0, ops).Select(i => new BatchOperation(B("k" + i), new byte[valueBytes]))], ActorRefs.NoSender!, ops * (2L + valueBytes));
+        new([.. Enumerable.Range(0, ops).Select(i => new BatchOperation(B("k" + i), new byte[valueBytes]))], ActorRefs.Nobody, ops * (2L + valueBytes));
 
     [Fact]
     public void TryEnqueue_OverOpLimit_Refuses()

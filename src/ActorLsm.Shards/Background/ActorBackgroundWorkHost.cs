@@ -1,5 +1,5 @@
-using ActorLsm.Kernel;
 using ActorLsm.Storage;
+using Akka.Actor;
 
 namespace ActorLsm.Shards.Background;
 

@@ -1,15 +1,15 @@
-using ActorLsm.Kernel;
-using Microsoft.Extensions.Logging;
+using Akka.Actor;
+using Akka.Event;
 
 namespace ActorLsm.Shards.Background;
 
 /// <summary>
 /// Shape shared by a shard's flusher and compactor: a request sets a flag; when no step is
 /// running, the steps run on the thread pool (Task.Run) inside the
-/// store's step gate, one batch at a time, so the child's mailbox stays responsive and the shard
+/// store's step gate (the child itself runs on the shard's I/O dispatcher), one batch at a time, so the child's mailbox stays responsive and the shard
 /// actor is never blocked. Requests arriving meanwhile start another batch when it ends.
 /// </summary>
-internal abstract class BackgroundStepActor : ActorBase
+internal abstract class BackgroundStepActor : UntypedActor
 {
     private readonly BackgroundStepGate _gate;
     private bool _running;
@@ -23,6 +23,8 @@ internal abstract class BackgroundStepActor : ActorBase
 
     /// <summary>The shard actor, which receives the reports.</summary>
     protected IActorRef Shard { get; }
+
+    private ILoggingAdapter Log { get; } = Context.GetLogger();
 
     /// <summary>
     /// REQUIRES: called on the actor's thread. Returns the work of one batch, to run on the thread
@@ -43,14 +45,14 @@ internal abstract class BackgroundStepActor : ActorBase
         TryStart();
     }
 
-    protected sealed override bool Receive(object message)
+    protected sealed override void OnReceive(object message)
     {
         if (message is StepsDone done)
         {
             _running = false;
             if (done.Error is not null)
             {
-                Log.LogError(done.Error, "background step of {Path} failed", Self.Path);
+                Log.Error(done.Error, "background step of {Path} failed", Self.Path);
             }
 
             if (done.Steps > 0)
@@ -59,10 +61,13 @@ internal abstract class BackgroundStepActor : ActorBase
             }
 
             TryStart();
-            return true;
+            return;
         }
 
-        return OnMessage(message);
+        if (!OnMessage(message))
+        {
+            Unhandled(message);
+        }
     }
 
     private void TryStart()

@@ -1,10 +1,10 @@
-using ActorLsm.Kernel;
 using ActorLsm.Storage;
+using Akka.Actor;
 
 namespace ActorLsm.Shards.Background;
 
 /// <summary>
-/// A shard's compactor child (<c>/user/shards/shard-07/compactor</c>): on
+/// A shard's compactor child (<c>/user/actorlsm-shards/shard-07/compactor</c>): on
 /// <see cref="RequestCompaction"/> it runs <see cref="IBackgroundWork.RunCompactionStep"/> one
 /// compaction at a time until none is needed, then reports <see cref="CompactionFinished"/>.
 /// </summary>
@@ -17,6 +17,10 @@ internal sealed class CompactorActor : BackgroundStepActor
     {
         _work = work;
     }
+
+    /// <summary>Props of a shard's compactor on <paramref name="dispatcher"/>.</summary>
+    public static Props Props(IBackgroundWork work, IActorRef shard, BackgroundStepGate gate, string dispatcher) =>
+        Akka.Actor.Props.Create(() => new CompactorActor(work, shard, gate)).WithDispatcher(dispatcher);
 
     protected override bool OnMessage(object message)
     {

@@ -1,15 +1,15 @@
-using ActorLsm.Kernel;
 using ActorLsm.Storage;
+using Akka.Actor;
 
 namespace ActorLsm.Shards.Background;
 
 /// <summary>
-/// A shard's flusher child (<c>/user/shards/shard-07/flusher</c>): on <see cref="RequestFlush"/>
+/// A shard's flusher child (<c>/user/actorlsm-shards/shard-07/flusher</c>): on <see cref="RequestFlush"/>
 /// it runs <see cref="IBackgroundWork.RunFlushStep"/> until it returns false; every
 /// <see cref="IBackgroundWork.FlushInterval"/> a periodic timer makes it switch a memtable older
 /// than the interval (seed 000: memtables do not sit in memory for long) and flush it.
 /// </summary>
-internal sealed class FlusherActor : BackgroundStepActor
+internal sealed class FlusherActor : BackgroundStepActor, IWithTimers
 {
     private const string AgeTimer = "flush-age";
     private readonly IBackgroundWork _work;
@@ -20,6 +20,13 @@ internal sealed class FlusherActor : BackgroundStepActor
     {
         _work = work;
     }
+
+    /// <inheritdoc/>
+    public ITimerScheduler Timers { get; set; } = null!;
+
+    /// <summary>Props of a shard's flusher on <paramref name="dispatcher"/>.</summary>
+    public static Props Props(IBackgroundWork work, IActorRef shard, BackgroundStepGate gate, string dispatcher) =>
+        Akka.Actor.Props.Create(() => new FlusherActor(work, shard, gate)).WithDispatcher(dispatcher);
 
     protected override void PreStart()
     {

@@ -1,4 +1,4 @@
-using ActorLsm.Kernel;
+using Akka.Actor;
 
 namespace ActorLsm.Shards.Replication;
 
@@ -26,7 +26,13 @@ public sealed record FollowerRole(long Epoch, string Self, string Leader) : Repl
 /// <summary>This node holds no serving replica of the shard (not a replica, or the shard is unavailable): refuse client requests.</summary>
 public sealed record OfflineRole(long Epoch, string Self) : ReplicaRole(Epoch, Self);
 
-/// <summary>A follower replica: its node name (remoting <c>host:port</c>) and a reference to its shard actor on that node.</summary>
+/// <summary>
+/// A follower replica: its node name (remoting <c>host:port</c>) and an Akka reference to its shard
+/// actor on that node, resolved from <see cref="ShardedNode.ShardActorPath"/> under the node's
+/// remote address (for example <c>akka.tcp://sys@10.0.0.7:4053/user/actorlsm-shards/shard-07</c>).
+/// The replication messages sent to it are Protobuf messages (ActorLsm.Protocol.Replication), which
+/// Akka.Remote serializes with its Protobuf serializer.
+/// </summary>
 public sealed record ReplicaPeer(string Node, IActorRef Shard);
 
 /// <summary>
@@ -47,8 +53,17 @@ public sealed record ShardReplicationOptions
     /// <summary>WAL bytes in flight to one follower.</summary>
     public long MaxInflightBytes { get; init; } = 4L * 1024 * 1024;
 
-    /// <summary>Bytes per snapshot piece.</summary>
+    /// <summary>Bytes per snapshot piece (capped by <see cref="MaxMessageBytes"/>).</summary>
     public int SnapshotChunkSize { get; init; } = 1024 * 1024;
+
+    /// <summary>
+    /// Largest replication message in payload bytes (hocon <c>actorlsm.node.replication.max-message-bytes</c>,
+    /// default 1 MiB): an <c>AppendRecords</c> carries WAL records up to this many bytes (at least one
+    /// record, never a part of one, so a single record of up to 16 MiB travels alone) and a
+    /// <c>SnapshotChunk</c> at most this many bytes of file data. Keeps messages under Akka.Remote's
+    /// <c>maximum-frame-size</c> and heartbeats from waiting behind huge frames. Must be at least 1 KiB.
+    /// </summary>
+    public int MaxMessageBytes { get; init; } = 1024 * 1024;
 
     /// <summary>Bytes of recent WAL records a leader keeps in memory for its replicators (older ones are read from the WAL files).</summary>
     public long RecentLogBytes { get; init; } = 8L * 1024 * 1024;

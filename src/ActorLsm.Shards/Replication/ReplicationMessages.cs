@@ -1,4 +1,4 @@
-using ActorLsm.Kernel;
+using Akka.Actor;
 
 namespace ActorLsm.Shards.Replication;
 

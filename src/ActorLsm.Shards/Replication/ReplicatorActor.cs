@@ -1,9 +1,9 @@
 using System.Diagnostics;
-using ActorLsm.Kernel;
 using ActorLsm.Protocol.Replication;
 using ActorLsm.Storage;
+using Akka.Actor;
+using Akka.Event;
 using Google.Protobuf;
-using Microsoft.Extensions.Logging;
 
 namespace ActorLsm.Shards.Replication;
 
@@ -15,11 +15,14 @@ namespace ActorLsm.Shards.Replication;
 /// a snapshot of the leader's SSTables (a checkpoint) followed by the WAL after it. Keeps at most
 /// MaxInflightBytes in flight; heartbeats when idle; probes again after ResendTimeout without an
 /// answer or on any gap. Acknowledgements go to the parent as <see cref="FollowerAcked"/>.
+/// Every message to the follower's shard actor (an Akka ref, usually remote) is bounded by
+/// <see cref="ShardReplicationOptions.MaxMessageBytes"/>: appends carry whole WAL records up to that
+/// many bytes (one larger record travels alone), snapshot files go in pieces of at most that size,
+/// one piece in flight, so heartbeats never queue behind a huge frame.
 /// </summary>
-internal sealed class ReplicatorActor : ReceiveActor
+internal sealed class ReplicatorActor : ReceiveActor, IWithTimers
 {
     private const string TickKey = "tick";
-    private const long ReadChunkBytes = 256 * 1024;
     private readonly int _shard;
     private readonly string _self;
     private readonly long _epoch;
@@ -39,6 +42,15 @@ internal sealed class ReplicatorActor : ReceiveActor
     private long _lastSendTicks;
     private long _lastHeardTicks;
     private SnapshotSend? _snapshot;
+
+    /// <inheritdoc/>
+    public ITimerScheduler Timers { get; set; } = null!;
+
+    private ILoggingAdapter Log { get; } = Context.GetLogger();
+
+    /// <summary>Props of a replicator on <paramref name="dispatcher"/> (the shard's I/O dispatcher: it reads WAL and snapshot files).</summary>
+    public static Props Props(int shard, long epoch, string self, ReplicaPeer follower, LsmStore store, ReplicationLog log, IReadOnlyList<(long, ulong)> epochs, ShardReplicationOptions options, string dispatcher) =>
+        Akka.Actor.Props.Create(() => new ReplicatorActor(shard, epoch, self, follower, store, log, epochs, options)).WithDispatcher(dispatcher);
 
     // REQUIRES: created by a leader shard actor; epochs already hold this leader's epoch.
     public ReplicatorActor(int shard, long epoch, string self, ReplicaPeer follower, LsmStore store, ReplicationLog log, IReadOnlyList<(long, ulong)> epochs, ShardReplicationOptions options)
@@ -167,7 +179,7 @@ internal sealed class ReplicatorActor : ReceiveActor
 
         while (_inflightBytes < _options.MaxInflightBytes && _next <= _leaderLast)
         {
-            IReadOnlyList<LogRecord>? records = _log.TryRead(_next, ReadChunkBytes) ?? ReadWal(_next);
+            IReadOnlyList<LogRecord>? records = _log.TryRead(_next, _options.MaxMessageBytes) ?? ReadWal(_next);
             if (records is null)
             {
                 StartSnapshot();
@@ -208,11 +220,11 @@ internal sealed class ReplicatorActor : ReceiveActor
     {
         try
         {
-            return _store.ReadLog(from, ReadChunkBytes);
+            return _store.ReadLog(from, _options.MaxMessageBytes);
         }
         catch (Exception e) when (e is IOException or ObjectDisposedException or CorruptionException or ArgumentOutOfRangeException)
         {
-            Log.LogWarning(e, "shard {Shard}: reading the WAL for follower {Follower} failed; sending a snapshot", _shard, _follower);
+            Log.Warning(e, "shard {Shard}: reading the WAL for follower {Follower} failed; sending a snapshot", _shard, _follower);
             return null;
         }
     }
@@ -255,7 +267,7 @@ internal sealed class ReplicatorActor : ReceiveActor
 
     private void StartSnapshot()
     {
-        Log.LogInformation("shard {Shard}: follower {Follower} needs sequence {Next}, which the leader's WAL no longer has; sending a snapshot", _shard, _follower, _next);
+        Log.Info("shard {Shard}: follower {Follower} needs sequence {Next}, which the leader's WAL no longer has; sending a snapshot", _shard, _follower, _next);
         _snapshot = new SnapshotSend();
         _inflight.Clear();
         _inflightBytes = 0;
@@ -272,7 +284,7 @@ internal sealed class ReplicatorActor : ReceiveActor
 
         if (ready.Directory is null)
         {
-            Log.LogWarning("shard {Shard}: checkpoint for follower {Follower} failed: {Error}", _shard, _follower, ready.Error);
+            Log.Warning("shard {Shard}: checkpoint for follower {Follower} failed: {Error}", _shard, _follower, ready.Error);
             _snapshot = null;
             Probe();
             return;
@@ -334,7 +346,7 @@ internal sealed class ReplicatorActor : ReceiveActor
                 s.CurrentName = name;
             }
 
-            var buffer = new byte[_options.SnapshotChunkSize];
+            var buffer = new byte[Math.Min(_options.SnapshotChunkSize, _options.MaxMessageBytes)];
             long offset = s.Current.Position;
             int n = s.Current.Read(buffer);
             if (n == 0 && offset > 0)

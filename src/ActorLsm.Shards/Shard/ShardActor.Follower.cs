@@ -1,9 +1,9 @@
-using ActorLsm.Kernel;
 using ActorLsm.Protocol.Replication;
 using ActorLsm.Shards.Layout;
 using ActorLsm.Shards.Replication;
 using ActorLsm.Storage;
-using Microsoft.Extensions.Logging;
+using Akka.Actor;
+using Akka.Event;
 
 namespace ActorLsm.Shards.Shard;
 
@@ -54,7 +54,7 @@ internal sealed partial class ShardActor
             // R5: only a suffix the leader lacks is dropped; it was never acknowledged (R1: an
             // acknowledged write is on every in-sync replica, and leaders come from that set, R6).
             _awaitingSnapshot = !TruncateLog(point);
-            Log.LogWarning(
+            Log.Warning(
                 "shard {Id}: log diverges from leader {Leader} (epoch {Epoch}) after sequence {Point}; {Action} {Dropped} records",
                 Id, probe.LeaderNode, probe.LeaderEpoch, point, _awaitingSnapshot ? "asking for a snapshot instead of truncating" : "truncated", last - point);
         }
@@ -124,7 +124,7 @@ internal sealed partial class ShardActor
         string dir = IncomingDirectory();
         Directory.CreateDirectory(dir);
         _incoming = new SnapshotReceive(begin.SnapshotId, dir, begin.SnapshotSequence, [.. begin.Epochs.Select(e => (e.Epoch, e.StartSequence))], begin.Files.ToDictionary(f => f.Name, f => f.Size));
-        Log.LogInformation("shard {Id}: receiving a snapshot at sequence {Sequence} ({Files} files, {Bytes} bytes)", Id, begin.SnapshotSequence, begin.Files.Count, begin.Files.Sum(f => (long)f.Size));
+        Log.Info("shard {Id}: receiving a snapshot at sequence {Sequence} ({Files} files, {Bytes} bytes)", Id, begin.SnapshotSequence, begin.Files.Count, begin.Files.Sum(f => (long)f.Size));
     }
 
     private void OnSnapshotChunk(SnapshotChunk chunk)
@@ -166,7 +166,7 @@ internal sealed partial class ShardActor
             string path = Path.Combine(incoming.Directory, name);
             if (!File.Exists(path) || (ulong)new FileInfo(path).Length != size)
             {
-                Log.LogWarning("shard {Id}: snapshot file {File} is incomplete; discarding the snapshot", Id, name);
+                Log.Warning("shard {Id}: snapshot file {File} is incomplete; discarding the snapshot", Id, name);
                 DropIncomingSnapshot();
                 return;
             }
@@ -188,7 +188,7 @@ internal sealed partial class ShardActor
         });
         _awaitingSnapshot = false;
         _handle.CountSnapshot();
-        Log.LogInformation("shard {Id}: installed the snapshot; last sequence {Last}", Id, Store.LastSequence);
+        Log.Info("shard {Id}: installed the snapshot; last sequence {Last}", Id, Store.LastSequence);
         Sender.Tell(new ReplicaState { Shard = Id, LeaderEpoch = _probedEpoch, Node = SelfName, LastSequence = Store.LastSequence });
     }
 
@@ -199,7 +199,7 @@ internal sealed partial class ShardActor
         ReopenStore(dir => truncated = LsmStore.TruncateAfter(dir, last, _settings.Storage));
         if (truncated && Store.LastSequence != last)
         {
-            Log.LogError("shard {Id}: truncation to {Last} left the log at {Actual}; asking for a snapshot instead", Id, last, Store.LastSequence);
+            Log.Error("shard {Id}: truncation to {Last} left the log at {Actual}; asking for a snapshot instead", Id, last, Store.LastSequence);
             truncated = false;
         }
 

@@ -1,9 +1,9 @@
 using System.Diagnostics;
-using ActorLsm.Kernel;
 using ActorLsm.Shards.Layout;
 using ActorLsm.Shards.Replication;
 using ActorLsm.Storage;
-using Microsoft.Extensions.Logging;
+using Akka.Actor;
+using Akka.Event;
 
 namespace ActorLsm.Shards.Shard;
 
@@ -18,7 +18,6 @@ namespace ActorLsm.Shards.Shard;
 internal sealed partial class ShardActor
 {
     private const string InSyncTimerKey = "in-sync";
-    private readonly Queue<(object Message, IActorRef Sender)> _deferred = new();
     private ReplicaRole? _role;
     private LeaderState? _leader;
     private LeaderEpochCache? _epochs;
@@ -30,26 +29,28 @@ internal sealed partial class ShardActor
     private ShardReplicationOptions? Replication => _settings.Replication;
 
     /// <summary>
-    /// True when a follower-side message must wait: a commit or checkpoint of an ended leadership
-    /// still uses the store, and truncation, appends and snapshot installs must not run beside it.
+    /// True when the current follower-side message must wait (it is stashed, with its sender): a
+    /// commit or checkpoint of an ended leadership still uses the store, and truncation, appends and
+    /// snapshot installs must not run beside it. Stashed messages survive a restart (Akka unstashes
+    /// them into the mailbox before the new instance starts).
     /// </summary>
-    private bool MustDefer(object message)
+    private bool MustDefer()
     {
         if (_inFlight is null && !_checkpointRunning)
         {
             return false;
         }
 
-        _deferred.Enqueue((message, Sender));
+        Stash.Stash();
         return true;
     }
 
-    /// <summary>REQUIRES: called on the shard actor once no commit or checkpoint runs: resends the deferred follower-side messages to itself, in order.</summary>
+    /// <summary>REQUIRES: called on the shard actor once no commit or checkpoint runs: puts the deferred follower-side messages back at the head of the mailbox, in order.</summary>
     private void RunDeferred()
     {
-        while (_inFlight is null && !_checkpointRunning && _deferred.TryDequeue(out (object Message, IActorRef Sender) d))
+        if (_inFlight is null && !_checkpointRunning)
         {
-            Self.Tell(d.Message, d.Sender);
+            Stash.UnstashAll();
         }
     }
 
@@ -61,7 +62,7 @@ internal sealed partial class ShardActor
         ReplicaRole role = set.Role;
         if (Replication is null)
         {
-            Log.LogWarning("shard {Id}: a replica role arrived but replication is not configured; ignored", Id);
+            Log.Warning("shard {Id}: a replica role arrived but replication is not configured; ignored", Id);
             return;
         }
 
@@ -101,7 +102,7 @@ internal sealed partial class ShardActor
         StartReplicators(role.Followers);
         state.Advance();
         Timers.StartPeriodicTimer(InSyncTimerKey, InSyncTick.Instance, options.HeartbeatInterval);
-        Log.LogInformation("shard {Id}: leader at epoch {Epoch}, last sequence {Last}, in-sync [{InSync}]", Id, role.Epoch, store.LastSequence, string.Join(", ", state.CommittedInSync));
+        Log.Info("shard {Id}: leader at epoch {Epoch}, last sequence {Last}, in-sync [{InSync}]", Id, role.Epoch, store.LastSequence, string.Join(", ", state.CommittedInSync));
         AfterHighWatermarkMoved();
     }
 
@@ -123,7 +124,7 @@ internal sealed partial class ShardActor
             int id = Id;
             long epoch = state.Epoch;
             string self = state.Self;
-            IActorRef replicator = Context.ActorOf(Props.Create(() => new ReplicatorActor(id, epoch, self, peer, store, log, epochs, options)), name);
+            IActorRef replicator = Context.ActorOf(ReplicatorActor.Props(id, epoch, self, peer, store, log, epochs, options, _settings.Dispatcher), name);
             // A follower outside the committed in-sync set must prove it is caught up (an ack showing it
             // had all the leader had) before it is proposed (R3); members get the lag time as grace.
             long since = state.CommittedInSync.Contains(peer.Node) ? Stopwatch.GetTimestamp() : 0;
@@ -187,7 +188,7 @@ internal sealed partial class ShardActor
             parked.ReplyTo.Tell(readFailure);
         }
 
-        Log.LogInformation("shard {Id}: stepped down from epoch {Epoch}: {Why}", Id, state.Epoch, why);
+        Log.Info("shard {Id}: stepped down from epoch {Epoch}: {Why}", Id, state.Epoch, why);
     }
 
     /// <summary>
@@ -342,7 +343,7 @@ internal sealed partial class ShardActor
         }
 
         state.LastProposal = (key, now);
-        Log.LogInformation("shard {Id}: proposing in-sync set [{Set}] (now [{Committed}])", Id, key, string.Join(", ", state.CommittedInSync));
+        Log.Info("shard {Id}: proposing in-sync set [{Set}] (now [{Committed}])", Id, key, string.Join(", ", state.CommittedInSync));
         options.ProposeInSync(Id, state.Epoch, [.. desired]);
     }
 
@@ -416,7 +417,7 @@ internal sealed partial class ShardActor
         IActorRef self = Self;
         IActorRef[] waiting = [.. _checkpointWaiting];
         _checkpointWaiting.Clear();
-        Task<ulong> task = Task.Run(() =>
+        Task<ulong> task = IoThread.Run(() =>
         {
             Directory.CreateDirectory(Path.GetDirectoryName(dir)!);
             return store.CreateCheckpoint(dir);

@@ -1,11 +1,11 @@
-using ActorLsm.Kernel;
 using ActorLsm.Storage;
+using Akka.Actor;
 
 namespace ActorLsm.Shards.Shard;
 
 /// <summary>
 /// The write path: validate, queue (or refuse when full), and group commit. One commit runs at
-/// a time, off the actor thread; writes arriving meanwhile wait in the queue and leave together
+/// a time, off the actor thread on the shard's own <see cref="CommitThread"/>; writes arriving meanwhile wait in the queue and leave together
 /// as the next group, one <see cref="WriteBatch"/> and one WAL record (LevelDB's writer queue,
 /// moved into the actor's mailbox order).
 /// </summary>
@@ -107,21 +107,18 @@ internal sealed partial class ShardActor
 
         Task? gate = _commitGate;
         IActorRef self = Self;
+        CommitThread io = IoThread;
 
         // This shard's commits are the store's only writes and run one at a time, so right after
         // Write returns, LastSequence is the sequence number of the group's last operation.
+        Func<ulong> write = () =>
+        {
+            store.Write(group.Batch);
+            return store.LastSequence;
+        };
         group.Commit = gate is null
-            ? Task.Run(() =>
-            {
-                store.Write(group.Batch);
-                return store.LastSequence;
-            })
-            : Task.Run(async () =>
-            {
-                await gate.ConfigureAwait(false);
-                store.Write(group.Batch);
-                return store.LastSequence;
-            });
+            ? io.Run(write)
+            : gate.ContinueWith(_ => io.Run(write), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default).Unwrap();
         group.Commit.ContinueWith(
             static (_, state) =>
             {

@@ -1,31 +1,37 @@
 using System.Diagnostics;
-using ActorLsm.Kernel;
 using ActorLsm.Protocol.Replication;
 using ActorLsm.Shards.Background;
 using ActorLsm.Shards.Layout;
 using ActorLsm.Shards.Replication;
 using ActorLsm.Storage;
-using Microsoft.Extensions.Logging;
+using Akka.Actor;
+using Akka.Event;
+using Debug = System.Diagnostics.Debug;
 
 namespace ActorLsm.Shards.Shard;
 
 /// <summary>
-/// One shard (<c>/user/shards/shard-07</c>): owns the <see cref="LsmStore"/> in
-/// <c>DataDir/shard-07</c>, opened in <see cref="PreStart"/> (recovering from its WAL) with a
-/// flusher and a compactor child as its background host, and closed in <see cref="PostStop"/>.
-/// Every write of the shard goes through its write queue and group commits (ShardActor.Writes.cs);
-/// gets are served on the actor (the store is thread-safe and a get takes microseconds); scans
-/// run on the thread pool.
+/// One shard (<c>/user/actorlsm-shards/shard-07</c>), an Akka actor on the node's I/O dispatcher
+/// (<c>actorlsm.io-dispatcher</c>: opening the store, WAL appends of a follower and snapshot
+/// installs block its thread): owns the <see cref="LsmStore"/> in <c>DataDir/shard-07</c>, opened
+/// when it starts (recovering from its WAL) with a flusher and a compactor child as its background
+/// host, and closed in <see cref="PostStop"/>. Every write of the shard goes through its write queue
+/// and group commits (ShardActor.Writes.cs), which run with their WAL fsync on the shard's own
+/// <see cref="CommitThread"/>; gets are served on the actor (the store is thread-safe and a get takes
+/// microseconds); scans, flushes and compactions run on the .NET thread pool.
 /// </summary>
 /// <remarks>
-/// On a failure the node router restarts it with backoff: writes waiting in the queue get
-/// <see cref="ShardUnavailableException"/>, a commit already running is awaited and answered
-/// truthfully, and the new instance reopens the store. Requests already in the mailbox are kept
-/// and served after the restart; the node fails new requests fast while
-/// <see cref="ShardHandle.State"/> is not running.
+/// On a failure the node router's supervisor strategy restarts it (Akka keeps its mailbox): writes
+/// waiting in the queue get <see cref="ShardUnavailableException"/>, a commit already running is
+/// awaited and answered truthfully, and the new instance reopens the store after a backoff
+/// (Akka's restart has none, so the shard waits itself: 100 ms doubling per restart within a minute,
+/// up to 5 s). While it waits or its store fails to open (retried with the same doubling backoff)
+/// it stashes every message, so requests already in the mailbox are kept and served once the store
+/// is open; the node fails new requests fast while <see cref="ShardHandle.State"/> is not running.
 /// </remarks>
-internal sealed partial class ShardActor : ActorBase
+internal sealed partial class ShardActor : UntypedActor, IWithTimers, IWithUnboundedStash
 {
+    private const string OpenTimerKey = "open";
     private readonly ShardHandle _handle;
     private readonly ShardSettings _settings;
     private readonly WriteQueue _queue;
@@ -33,8 +39,10 @@ internal sealed partial class ShardActor : ActorBase
     private LsmStore? _store;
     private bool _restarting;
     private int _storeGeneration;
+    private int _openFailures;
     private IActorRef? _flusher;
     private IActorRef? _compactor;
+    private CommitThread? _ioThread;
 
     public ShardActor(ShardHandle handle, ShardSettings settings)
     {
@@ -43,22 +51,42 @@ internal sealed partial class ShardActor : ActorBase
         _queue = new WriteQueue(settings.MaxPendingWrites, settings.MaxPendingBytes);
     }
 
+    /// <inheritdoc/>
+    public ITimerScheduler Timers { get; set; } = null!;
+
+    /// <inheritdoc/>
+    public IStash Stash { get; set; } = null!;
+
+    private ILoggingAdapter Log { get; } = Context.GetLogger();
+
     private int Id => _handle.Id;
 
-    /// <summary>The open store. REQUIRES: called on the shard actor after PreStart succeeded.</summary>
+    /// <summary>The open store. REQUIRES: called on the shard actor after the store opened.</summary>
     private LsmStore Store => _store ?? throw new InvalidOperationException($"shard {Id} has no open store");
+
+    /// <summary>The shard's commit thread (group commits, checkpoints), started at first use. REQUIRES: called on the shard actor.</summary>
+    private CommitThread IoThread => _ioThread ??= new CommitThread("actorlsm-" + NodeMetadata.ShardName(Id) + "-commit");
+
+    /// <summary>Props of shard <paramref name="handle"/>'s actor on the settings' I/O dispatcher (the default, unbounded mailbox).</summary>
+    public static Props Props(ShardHandle handle, ShardSettings settings) =>
+        Akka.Actor.Props.Create(() => new ShardActor(handle, settings)).WithDispatcher(settings.Dispatcher);
 
     protected override void PreStart()
     {
-        if (_handle.State != ShardState.Restarting)
-        {
-            _handle.State = ShardState.Starting; // a restarting shard reports restarting until its store is open
-        }
+        _handle.State = ShardState.Starting;
+        TryOpen();
+    }
 
-        _settings.BeforeShardOpen?.Invoke(Id);
+    /// <summary>
+    /// REQUIRES: called on the shard actor without an open store. Opens it and serves, or stays
+    /// opening (stashing messages) and retries after a backoff doubling from the minimum to the maximum.
+    /// </summary>
+    private void TryOpen()
+    {
         string dir = NodeMetadata.ShardDirectory(_settings.DataDir, Id);
         try
         {
+            _settings.BeforeShardOpen?.Invoke(Id);
             RecoverInterruptedSwap(dir);
             RemoveSnapshotLeftovers();
             _store = LsmStore.Open(dir, _settings.Storage, CreateHost);
@@ -66,18 +94,48 @@ internal sealed partial class ShardActor : ActorBase
         }
         catch (Exception e)
         {
+            _store?.Dispose();
+            _store = null;
+            StopBackgroundChildren();
+            _openFailures++;
+            _storeGeneration++; // children of the failed open may still be stopping: new names
+            TimeSpan retry = ShardHandle.Backoff(_settings.RestartMinBackoff, _settings.RestartMaxBackoff, _openFailures);
+            Log.Error(e, "shard {Id} could not open its store (attempt {Attempt}); retrying in {RetryMs} ms", Id, _openFailures, retry.TotalMilliseconds);
             Context.Parent.Tell(new ShardOpenFailed(Id, e), Self);
-            throw;
+            WaitToOpen(retry);
+            return;
         }
 
+        _openFailures = 0;
         _handle.State = ShardState.Running;
         Context.Parent.Tell(new ShardStarted(Id), Self);
+        Become(Serving);
+        Stash.UnstashAll();
         if (_handle.Role is { } role)
         {
             OnSetRole(new SetRole(role)); // a restarted shard takes its role back
         }
 
         AssertInvariants();
+    }
+
+    /// <summary>REQUIRES: called on the shard actor without an open store. Stashes every message until the store opens after <paramref name="delay"/>.</summary>
+    private void WaitToOpen(TimeSpan delay)
+    {
+        Become(Opening);
+        Timers.StartSingleTimer(OpenTimerKey, OpenStore.Instance, delay);
+    }
+
+    private void Opening(object message)
+    {
+        if (message is OpenStore)
+        {
+            TryOpen();
+        }
+        else
+        {
+            Stash.Stash();
+        }
     }
 
     /// <summary>
@@ -154,18 +212,20 @@ internal sealed partial class ShardActor : ActorBase
         }
     }
 
-    protected override void PreRestart(Exception reason, object? message)
+    protected override void PreRestart(Exception reason, object message)
     {
         _restarting = true;
         _handle.State = ShardState.Restarting;
-        Log.LogWarning(reason, "shard {Id} failed; restarting and reopening its store", Id);
-        base.PreRestart(reason, message); // stops the flusher and compactor, then PostStop
+        Log.Warning(reason, "shard {Id} failed; restarting and reopening its store", Id);
+        base.PreRestart(reason, message); // stops the flusher, compactor and replicators, then PostStop
     }
 
     protected override void PostRestart(Exception reason)
     {
+        // Not base.PostRestart (it would open the store at once): the new instance waits first.
         _handle.CountRestart();
-        base.PostRestart(reason);
+        _handle.State = ShardState.Restarting;
+        WaitToOpen(_handle.NextRestartBackoff(_settings.RestartMinBackoff, _settings.RestartMaxBackoff));
     }
 
     protected override void PostStop()
@@ -184,99 +244,127 @@ internal sealed partial class ShardActor : ActorBase
             w.ReplyTo.Tell(unavailable);
         }
 
+        if (!_restarting)
+        {
+            FailStashedRequests(); // a restart keeps them: Akka puts the stash back into the mailbox
+        }
+
         WaitForScans();
         _store?.Dispose(); // waits for the flusher's or compactor's running step
         _store = null;
+        _ioThread?.Complete();
+        _ioThread = null;
     }
 
-    protected override bool Receive(object message)
+    /// <summary>REQUIRES: called on the shard actor while it stops for good. Requests it kept (stashed while opening) get <see cref="ShardUnavailableException"/>.</summary>
+    private void FailStashedRequests()
+    {
+        var stopped = new Status.Failure(new ShardUnavailableException($"shard {Id} stopped before serving the request; nothing was written"));
+        foreach (Envelope kept in Stash.ClearStash())
+        {
+            if (kept.Message is WriteRequest or GetRequest or ScanRequest or StatusRequest or HoldCommits or DispatcherQuery)
+            {
+                kept.Sender.Tell(stopped);
+            }
+        }
+    }
+
+    protected override void OnReceive(object message) => Serving(message);
+
+    private void Serving(object message)
     {
         switch (message)
         {
             case WriteRequest write:
                 OnWrite(write);
-                return true;
+                return;
             case GetRequest or ScanRequest:
                 OnRead(message, Sender);
-                return true;
+                return;
             case CommitDone done:
                 OnCommitDone(done.Group);
-                return true;
+                return;
             case SetRole set:
                 _handle.Role = set.Role;
                 OnSetRole(set);
-                return true;
+                return;
             case AppendRecords append:
-                if (!MustDefer(message))
+                if (!MustDefer())
                 {
                     OnAppend(append);
                 }
 
-                return true;
+                return;
             case ReplicaProbe probe:
-                if (!MustDefer(message))
+                if (!MustDefer())
                 {
                     OnProbe(probe);
                 }
 
-                return true;
+                return;
             case FollowerAcked acked:
                 OnFollowerAcked(acked);
-                return true;
+                return;
             case FollowerRejected rejected:
                 OnFollowerRejected(rejected);
-                return true;
+                return;
             case InSyncTick:
                 OnInSyncTick();
-                return true;
+                return;
             case CheckpointRequest checkpoint:
                 OnCheckpointRequest(checkpoint);
-                return true;
+                return;
             case CheckpointFinished finished:
                 OnCheckpointFinished(finished);
-                return true;
+                return;
             case SnapshotBegin begin:
-                if (!MustDefer(message))
+                if (!MustDefer())
                 {
                     OnSnapshotBegin(begin);
                 }
 
-                return true;
+                return;
             case SnapshotChunk chunk:
-                if (!MustDefer(message))
+                if (!MustDefer())
                 {
                     OnSnapshotChunk(chunk);
                 }
 
-                return true;
+                return;
             case SnapshotEnd end:
-                if (!MustDefer(message))
+                if (!MustDefer())
                 {
                     OnSnapshotEnd(end);
                 }
 
-                return true;
+                return;
             case StatusRequest:
                 Sender.Tell(BuildStatus());
-                return true;
+                return;
             case FlushCompleted flushed:
                 OnFlushCompleted(flushed.Info);
-                return true;
+                return;
             case FlushStepsDone:
-                return true; // counted per FlushCompleted, which carries the details
+                return; // counted per FlushCompleted, which carries the details
             case CompactionFinished compacted:
                 _handle.CountCompactions(compacted.Steps);
                 _settings.OnCompactionFinished?.Invoke(Id, compacted.Steps);
-                return true;
+                return;
+            case DispatcherQuery:
+                Sender.Tell(new DispatcherInfo(Context.Props.Dispatcher, Thread.CurrentThread.Name));
+                return;
             case HoldCommits hold:
                 _commitGate = hold.Gate;
                 Sender.Tell(new Status.Success(null));
-                return true;
+                return;
             case InjectFailure:
                 _handle.State = ShardState.Restarting;
                 throw new InjectedShardFailureException($"injected failure of shard {Id}");
+            case OpenStore:
+                return; // a retry timer of an earlier failure
             default:
-                return false;
+                Unhandled(message);
+                return;
         }
     }
 
@@ -291,8 +379,8 @@ internal sealed partial class ShardActor : ActorBase
         }
 
         string suffix = _storeGeneration == 0 ? string.Empty : "-" + _storeGeneration.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        IActorRef flusher = Context.ActorOf(Props.Create(() => new FlusherActor(work, self, gate)), "flusher" + suffix);
-        IActorRef compactor = Context.ActorOf(Props.Create(() => new CompactorActor(work, self, gate)), "compactor" + suffix);
+        IActorRef flusher = Context.ActorOf(FlusherActor.Props(work, self, gate, _settings.Dispatcher), "flusher" + suffix);
+        IActorRef compactor = Context.ActorOf(CompactorActor.Props(work, self, gate, _settings.Dispatcher), "compactor" + suffix);
         _flusher = flusher;
         _compactor = compactor;
         return new ActorBackgroundWorkHost(flusher, compactor, gate);
@@ -320,7 +408,7 @@ internal sealed partial class ShardActor : ActorBase
         }
         catch (Exception e)
         {
-            Log.LogError(e, "a flush callback of shard {Id} threw; flush callbacks must not throw", Id);
+            Log.Error(e, "a flush callback of shard {Id} threw; flush callbacks must not throw", Id);
         }
     }
 

@@ -1,4 +1,4 @@
-using ActorLsm.Kernel;
+using Akka.Actor;
 
 namespace ActorLsm.Shards.Shard;
 
@@ -23,6 +23,8 @@ internal sealed class ShardHandle
     private TaskCompletionSource _running = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int _state;
     private long _restarts;
+    private int _recentRestarts;
+    private long _lastRestartMs;
     private long _flushes;
     private long _compactions;
     private long _snapshots;
@@ -43,7 +45,7 @@ internal sealed class ShardHandle
         set => Volatile.Write(ref _role, value);
     }
 
-    /// <summary>The shard actor; set by the router when it creates the shard.</summary>
+    /// <summary>The shard actor (the same Akka ref across restarts); set by the router when it creates the shard.</summary>
     public IActorRef Ref
     {
         get => Volatile.Read(ref _ref) ?? throw new InvalidOperationException($"shard {Id} has not been created");
@@ -86,6 +88,27 @@ internal sealed class ShardHandle
     public long Restarts => Interlocked.Read(ref _restarts);
 
     public void CountRestart() => Interlocked.Increment(ref _restarts);
+
+    /// <summary>
+    /// REQUIRES: called on the shard actor at a restart. The backoff before the restarted shard
+    /// reopens its store: <paramref name="min"/> doubled per earlier restart within the last minute,
+    /// capped at <paramref name="max"/> (a minute without restarts starts over at <paramref name="min"/>).
+    /// </summary>
+    public TimeSpan NextRestartBackoff(TimeSpan min, TimeSpan max)
+    {
+        long now = Environment.TickCount64;
+        _recentRestarts = now - _lastRestartMs > 60_000 ? 1 : _recentRestarts + 1;
+        _lastRestartMs = now;
+        return Backoff(min, max, _recentRestarts);
+    }
+
+    /// <summary>The <paramref name="attempt"/>-th (1-based) delay of a backoff doubling from <paramref name="min"/> up to <paramref name="max"/>.</summary>
+    public static TimeSpan Backoff(TimeSpan min, TimeSpan max, int attempt)
+    {
+        int doublings = Math.Clamp(attempt - 1, 0, 30);
+        double ms = Math.Min(min.TotalMilliseconds * Math.Pow(2, doublings), max.TotalMilliseconds);
+        return TimeSpan.FromMilliseconds(Math.Max(ms, 0));
+    }
 
     /// <summary>Flushes of the shard's store since the node started (across restarts).</summary>
     public long Flushes => Interlocked.Read(ref _flushes);

@@ -1,4 +1,4 @@
-using ActorLsm.Kernel;
+using Akka.Actor;
 
 namespace ActorLsm.Shards.Shard;
 
@@ -47,11 +47,26 @@ internal sealed class StatusRequest
     public static readonly StatusRequest Instance = new();
 }
 
+/// <summary>The shard's own timer: try to open the store now (after a restart's or a failed open's backoff).</summary>
+internal sealed class OpenStore
+{
+    public static readonly OpenStore Instance = new();
+}
+
 /// <summary>Test hook: the shard actor throws on this message, so its supervisor restarts it.</summary>
 internal sealed class InjectFailure
 {
     public static readonly InjectFailure Instance = new();
 }
+
+/// <summary>Test hook: asks which dispatcher the shard runs on. Reply: <see cref="DispatcherInfo"/>.</summary>
+internal sealed class DispatcherQuery
+{
+    public static readonly DispatcherQuery Instance = new();
+}
+
+/// <summary>The dispatcher id in the shard's Props and the name of the thread that ran the query.</summary>
+internal sealed record DispatcherInfo(string Dispatcher, string? ThreadName);
 
 /// <summary>Test hook: commits started from now on wait for <paramref name="Gate"/> before writing. Reply: <see cref="Status.Success"/>.</summary>
 internal sealed record HoldCommits(Task Gate);
@@ -62,7 +77,7 @@ internal sealed record ToShard(int ShardId, object Message);
 /// <summary>From a shard to the router: the shard's store is open and it serves requests.</summary>
 internal sealed record ShardStarted(int ShardId);
 
-/// <summary>From a shard to the router: opening the store failed (the shard then fails and is restarted with backoff).</summary>
+/// <summary>From a shard to the router: opening the store failed (the shard retries it after a backoff, keeping its mailbox).</summary>
 internal sealed record ShardOpenFailed(int ShardId, Exception Error);
 
 /// <summary>From a commit task to its shard: the group's store write ended (either way).</summary>

@@ -20,6 +20,9 @@ internal sealed class ShardSettings
         OnCompactionFinished = options.OnCompactionFinished;
         OnFlushCompleted = onFlushCompleted;
         Replication = options.Replication;
+        Dispatcher = options.Dispatcher;
+        RestartMinBackoff = options.RestartMinBackoff;
+        RestartMaxBackoff = options.RestartMaxBackoff;
 
         // A group of about a quarter memtable keeps one commit from forcing an oversized memtable.
         MaxGroupBytes = (int)Math.Clamp(Storage.MemTableSize / 4L, 4096, MaxGroupBytesCap);
@@ -47,6 +50,15 @@ internal sealed class ShardSettings
 
     /// <summary>Raised on the shard actor after each flush of its store.</summary>
     public Action<int, FlushCompletedInfo> OnFlushCompleted { get; }
+
+    /// <summary>Id of the Akka dispatcher the shard actors and their children run on (blocking file I/O).</summary>
+    public string Dispatcher { get; }
+
+    /// <summary>Delay before a failed shard's first reopen (and before retrying a failed open); doubles per further one.</summary>
+    public TimeSpan RestartMinBackoff { get; }
+
+    /// <summary>Largest delay before a failed shard reopens its store.</summary>
+    public TimeSpan RestartMaxBackoff { get; }
 
     /// <summary>Replication settings; null when the node's shards are standalone.</summary>
     public Replication.ShardReplicationOptions? Replication { get; }

@@ -1,6 +1,6 @@
 using System.Diagnostics;
-using ActorLsm.Kernel;
 using ActorLsm.Storage;
+using Akka.Actor;
 
 namespace ActorLsm.Shards.Shard;
 

@@ -1,11 +1,13 @@
-using ActorLsm.Kernel;
 using ActorLsm.Shards;
+using Akka.Actor;
+using Akka.Configuration;
 
 namespace ActorLsm.Cli.Ycsb;
 
 /// <summary>
 /// YCSB operations in-process on a <see cref="ShardedNode"/> with default options over a data
-/// directory, no network: the baseline the networked numbers compare against.
+/// directory, no network: the baseline the networked numbers compare against. The node runs in its
+/// own local Akka actor system configured with <see cref="ShardedNode.DefaultConfig"/> (its I/O dispatcher).
 /// </summary>
 internal sealed class EmbeddedYcsbStore : IYcsbStore
 {
@@ -18,11 +20,17 @@ internal sealed class EmbeddedYcsbStore : IYcsbStore
         _node = node;
     }
 
-    /// <summary>Starts an actor system and a node over <paramref name="dataDir"/> (created if missing).</summary>
+    private static readonly Config s_config = ConfigurationFactory.ParseString("""
+        akka.actor.provider = local
+        akka.loglevel = WARNING
+        akka.stdout-loglevel = WARNING
+        """).WithFallback(ShardedNode.DefaultConfig);
+
+    /// <summary>Starts a local actor system and a node over <paramref name="dataDir"/> (created if missing).</summary>
     public static async Task<EmbeddedYcsbStore> OpenAsync(string dataDir, CancellationToken cancellationToken)
     {
         Directory.CreateDirectory(dataDir);
-        var system = ActorSystem.Create("actorlsm-ycsb");
+        var system = ActorSystem.Create("actorlsm-ycsb", s_config);
         try
         {
             ShardedNode node = await ShardedNode.StartAsync(system, new ShardedNodeOptions { DataDir = dataDir }, cancellationToken).ConfigureAwait(false);
@@ -30,7 +38,7 @@ internal sealed class EmbeddedYcsbStore : IYcsbStore
         }
         catch
         {
-            await system.DisposeAsync().ConfigureAwait(false);
+            await system.Terminate().ConfigureAwait(false);
             throw;
         }
     }
@@ -53,7 +61,7 @@ internal sealed class EmbeddedYcsbStore : IYcsbStore
         }
         finally
         {
-            await _system.DisposeAsync().ConfigureAwait(false);
+            await _system.Terminate().ConfigureAwait(false);
         }
     }
 }

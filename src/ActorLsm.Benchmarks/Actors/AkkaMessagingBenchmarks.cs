@@ -1,15 +1,18 @@
-using ActorLsm.Kernel;
+using Akka.Actor;
+using Akka.Configuration;
 using BenchmarkDotNet.Attributes;
 
-namespace ActorLsm.Benchmarks.Kernel;
+namespace ActorLsm.Benchmarks.Actors;
 
 /// <summary>
-/// Messages per second through the actor kernel: ping-pong between two actors (each message waits for
-/// the previous one), and one-way bursts from one actor to another (pipelined through the mailbox).
-/// Reported time is per message (OperationsPerInvoke); msgs/s = 1e9 / mean ns.
+/// Messages per second through Akka.NET's local message path: ping-pong Tell between two actors
+/// (each message waits for the previous one) and one-way bursts from one actor to another
+/// (pipelined through the mailbox), on the default dispatcher and on the shards' I/O dispatcher
+/// (<c>actorlsm.io-dispatcher</c> from ShardedNode.DefaultConfig). Reported time is per message
+/// (OperationsPerInvoke); msgs/s = 1e9 / mean ns.
 /// </summary>
 [MemoryDiagnoser]
-public class KernelMessagingBenchmarks
+public class AkkaMessagingBenchmarks
 {
     private const int RoundTrips = 20_000;
     private const int Burst = 100_000;
@@ -18,14 +21,19 @@ public class KernelMessagingBenchmarks
     private IActorRef _pinger = null!;
     private IActorRef _burster = null!;
 
+    /// <summary>Dispatcher of the four actors: Akka's default (the .NET thread pool) or the shards' dedicated one.</summary>
+    [Params("akka.actor.default-dispatcher", Shards.ShardedNodeOptions.DefaultDispatcher)]
+    public string Dispatcher { get; set; } = "akka.actor.default-dispatcher";
+
     [GlobalSetup]
     public void Setup()
     {
-        _system = ActorSystem.Create("bench-messaging");
-        var ponger = _system.ActorOf(Props.Create(() => new Ponger()), "ponger");
-        _pinger = _system.ActorOf(Props.Create(() => new Pinger(ponger)), "pinger");
-        var sink = _system.ActorOf(Props.Create(() => new Sink()).WithMailbox(Props.UnboundedMailbox), "sink");
-        _burster = _system.ActorOf(Props.Create(() => new Burster(sink)), "burster");
+        Config config = ConfigurationFactory.ParseString("akka.loglevel = WARNING").WithFallback(Shards.ShardedNode.DefaultConfig);
+        _system = ActorSystem.Create("bench-messaging", config);
+        IActorRef ponger = _system.ActorOf(Props.Create(() => new Ponger()).WithDispatcher(Dispatcher), "ponger");
+        _pinger = _system.ActorOf(Props.Create(() => new Pinger(ponger)).WithDispatcher(Dispatcher), "pinger");
+        IActorRef sink = _system.ActorOf(Props.Create(() => new Sink()).WithDispatcher(Dispatcher), "sink");
+        _burster = _system.ActorOf(Props.Create(() => new Burster(sink)).WithDispatcher(Dispatcher), "burster");
     }
 
     [GlobalCleanup]
@@ -53,22 +61,18 @@ public class KernelMessagingBenchmarks
 
     private sealed record Expect(int Count, TaskCompletionSource Done);
 
-    private sealed class Ponger : ActorBase
+    private sealed class Ponger : UntypedActor
     {
-        protected override bool Receive(object message)
-        {
-            Sender.Tell(message, Self);
-            return true;
-        }
+        protected override void OnReceive(object message) => Sender.Tell(message, Self);
     }
 
-    private sealed class Pinger(IActorRef ponger) : ActorBase
+    private sealed class Pinger(IActorRef ponger) : UntypedActor
     {
         private static readonly object s_ball = new();
         private int _left;
         private TaskCompletionSource? _done;
 
-        protected override bool Receive(object message)
+        protected override void OnReceive(object message)
         {
             if (message is Start start)
             {
@@ -84,34 +88,30 @@ public class KernelMessagingBenchmarks
             {
                 ponger.Tell(s_ball, Self);
             }
-
-            return true;
         }
     }
 
-    private sealed class Burster(IActorRef sink) : ActorBase
+    private sealed class Burster(IActorRef sink) : UntypedActor
     {
         private static readonly object s_item = new();
 
-        protected override bool Receive(object message)
+        protected override void OnReceive(object message)
         {
             var start = (Start)message;
             sink.Tell(new Expect(start.Count, start.Done), Self);
-            for (var i = 0; i < start.Count; i++)
+            for (int i = 0; i < start.Count; i++)
             {
                 sink.Tell(s_item, Self);
             }
-
-            return true;
         }
     }
 
-    private sealed class Sink : ActorBase
+    private sealed class Sink : UntypedActor
     {
         private int _left;
         private TaskCompletionSource? _done;
 
-        protected override bool Receive(object message)
+        protected override void OnReceive(object message)
         {
             if (message is Expect expect)
             {
@@ -122,8 +122,6 @@ public class KernelMessagingBenchmarks
             {
                 _done!.TrySetResult();
             }
-
-            return true;
         }
     }
 }

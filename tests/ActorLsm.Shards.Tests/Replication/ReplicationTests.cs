@@ -1,0 +1,145 @@
+using ActorLsm.Protocol.Replication;
+using ActorLsm.Shards.Replication;
+using ActorLsm.Shards.Shard;
+using ActorLsm.Storage;
+using Akka.Actor;
+using Akka.TestKit;
+using Xunit.Abstractions;
+using static ActorLsm.Shards.Tests.NodeHarness;
+
+namespace ActorLsm.Shards.Tests.Replication;
+
+/// <summary>
+/// Replication between shard actors through Akka refs (local refs here; the server uses remote ones):
+/// a leader and a follower node in one actor system, and a leader streaming to a TestProbe that plays
+/// the follower to check how messages are split (ShardReplicationOptions.MaxMessageBytes).
+/// </summary>
+public sealed class ReplicationTests(ITestOutputHelper output) : ShardsTestKit(output)
+{
+    private static ShardedNodeOptions Options(string dir, string router, ShardReplicationOptions replication) => new()
+    {
+        DataDir = dir,
+        ShardCount = 1,
+        RouterName = router,
+        Storage = new LsmOptions { WalSyncMode = WalSyncMode.None, MemTableSize = 1024 * 1024, BlockCacheSize = 0 },
+        RequestTimeout = TimeSpan.FromSeconds(20),
+        Replication = replication,
+    };
+
+    /// <summary>Sets the role through the router, then asks the shard's status through it too (same order), so the role is in place.</summary>
+    private async Task<ShardStatusInfo> SetRoleAsync(NodeHarness h, ReplicaRole role)
+    {
+        h.Node.SetReplicaRole(0, role);
+        var probe = CreateTestProbe();
+        h.Node.Router.Tell(new ToShard(0, StatusRequest.Instance), probe.Ref);
+        return await probe.ExpectMsgAsync<ShardStatusInfo>(TimeSpan.FromSeconds(20));
+    }
+
+    [Fact]
+    public async Task Leader_InSyncFollower_AcksOnlyWritesTheFollowerHas()
+    {
+        var replication = new ShardReplicationOptions { HeartbeatInterval = TimeSpan.FromMilliseconds(50) };
+        await using NodeHarness b = await StartInAsync(Sys, dir => Options(dir, "node-b", replication));
+        await using NodeHarness a = await StartInAsync(Sys, dir => Options(dir, "node-a", replication));
+        Assert.Equal("follower", (await SetRoleAsync(b, new FollowerRole(1, "b", "a"))).Role);
+        ShardStatusInfo leader = await SetRoleAsync(a, new LeaderRole(1, "a", [new ReplicaPeer("b", b.Node.Shard(0).Ref)], ["a", "b"], 2));
+        Assert.Equal("leader", leader.Role);
+
+        ulong last = 0;
+        for (int i = 0; i < 50; i++)
+        {
+            last = await a.Node.PutAsync(B("k" + i), B("v" + i));
+        }
+
+        // R1: acknowledged only once every in-sync replica has it, so the follower's log reaches it.
+        ShardStatusInfo follower = (await b.Node.StatusAsync()).Shards[0];
+        Assert.Equal("follower", follower.Role);
+        Assert.True(follower.LastSequence >= last, $"follower at {follower.LastSequence}, leader acknowledged {last}");
+        Assert.Equal(["a", "b"], (await a.Node.StatusAsync()).Shards[0].InSync);
+
+        // A follower serves no client requests.
+        await Assert.ThrowsAsync<ShardUnavailableException>(() => b.Node.PutAsync(B("x"), B("y")));
+        Assert.Equal("v49", S(await a.Node.GetAsync(B("k49"))));
+    }
+
+    [Fact]
+    public async Task Replicator_SmallMaxMessageBytes_SplitsAppendsAtRecordBoundaries()
+    {
+        const int Max = 1024;
+        var replication = new ShardReplicationOptions { MaxMessageBytes = Max, HeartbeatInterval = TimeSpan.FromMilliseconds(100), ResendTimeout = TimeSpan.FromSeconds(30) };
+        await using NodeHarness a = await StartInAsync(Sys, dir => Options(dir, "node-a", replication));
+        ulong last = 0;
+        for (int i = 0; i < 20; i++)
+        {
+            last = await a.Node.PutAsync(B("k" + i), new byte[300]); // about 320 payload bytes: three per message
+        }
+
+        last = await a.Node.PutAsync(B("big"), new byte[5000]); // one record over the limit travels alone
+        var follower = CreateTestProbe();
+        await SetRoleAsync(a, new LeaderRole(1, "a", [new ReplicaPeer("b", follower.Ref)], ["a"], 1));
+
+        ReplicaProbe probe = await follower.ExpectMsgAsync<ReplicaProbe>(TimeSpan.FromSeconds(20));
+        follower.Reply(new ReplicaState { Shard = 0, LeaderEpoch = 1, Node = "b", LastSequence = 0, ProbeId = probe.ProbeId });
+        ulong received = 0;
+        int batched = 0;
+        while (received < last)
+        {
+            var append = await follower.ExpectMsgAsync<AppendRecords>(TimeSpan.FromSeconds(20));
+            if (append.Records.Count == 0)
+            {
+                continue; // a heartbeat
+            }
+
+            Assert.Equal(received, append.PrevSequence);
+            long bytes = append.Records.Sum(r => (long)r.Batch.Length);
+            Assert.True(bytes <= Max || append.Records.Count == 1, $"{append.Records.Count} records of {bytes} bytes in one message, limit {Max}");
+            batched += append.Records.Count > 1 ? 1 : 0;
+            ReplicatedRecord lastRecord = append.Records[^1];
+            received = lastRecord.FirstSequence + lastRecord.Count - 1;
+            follower.Reply(new AppendAck { Shard = 0, LeaderEpoch = 1, Node = "b", Ok = true, LastSequence = received, SentTicks = append.SentTicks, LeaderLastSequence = append.LeaderLastSequence });
+        }
+
+        Assert.True(batched > 0, "records under the limit still share messages");
+    }
+
+    [Fact]
+    public async Task Replicator_SnapshotTransfer_ChunksOfAtMostMaxMessageBytes()
+    {
+        const int Max = 1024;
+        var replication = new ShardReplicationOptions { MaxMessageBytes = Max, SnapshotChunkSize = 64 * 1024, ResendTimeout = TimeSpan.FromSeconds(30) };
+        await using NodeHarness a = await StartInAsync(Sys, dir => Options(dir, "node-a", replication));
+        for (int i = 0; i < 20; i++)
+        {
+            await a.Node.PutAsync(B("k" + i), new byte[300]);
+        }
+
+        var follower = CreateTestProbe();
+        await SetRoleAsync(a, new LeaderRole(1, "a", [new ReplicaPeer("b", follower.Ref)], ["a"], 1));
+        ReplicaProbe probe = await follower.ExpectMsgAsync<ReplicaProbe>(TimeSpan.FromSeconds(20));
+        follower.Reply(new ReplicaState { Shard = 0, LeaderEpoch = 1, Node = "b", LastSequence = 0, NeedsSnapshot = true, ProbeId = probe.ProbeId });
+
+        SnapshotBegin begin = await follower.ExpectMsgAsync<SnapshotBegin>(TimeSpan.FromSeconds(20));
+        var sizes = begin.Files.ToDictionary(f => f.Name, f => 0UL);
+        int chunks = 0;
+        while (true)
+        {
+            object message = await follower.ReceiveOneAsync(TimeSpan.FromSeconds(20));
+            if (message is SnapshotEnd end)
+            {
+                Assert.Equal(begin.SnapshotId, end.SnapshotId);
+                break;
+            }
+
+            var chunk = Assert.IsType<SnapshotChunk>(message);
+            Assert.True(chunk.Data.Length <= Max, $"a snapshot chunk of {chunk.Data.Length} bytes, limit {Max}");
+            Assert.Equal(sizes[chunk.File], chunk.Offset);
+            sizes[chunk.File] += (ulong)chunk.Data.Length;
+            chunks++;
+            follower.Reply(new SnapshotChunkAck { Shard = 0, LeaderEpoch = 1, SnapshotId = chunk.SnapshotId, Node = "b", Ok = true });
+        }
+
+        Assert.All(begin.Files, f => Assert.Equal(f.Size, sizes[f.Name]));
+        Assert.True(begin.Files.Sum(f => (long)f.Size) > Max, "the snapshot needs several chunks");
+        Assert.True(chunks > 1);
+    }
+}
