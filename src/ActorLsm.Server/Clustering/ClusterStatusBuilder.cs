@@ -1,6 +1,6 @@
 using ActorLsm.Cluster;
 using ActorLsm.Cluster.Hosting;
-using ActorLsm.Cluster.Membership;
+using ActorLsm.Cluster.View;
 using ActorLsm.Cluster.Sharding;
 using ActorLsm.Cluster.Versions;
 using ActorLsm.Protocol;

@@ -1,6 +1,6 @@
 using ActorLsm.Cluster;
 using ActorLsm.Cluster.Hosting;
-using ActorLsm.Cluster.Membership;
+using ActorLsm.Cluster.View;
 using Microsoft.Extensions.Logging;
 
 namespace ActorLsm.Server.Clustering;

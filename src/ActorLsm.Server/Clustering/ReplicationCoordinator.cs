@@ -1,9 +1,9 @@
 using ActorLsm.Cluster;
 using ActorLsm.Cluster.Hosting;
-using ActorLsm.Cluster.Remoting;
+using ActorLsm.Cluster.View;
 using ActorLsm.Cluster.Sharding;
 using ActorLsm.Cluster.Versions;
-using ActorLsm.Kernel;
+using Akka.Actor;
 using ActorLsm.Protocol.Replication;
 using ActorLsm.Shards;
 using ActorLsm.Shards.Replication;
@@ -46,14 +46,6 @@ public sealed class ReplicationCoordinator : IDisposable
         _logger = logger;
         _view.Changed += Apply;
         Apply();
-    }
-
-    /// <summary>Registers the replication stream's wire messages (replication.proto) on a remoting registry.</summary>
-    public static void RegisterMessages(MessageRegistry registry)
-    {
-        ArgumentNullException.ThrowIfNull(registry);
-        registry.Register<ReplicaProbe>().Register<ReplicaState>().Register<AppendRecords>().Register<AppendAck>()
-            .Register<SnapshotBegin>().Register<SnapshotChunk>().Register<SnapshotChunkAck>().Register<SnapshotEnd>();
     }
 
     /// <summary>

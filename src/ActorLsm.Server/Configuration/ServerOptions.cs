@@ -3,7 +3,7 @@ using ActorLsm.Protocol;
 namespace ActorLsm.Server.Configuration;
 
 /// <summary>Settings of the client endpoint (hocon: <c>actorlsm.server.*</c>; defaults in hocon/reference.conf).</summary>
-public sealed class ServerOptions
+public sealed record ServerOptions
 {
     /// <summary>Address the client listener binds: an IP literal, <c>localhost</c>, or <c>0.0.0.0</c>. Default 127.0.0.1.</summary>
     public string Host { get; init; } = "127.0.0.1";

@@ -1,11 +1,11 @@
-using ActorLsm.Kernel;
+using Akka.Actor;
 using ActorLsm.Shards;
 
 namespace ActorLsm.Server.Dispatch;
 
 /// <summary>
-/// The node's shards as an <see cref="INodeStore"/>: owns the <see cref="ActorSystem"/> and the
-/// <see cref="ShardedNode"/> started in it; disposing closes every store, then stops the actors.
+/// The node's shards as an <see cref="INodeStore"/>: owns the Akka <see cref="ActorSystem"/> and the
+/// <see cref="ShardedNode"/> started in it; disposing closes every store, then terminates the system.
 /// </summary>
 public sealed class ShardedNodeStore : INodeStore
 {
@@ -14,8 +14,9 @@ public sealed class ShardedNodeStore : INodeStore
     private readonly int _maxScanLimit;
     private readonly long[] _durable;
 
-    private ShardedNodeStore(ActorSystem system, ShardedNode node, int maxScanLimit)
+    private ShardedNodeStore(ActorSystem system, ShardedNode node, int maxScanLimit, string dataDir)
     {
+        DataDir = dataDir;
         _system = system;
         _node = node;
         _maxScanLimit = maxScanLimit;
@@ -49,18 +50,24 @@ public sealed class ShardedNodeStore : INodeStore
     /// <summary>The actor system the shards run in (the cluster side starts its actors there too).</summary>
     public ActorSystem System => _system;
 
+    /// <summary>The node's data directory (<c>actorlsm.node.data-dir</c>).</summary>
+    public string DataDir { get; }
+
     /// <summary>The shards.</summary>
     public ShardedNode Node => _node;
 
-    /// <summary>Creates the actor system and starts every shard (opening or recovering its store).</summary>
-    public static async Task<ShardedNodeStore> StartAsync(ShardedNodeOptions options, ActorSystemOptions kernel, CancellationToken cancellationToken)
+    /// <summary>
+    /// Starts every shard (opening or recovering its store) in <paramref name="system"/>, which this store
+    /// then owns: it is terminated on dispose, and at once when the shards fail to start.
+    /// </summary>
+    public static async Task<ShardedNodeStore> StartAsync(ShardedNodeOptions options, ActorSystem system, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(options);
-        var system = ActorSystem.Create("actorlsm", kernel);
+        ArgumentNullException.ThrowIfNull(system);
         try
         {
             ShardedNode node = await ShardedNode.StartAsync(system, options, cancellationToken).ConfigureAwait(false);
-            return new ShardedNodeStore(system, node, options.MaxScanLimit);
+            return new ShardedNodeStore(system, node, options.MaxScanLimit, options.DataDir);
         }
         catch
         {

@@ -1,15 +1,20 @@
 using System.Globalization;
 using System.Net;
+using System.Net.Sockets;
 using System.Runtime.CompilerServices;
 using ActorLsm.Cluster.Hosting;
 using ActorLsm.Cluster.Sharding;
 using ActorLsm.Shards.Replication;
-using ActorLsm.Kernel;
+using Akka.Actor;
 using ActorLsm.Server.Clustering;
 using ActorLsm.Server.Configuration;
 using ActorLsm.Server.Connections;
 using ActorLsm.Server.Dispatch;
 using ActorLsm.Server.Metrics;
+using ActorLsm.Shards;
+using Akka.Actor.Setup;
+using Akka.Configuration;
+using Akka.Hosting.Logging;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Hosting;
@@ -67,8 +72,7 @@ public sealed class ActorLsmServer : IAsyncDisposable
     public string Endpoint => $"{_settings.Server.Host}:{Port.ToString(CultureInfo.InvariantCulture)}";
 
     /// <summary>The endpoint published to clients in the shard map: <c>advertised-host</c> (else the host) and the bound port.</summary>
-    public string AdvertisedEndpoint =>
-        $"{(_settings.Server.AdvertisedHost.Length > 0 ? _settings.Server.AdvertisedHost : _settings.Server.Host)}:{Port.ToString(CultureInfo.InvariantCulture)}";
+    public string AdvertisedEndpoint => AdvertisedEndpointOf(_settings.Server, Port);
 
     /// <summary>The node's shards.</summary>
     public INodeStore Store => _store;
@@ -114,9 +118,16 @@ public sealed class ActorLsmServer : IAsyncDisposable
         CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(settings);
-        if (clusterFactory is null && settings.Cluster is { } clusterOptions)
+        if (clusterFactory is null && settings.Cluster is not null)
         {
-            clusterFactory = (store, endpoint, ct) => StartClusterHostAsync(store, clusterOptions with { ClientEndpoint = endpoint }, ct);
+            // Cluster mode publishes the client endpoint as a member role, so the port must be known
+            // before the actor system starts: a configured 0 is resolved to a free port now.
+            if (settings.Server.Port == 0)
+            {
+                settings = settings with { Server = settings.Server with { Port = FreePort(settings.Server.Host) } };
+            }
+
+            clusterFactory = (store, endpoint, ct) => StartClusterHostAsync(store, endpoint, ct);
         }
 
         // Cluster mode with the node's own shards: the shards replicate (PROTOCOL.md). The proposals
@@ -184,7 +195,7 @@ public sealed class ActorLsmServer : IAsyncDisposable
             logger.LogInformation("opening {Shards} shards in {DataDir}", settings.Node.ShardCount, Path.GetFullPath(settings.Node.DataDir));
             store = storeFactory is not null
                 ? await storeFactory(settings, loggerFactory, cancellationToken).ConfigureAwait(false)
-                : await ShardedNodeStore.StartAsync(settings.Node, settings.Kernel with { LoggerFactory = loggerFactory }, cancellationToken).ConfigureAwait(false);
+                : await ShardedNodeStore.StartAsync(settings.Node, CreateActorSystem(settings, loggerFactory), cancellationToken).ConfigureAwait(false);
             storeBox.Value = store;
             app.Services.GetRequiredService<ServerMetrics>().Attach(store);
 
@@ -299,13 +310,43 @@ public sealed class ActorLsmServer : IAsyncDisposable
     /// <summary>Longest a graceful leave may take on stop before the node stops anyway.</summary>
     internal static TimeSpan LeaveTimeout { get; } = TimeSpan.FromSeconds(30);
 
-    private static async Task<IClusterNode> StartClusterHostAsync(INodeStore store, ClusterHostOptions options, CancellationToken ct)
+    private static async Task<IClusterNode> StartClusterHostAsync(INodeStore store, string endpoint, CancellationToken ct)
     {
         ActorSystem system = store is ShardedNodeStore real
             ? real.System
             : throw new InvalidOperationException("cluster mode needs the node's real shards (ShardedNodeStore)");
-        ClusterHost host = await ClusterHost.StartAsync(system, options with { RegisterMessages = ReplicationCoordinator.RegisterMessages }, ct).ConfigureAwait(false);
+        var options = ClusterHostOptions.FromConfig(system.Settings.Config, endpoint, Path.Combine(real.DataDir, "cluster"));
+        ClusterHost host = await ClusterHost.StartAsync(system, options, ct).ConfigureAwait(false);
         return new ClusterHostNode(host);
+    }
+
+    /// <summary>
+    /// The node's Akka actor system (named <see cref="ClusterHost.SystemName"/>), from the node's whole
+    /// configuration with the shards' dispatcher defaults under it; in cluster mode with the cluster's
+    /// defaults and this node's roles (<see cref="ClusterHost.ComposeConfig"/>). Akka logs through
+    /// <paramref name="loggerFactory"/> (Akka.Hosting's <c>LoggerFactoryLogger</c>).
+    /// </summary>
+    internal static ActorSystem CreateActorSystem(ServerSettings settings, ILoggerFactory loggerFactory)
+    {
+        Config config = settings.Config.Config.WithFallback(ShardedNode.DefaultConfig);
+        config = settings.Cluster is not null
+            ? ClusterHost.ComposeConfig(config, AdvertisedEndpointOf(settings.Server, settings.Server.Port))
+            : ConfigurationFactory.ParseString("akka.actor.provider = local").WithFallback(config);
+        var setup = BootstrapSetup.Create().WithConfig(config).And(new LoggerFactorySetup(loggerFactory));
+        return ActorSystem.Create(ClusterHost.SystemName, setup);
+    }
+
+    private static string AdvertisedEndpointOf(ServerOptions server, int port) =>
+        $"{(server.AdvertisedHost.Length > 0 ? server.AdvertisedHost : server.Host)}:{port.ToString(CultureInfo.InvariantCulture)}";
+
+    // A free TCP port on host, for a configured port 0 in cluster mode (tests): bound, read, released.
+    private static int FreePort(string host)
+    {
+        using var probe = new TcpListener(ResolveHost(host), 0);
+        probe.Start();
+        int port = ((IPEndPoint)probe.LocalEndpoint).Port;
+        probe.Stop();
+        return port;
     }
 
     private static bool IsDisposedByServer(WebApplication app) => app.Lifetime.ApplicationStopped.IsCancellationRequested;

@@ -1,7 +1,8 @@
 using System.Globalization;
 using ActorLsm.Cluster;
-using ActorLsm.Hocon;
-using ActorLsm.Hocon.Model;
+using Akka.Actor;
+using AkkaConfig = Akka.Configuration.Config;
+using Akka.Configuration;
 using ActorLsm.Server.Configuration;
 using ActorLsm.Server.Tests.Support;
 using YamlDotNet.RepresentationModel;
@@ -23,7 +24,7 @@ public sealed class DockerComposeTests
 
     /// <summary>The keys hocon/docker/nodeK.conf overrides; every other setting must come from nodeK.conf.</summary>
     private static readonly string[] s_overriddenKeys =
-        ["actorlsm.server.host", "actorlsm.server.advertised-host", "actorlsm.node.data-dir", "actorlsm.remote.hostname", "actorlsm.cluster.seed-nodes"];
+        ["actorlsm.server.host", "actorlsm.server.advertised-host", "actorlsm.node.data-dir", "akka.remote.dot-netty.tcp.hostname", "akka.cluster.seed-nodes"];
 
     private static readonly YamlMappingNode s_compose = LoadCompose();
 
@@ -31,7 +32,7 @@ public sealed class DockerComposeTests
 
     private static YamlMappingNode Services => Map(s_compose, "services");
 
-    private static HoconConfig Base(int node) => ServerConfig.Load(Path.Combine(RepoTools.Root, "hocon", $"node{node}.conf"));
+    private static AkkaConfig Base(int node) => ServerConfig.Load(Path.Combine(RepoTools.Root, "hocon", $"node{node}.conf")).Config;
 
     [Fact]
     public void Compose_Services_AreNode1ToNode3BuiltFromDeployDockerfile()
@@ -97,8 +98,9 @@ public sealed class DockerComposeTests
         for (int node = 1; node <= Nodes; node++)
         {
             ServerSettings container = ServerConfigBinder.Bind(ContainerConfig(node));
-            IReadOnlyList<NodeAddress> seeds = container.Cluster!.Membership.SeedNodes;
-            IReadOnlyList<NodeAddress> baseSeeds = Base(node).GetStringList("actorlsm.cluster.seed-nodes").Select(NodeAddress.Parse).ToList();
+            Assert.NotNull(container.Cluster);
+            IReadOnlyList<NodeAddress> seeds = Seeds(container.Config.Config);
+            IReadOnlyList<NodeAddress> baseSeeds = Seeds(Base(node));
 
             Assert.Equal([2551, 2552], seeds.Select(s => s.Port));
             Assert.Equal(baseSeeds.Select(s => s.Port), seeds.Select(s => s.Port));
@@ -108,8 +110,8 @@ public sealed class DockerComposeTests
                 // The seed's host is a service, and that service's remoting listens on the seed's port.
                 Assert.Contains(seed.Host, services);
                 int seedNode = int.Parse(seed.Host["node".Length..], CultureInfo.InvariantCulture);
-                Assert.Equal(Base(seedNode).GetInt("actorlsm.remote.port"), seed.Port);
-                Assert.Equal(seed.Port, ServerConfigBinder.Bind(ContainerConfig(seedNode)).Cluster!.Remoting.Port);
+                Assert.Equal(Base(seedNode).GetInt("akka.remote.dot-netty.tcp.port"), seed.Port);
+                Assert.Equal(seed.Port, ContainerConfig(seedNode).Config.GetInt("akka.remote.dot-netty.tcp.port"));
             }
         }
     }
@@ -122,9 +124,10 @@ public sealed class DockerComposeTests
             ServerSettings container = ServerConfigBinder.Bind(ContainerConfig(node));
 
             Assert.NotNull(container.Cluster);
-            Assert.Equal($"node{node}", container.Cluster.Remoting.Hostname);
-            Assert.Equal(2550 + node, container.Cluster.Remoting.Port);
-            Assert.Equal(Base(node).GetInt("actorlsm.remote.port"), container.Cluster.Remoting.Port);
+            AkkaConfig config = container.Config.Config;
+            Assert.Equal($"node{node}", config.GetString("akka.remote.dot-netty.tcp.hostname"));
+            Assert.Equal(2550 + node, config.GetInt("akka.remote.dot-netty.tcp.port"));
+            Assert.Equal(Base(node).GetInt("akka.remote.dot-netty.tcp.port"), config.GetInt("akka.remote.dot-netty.tcp.port"));
             Assert.Equal($"node{node}", Scalar(Service(node)["hostname"]));
         }
     }
@@ -134,7 +137,7 @@ public sealed class DockerComposeTests
     {
         for (int node = 1; node <= Nodes; node++)
         {
-            HoconConfig overlay = ContainerConfig(node);
+            AkkaConfig overlay = ContainerConfig(node).Config;
             Dictionary<string, string> container = Flatten(overlay);
             Dictionary<string, string> local = Flatten(Base(node));
             foreach (string key in s_overriddenKeys)
@@ -171,7 +174,7 @@ public sealed class DockerComposeTests
         int[] exposed = expose["EXPOSE ".Length..].Split(' ', StringSplitOptions.RemoveEmptyEntries)
             .Select(p => int.Parse(p, CultureInfo.InvariantCulture)).Order().ToArray();
         int[] expected = Enumerable.Range(1, Nodes)
-            .SelectMany(n => new[] { Base(n).GetInt("actorlsm.server.port"), Base(n).GetInt("actorlsm.remote.port") })
+            .SelectMany(n => new[] { Base(n).GetInt("actorlsm.server.port"), Base(n).GetInt("akka.remote.dot-netty.tcp.port") })
             .Order().ToArray();
 
         Assert.Equal([2551, 2552, 2553, 7401, 7402, 7403], expected);
@@ -179,8 +182,12 @@ public sealed class DockerComposeTests
         Assert.Contains(DockerfileLines, l => l == "ENTRYPOINT [\"dotnet\", \"actorlsm-server.dll\"]");
     }
 
-    private static string Text(HoconConfig config, string key) =>
-        config.GetValue(key) is HoconArray ? string.Join(',', config.GetStringList(key)) : config.GetString(key);
+    private static string Text(AkkaConfig config, string key) =>
+        config.GetValue(key).IsArray() ? string.Join(',', config.GetStringList(key)) : config.GetString(key);
+
+    // The seed nodes' host:port (Akka addresses akka.tcp://actorlsm@HOST:PORT).
+    private static List<NodeAddress> Seeds(AkkaConfig config) =>
+        [.. config.GetStringList("akka.cluster.seed-nodes").Select(s => NodeAddress.FromAkka(Address.Parse(s)))];
 
     private static YamlMappingNode Service(int node) => Map(Services, $"node{node}");
 
@@ -188,7 +195,7 @@ public sealed class DockerComposeTests
     /// The configuration the server in service nodeK loads: its command's flags, with the <c>--config</c>
     /// path mapped from the image back to the repository through the Dockerfile's <c>COPY hocon/</c> line.
     /// </summary>
-    private static HoconConfig ContainerConfig(int node)
+    private static NodeConfig ContainerConfig(int node)
     {
         string[] command = Sequence(Service(node), "command");
         string? config = null;
@@ -236,35 +243,7 @@ public sealed class DockerComposeTests
 
     private static string Scalar(YamlNode node) => Assert.IsType<YamlScalarNode>(node).Value ?? string.Empty;
 
-    /// <summary>Every scalar of the resolved tree by dotted path; list elements as <c>key[i]</c>.</summary>
-    private static Dictionary<string, string> Flatten(HoconConfig config)
-    {
-        var result = new Dictionary<string, string>(StringComparer.Ordinal);
-        Visit(config.Root, string.Empty);
-        return result;
-
-        void Visit(HoconValue value, string path)
-        {
-            switch (value)
-            {
-                case HoconObject obj:
-                    foreach ((string key, HoconValue child) in obj.Fields)
-                    {
-                        Visit(child, path.Length == 0 ? key : path + "." + key);
-                    }
-
-                    break;
-                case HoconArray array:
-                    for (int i = 0; i < array.Items.Count; i++)
-                    {
-                        Visit(array.Items[i], path + "[" + i.ToString(CultureInfo.InvariantCulture) + "]");
-                    }
-
-                    break;
-                case HoconScalar scalar:
-                    result[path] = scalar.Text;
-                    break;
-            }
-        }
-    }
+    /// <summary>Every scalar of the resolved tree by dotted path; lists as their items joined by commas.</summary>
+    private static Dictionary<string, string> Flatten(AkkaConfig config) =>
+        ConfigValidator.LeafPaths(config).ToDictionary(path => path, path => Text(config, path), StringComparer.Ordinal);
 }

@@ -1,4 +1,5 @@
 using System.Globalization;
+using AkkaConfig = Akka.Configuration.Config;
 using Akka.Configuration;
 using ActorLsm.Server.Configuration;
 using ActorLsm.Server.Tests.Support;
@@ -18,7 +19,7 @@ public sealed class NodeConfigTests
 
     private static string ConfPath(int node) => Path.Combine(RepoTools.Root, "hocon", $"node{node}.conf");
 
-    private static Config Load(int node) => ServerConfig.Load(ConfPath(node)).Config;
+    private static AkkaConfig Load(int node) => ServerConfig.Load(ConfPath(node)).Config;
 
     [Fact]
     public void NodeConfs_LoadedAsTheServerLoadsThem_BindWithoutError()
@@ -40,7 +41,7 @@ public sealed class NodeConfigTests
         var remotePorts = new List<int>();
         for (int node = 1; node <= Nodes; node++)
         {
-            Config config = Load(node);
+            AkkaConfig config = Load(node);
             clientPorts.Add(config.GetInt("actorlsm.server.port"));
             remotePorts.Add(config.GetInt("akka.remote.dot-netty.tcp.port"));
             Assert.Equal("127.0.0.1", config.GetString("akka.remote.dot-netty.tcp.hostname"));
@@ -54,8 +55,8 @@ public sealed class NodeConfigTests
     [Fact]
     public void NodeConfs_SeedsAndShardCountAndMinMembers_AreTheSameOnEveryNodeAndNameNodesOfTheCluster()
     {
-        Config first = Load(1);
-        IReadOnlyList<string> seeds = first.GetStringList("akka.cluster.seed-nodes");
+        AkkaConfig first = Load(1);
+        IList<string> seeds = first.GetStringList("akka.cluster.seed-nodes");
         var remotes = Enumerable.Range(1, Nodes)
             .Select(n => Load(n))
             .Select(c => "akka.tcp://actorlsm@" + c.GetString("akka.remote.dot-netty.tcp.hostname") + ":" + c.GetInt("akka.remote.dot-netty.tcp.port").ToString(CultureInfo.InvariantCulture))
@@ -67,7 +68,7 @@ public sealed class NodeConfigTests
         Assert.InRange(minMembers, 1, Nodes);
         for (int node = 2; node <= Nodes; node++)
         {
-            Config config = Load(node);
+            AkkaConfig config = Load(node);
             Assert.Equal(seeds, config.GetStringList("akka.cluster.seed-nodes"));
             Assert.Equal(first.GetInt("actorlsm.node.shard-count"), config.GetInt("actorlsm.node.shard-count"));
             Assert.Equal(minMembers, config.GetInt("akka.cluster.min-nr-of-members"));
@@ -107,7 +108,7 @@ public sealed class NodeConfigTests
         Assert.Equal(Nodes, lines.Length);
         for (int node = 1; node <= Nodes; node++)
         {
-            Config config = Load(node);
+            AkkaConfig config = Load(node);
             string line = lines[node - 1];
             Assert.StartsWith($"node{node}  stopped", line, StringComparison.Ordinal);
             Assert.Contains($"clients 127.0.0.1:{config.GetInt("actorlsm.server.port")}", line, StringComparison.Ordinal);

@@ -1,8 +1,9 @@
-using ActorLsm.Hocon;
-using ActorLsm.Hocon.Model;
+using ActorLsm.Cluster;
 using ActorLsm.Server.Configuration;
 using ActorLsm.Shards;
 using ActorLsm.Storage;
+using AkkaConfig = Akka.Configuration.Config;
+using Akka.Configuration;
 
 namespace ActorLsm.Server.Tests.Config;
 
@@ -19,10 +20,11 @@ public sealed class ReferenceConfTests
         {
             "storage.conf" => LsmReferenceConfig.Text,
             "shards.conf" => NodeReferenceConfig.Text,
-            _ => File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "modules", module)),
+            "cluster.conf" => ClusterReferenceConfig.Text,
+            _ => throw new ArgumentOutOfRangeException(nameof(module)),
         };
-        Dictionary<string, string> moduleKeys = Flatten(HoconConfig.Parse(text, module).Root);
-        Dictionary<string, string> serverKeys = Flatten(HoconConfig.Parse(ServerConfig.ReferenceText, "reference.conf").Root);
+        Dictionary<string, string> moduleKeys = Flatten(ConfigurationFactory.ParseString(text));
+        Dictionary<string, string> serverKeys = Flatten(ConfigurationFactory.ParseString(ServerConfig.ReferenceText));
 
         Assert.NotEmpty(moduleKeys);
         foreach ((string key, string value) in moduleKeys)
@@ -50,45 +52,37 @@ public sealed class ReferenceConfTests
     [Fact]
     public void SingleNodeConf_LayeredOverReference_SetsDataDirAndPort()
     {
-        HoconConfig defaults = ServerConfig.Defaults();
+        NodeConfig defaults = ServerConfig.Defaults();
 
-        Assert.Equal("./data", defaults.GetString("actorlsm.node.data-dir"));
-        Assert.Equal(7400, defaults.GetInt("actorlsm.server.port"));
-        Assert.Equal("single-node.conf", defaults.GetValue("actorlsm.server.port")!.Origin.FileName);
-        Assert.Equal("reference.conf", defaults.GetValue("actorlsm.storage.block-size")!.Origin.FileName);
+        Assert.Equal("./data", defaults.Config.GetString("actorlsm.node.data-dir"));
+        Assert.Equal(7400, defaults.Config.GetInt("actorlsm.server.port"));
+        Assert.Equal("single-node.conf", defaults.LayerOf("actorlsm.server.port")!.Name);
+        Assert.Equal("reference.conf", defaults.LayerOf("actorlsm.storage.block-size")!.Name);
     }
 
     private static IEnumerable<string> ModuleFiles()
     {
         yield return "storage.conf";
-        yield return "kernel.conf";
         yield return "shards.conf";
+        yield return "cluster.conf";
     }
 
-    private static Dictionary<string, string> Flatten(HoconObject root)
+    // Every leaf key with its value as text; the serialization bindings (generated from code, one line
+    // per message type) are left out of the agreement.
+    private static Dictionary<string, string> Flatten(AkkaConfig config)
     {
         var result = new Dictionary<string, string>(StringComparer.Ordinal);
-        void Walk(HoconObject obj, string prefix)
+        foreach (string path in ConfigValidator.LeafPaths(config))
         {
-            foreach ((string key, HoconValue value) in obj.Fields)
+            if (path.StartsWith("akka.actor.serialization-bindings", StringComparison.Ordinal))
             {
-                string path = prefix.Length == 0 ? key : prefix + "." + key;
-                switch (value)
-                {
-                    case HoconObject child:
-                        Walk(child, path);
-                        break;
-                    case HoconScalar scalar:
-                        result[path] = scalar.Text;
-                        break;
-                    default:
-                        result[path] = value.Describe();
-                        break;
-                }
+                continue;
             }
+
+            Akka.Configuration.Hocon.HoconValue value = config.GetValue(path);
+            result[path] = value.IsArray() ? "[" + string.Join(",", value.GetArray().Select(v => v.GetString())) + "]" : value.GetString();
         }
 
-        Walk(root, "");
         return result;
     }
 }

@@ -33,11 +33,11 @@ public sealed class FailoverTests
             Assert.True(crashes < 3 * RequiredFailovers, $"only {failovers} failovers after {crashes} crashes");
             ShardMap before = await cluster.WaitForAsync(m => m.Shards.All(s => s.Available && s.InSync.Count == 3), "every shard fully in sync");
             int victim = PickVictim(cluster, before);
-            int led = before.Shards.Count(s => s.Leader == ReplicatedCluster.Address(victim));
+            int led = before.Shards.Count(s => s.Leader == cluster.Address(victim));
             int acked = workload.Acked.Count;
             await cluster.CrashAsync(victim);
             crashes++;
-            await cluster.WaitForAsync(m => m.Shards.All(s => s.Available && s.Leader != ReplicatedCluster.Address(victim)), $"failover #{crashes}");
+            await cluster.WaitForAsync(m => m.Shards.All(s => s.Available && s.Leader != cluster.Address(victim)), $"failover #{crashes}");
             failovers += led;
             await workload.WaitForAckedAsync(acked + 20); // writes are acknowledged again after the failover
             await cluster.StartNodeAsync(victim);
@@ -75,8 +75,8 @@ public sealed class FailoverTests
     {
         var singleton = cluster.Running.First().Cluster!.View.Singleton?.Address;
         return Enumerable.Range(0, cluster.Servers.Length)
-            .OrderByDescending(i => map.Shards.Count(s => s.Leader == ReplicatedCluster.Address(i)))
-            .ThenBy(i => ReplicatedCluster.Address(i) == singleton ? 1 : 0)
+            .OrderByDescending(i => map.Shards.Count(s => s.Leader == cluster.Address(i)))
+            .ThenBy(i => cluster.Address(i) == singleton ? 1 : 0)
             .First();
     }
 

@@ -23,11 +23,11 @@ public sealed class FaultTests
 
         await cluster.CrashAsync(2);
         ShardMap map = await cluster.WaitForAsync(
-            m => m.Shards.All(s => s.Available && s.InSync.Count == 2 && !s.InSync.Contains(ReplicatedCluster.Address(2))),
+            m => m.Shards.All(s => s.Available && s.InSync.Count == 2 && !s.InSync.Contains(cluster.Address(2))),
             "in-sync sets without the crashed node");
         await PutAsync(client, "after", 50); // two in-sync replicas = min-insync-replicas: writes go on
 
-        Assert.All(map.Shards, s => Assert.NotEqual(ReplicatedCluster.Address(2), s.Leader));
+        Assert.All(map.Shards, s => Assert.NotEqual(cluster.Address(2), s.Leader));
         Assert.Equal(100, await CountAsync(client));
     }
 
@@ -75,7 +75,7 @@ public sealed class FaultTests
 
         // The snapshot-built replica serves: crash another node so that node 2 leads some shards.
         await cluster.CrashAsync(0);
-        await cluster.WaitForAsync(m => m.Shards.All(s => s.Available && s.Leader != ReplicatedCluster.Address(0)), "shards led by live nodes");
+        await cluster.WaitForAsync(m => m.Shards.All(s => s.Available && s.Leader != cluster.Address(0)), "shards led by live nodes");
         Assert.Equal(1220, await CountAsync(client));
     }
 
@@ -86,11 +86,11 @@ public sealed class FaultTests
         await using ActorLsmClient client = cluster.Client();
         await PutAsync(client, "before", 40);
         ShardMap before = cluster.Map!;
-        int isolated = ReplicatedCluster.IndexOf(before[0].Leader!);
+        int isolated = cluster.IndexOf(before[0].Leader!);
         string isolatedEndpoint = cluster.Servers[isolated]!.Endpoint;
         ulong lastBefore = (await cluster.StatusAsync(isolated)).Shards[0].LastSequence;
 
-        cluster.Faults.Isolate(ReplicatedCluster.Address(isolated));
+        await cluster.IsolateAsync(isolated);
 
         // Writes sent to the isolated leader reach its WAL but can never be acknowledged.
         await using var minority = new ActorLsmClient(new ActorLsmClientOptions { Endpoints = [isolatedEndpoint], RequestTimeout = TimeSpan.FromSeconds(2), ShardRouting = false });
@@ -113,13 +113,13 @@ public sealed class FaultTests
         Assert.True((await cluster.StatusAsync(isolated)).Shards[0].LastSequence > lastBefore, "the isolated leader appended the writes locally");
 
         // The majority elects a new leader from the in-sync set and goes on.
-        ShardMap majorityMap = await WaitForMajorityAsync(cluster, isolated, m => m[0].Available && m[0].Leader != ReplicatedCluster.Address(isolated));
+        ShardMap majorityMap = await WaitForMajorityAsync(cluster, isolated, m => m[0].Available && m[0].Leader != cluster.Address(isolated));
         Assert.True(majorityMap[0].LeaderEpoch > before[0].LeaderEpoch);
         await using ActorLsmClient majorityClient = new(new ActorLsmClientOptions { Endpoints = [.. Enumerable.Range(0, 3).Where(i => i != isolated).Select(i => cluster.Servers[i]!.Endpoint)], RequestTimeout = TimeSpan.FromSeconds(30) });
         await PutAsync(majorityClient, "majority", 40);
 
         // Heal; the minority node downed itself, so it comes back as a new incarnation and follows.
-        cluster.Faults.Rejoin(ReplicatedCluster.Address(isolated));
+        await cluster.RejoinAsync(isolated);
         await cluster.CrashAsync(isolated);
         await cluster.StartNodeAsync(isolated);
         await cluster.WaitForAsync(m => m.Shards.All(s => s.Available && s.InSync.Count == 3), "full in-sync sets after the heal");
@@ -170,10 +170,10 @@ public sealed class FaultTests
             string? mismatch = null;
             foreach (ShardAssignment s in map.Shards)
             {
-                ulong leader = statuses[ReplicatedCluster.IndexOf(s.Leader!)].Shards[s.Id].LastSequence;
-                foreach (var f in s.Followers.Where(f => statuses.ContainsKey(ReplicatedCluster.IndexOf(f))))
+                ulong leader = statuses[cluster.IndexOf(s.Leader!)].Shards[s.Id].LastSequence;
+                foreach (var f in s.Followers.Where(f => statuses.ContainsKey(cluster.IndexOf(f))))
                 {
-                    ulong follower = statuses[ReplicatedCluster.IndexOf(f)].Shards[s.Id].LastSequence;
+                    ulong follower = statuses[cluster.IndexOf(f)].Shards[s.Id].LastSequence;
                     if (follower != leader)
                     {
                         mismatch ??= $"shard {s.Id}: leader {s.Leader} at {leader}, follower {f} at {follower}";

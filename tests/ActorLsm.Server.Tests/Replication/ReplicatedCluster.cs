@@ -1,55 +1,58 @@
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
 using ActorLsm.Client;
 using ActorLsm.Cluster;
-using ActorLsm.Cluster.Hosting;
-using ActorLsm.Cluster.Membership;
-using ActorLsm.Cluster.Remoting;
 using ActorLsm.Cluster.Sharding;
-using ActorLsm.Cluster.Singleton;
 using ActorLsm.Server.Configuration;
 using ActorLsm.Server.Dispatch;
 using ActorLsm.Server.Hosting;
 using ActorLsm.Server.Tests.Support;
 using ActorLsm.Shards;
+using Akka.Actor;
+using Akka.Remote;
+using Akka.Remote.Transport;
 using Microsoft.Extensions.Logging;
 
 namespace ActorLsm.Server.Tests.Replication;
 
 /// <summary>
-/// N in-process nodes (real shards, real cluster side) over the in-memory transport wrapped in a
-/// fault-injecting one: crash (isolate, then stop without leaving), restart with the same data
-/// and address (a new incarnation), partition, heal. Fast failure-detection settings.
+/// N in-process nodes (real shards, real Akka.Cluster) on 127.0.0.1, each with its own actor system
+/// on a fixed remoting port, talking over real Akka.Remote (DotNetty TCP with Akka's throttler
+/// adapter, so a test can blackhole a node). Crash (blackhole, then stop without leaving), restart
+/// with the same data and address (a new incarnation), isolate, rejoin. Akka's timers are sped up.
 /// </summary>
 internal sealed class ReplicatedCluster : IAsyncDisposable
 {
     public const int ShardCount = 4;
-    private readonly InMemoryNetwork _network = new();
     private readonly TempDir _root = new();
     private readonly int _count;
     private readonly int _minInSync;
     private readonly string _hocon;
+    private readonly int[] _remotePorts;
+    private readonly HashSet<int> _isolated = [];
 
-    public ReplicatedCluster(int count, int minInSync = 2, int? seed = null, string hocon = "")
+    public ReplicatedCluster(int count, int minInSync = 2, string hocon = "")
     {
         _count = count;
         _minInSync = minInSync;
         _hocon = hocon;
-        Faults = new NetworkFaults(seed);
+        _remotePorts = FreePorts(count);
         Servers = new ActorLsmServer?[count];
     }
 
-    public NetworkFaults Faults { get; }
-
     public ActorLsmServer?[] Servers { get; }
 
-    public static NodeAddress Address(int i) => new("node" + i, 2551);
+    /// <summary>Node <paramref name="i"/>'s remoting address, the name the shard map gives it.</summary>
+    public NodeAddress Address(int i) => new("127.0.0.1", _remotePorts[i]);
 
     public IEnumerable<ActorLsmServer> Running => Servers.Where(s => s is not null)!;
 
     public string[] Endpoints => [.. Running.Select(s => s.Endpoint)];
 
-    public static async Task<ReplicatedCluster> StartAsync(int count, int minInSync = 2, int? seed = null, string hocon = "")
+    public static async Task<ReplicatedCluster> StartAsync(int count, int minInSync = 2, string hocon = "")
     {
-        var cluster = new ReplicatedCluster(count, minInSync, seed, hocon);
+        var cluster = new ReplicatedCluster(count, minInSync, hocon);
         try
         {
             await Task.WhenAll(Enumerable.Range(0, count).Select(cluster.StartNodeAsync));
@@ -67,48 +70,50 @@ internal sealed class ReplicatedCluster : IAsyncDisposable
     public async Task StartNodeAsync(int i)
     {
         string dir = Path.Combine(_root.Path, "node" + i);
-        ServerSettings settings = TestServers.Settings(dir, _hocon);
-        settings = settings with
-        {
-            Cluster = new ClusterHostOptions
-            {
-                Membership = new MembershipSettings
-                {
-                    SeedNodes = [Address(0), Address(1)],
-                    MinNrOfMembers = _count,
-                    SeedNodeTimeout = TimeSpan.FromMilliseconds(500),
-                    RetryUnsuccessfulJoinAfter = TimeSpan.FromSeconds(2),
-                    GossipInterval = TimeSpan.FromMilliseconds(100),
-                    LeaderActionsInterval = TimeSpan.FromMilliseconds(100),
-                    FailureDetector = new FailureDetectorSettings
-                    {
-                        HeartbeatInterval = TimeSpan.FromMilliseconds(100),
-                        AcceptableHeartbeatPause = TimeSpan.FromMilliseconds(1500),
-                        ExpectedResponseAfter = TimeSpan.FromMilliseconds(300),
-                    },
-                    SplitBrainResolver = new SplitBrainResolverSettings { StableAfter = TimeSpan.FromSeconds(2) },
-                },
-                Singleton = new SingletonSettings
-                {
-                    BroadcastInterval = TimeSpan.FromMilliseconds(100),
-                    CeilingJump = 100,
-                    HandOverRetryInterval = TimeSpan.FromMilliseconds(200),
-                    EpochAckTimeout = TimeSpan.FromMilliseconds(500),
-                },
-                Replication = new ReplicationSettings
-                {
-                    Factor = 3,
-                    MinInSyncReplicas = _minInSync,
-                    ReplicaLagTimeMax = TimeSpan.FromSeconds(3),
-                    HeartbeatInterval = TimeSpan.FromMilliseconds(50),
-                    ResendTimeout = TimeSpan.FromMilliseconds(700),
-                },
-                ShardCount = ShardCount,
-                ClientEndpoint = "set-by-server",
-                DataDir = Path.Combine(dir, "cluster"),
-                Transport = new FaultInjectingTransport(_network.CreateTransport(Address(i)), Faults),
-            },
-        };
+        string seeds = string.Join(", ", Enumerable.Range(0, Math.Min(2, _count)).Select(n => $"\"akka.tcp://actorlsm@127.0.0.1:{_remotePorts[n]}\""));
+        string hocon = $$"""
+            akka {
+              loglevel = WARNING
+              remote.dot-netty.tcp {
+                hostname = "127.0.0.1"
+                port = {{_remotePorts[i]}}
+                applied-adapters = [trttl]
+              }
+              cluster {
+                seed-nodes = [{{seeds}}]
+                min-nr-of-members = {{_count}}
+                seed-node-timeout = 1s
+                retry-unsuccessful-join-after = 2s
+                gossip-interval = 200ms
+                leader-actions-interval = 200ms
+                unreachable-nodes-reaper-interval = 200ms
+                periodic-tasks-initial-delay = 100ms
+                failure-detector {
+                  heartbeat-interval = 200ms
+                  acceptable-heartbeat-pause = 1500ms
+                  expected-response-after = 500ms
+                }
+                split-brain-resolver.stable-after = 2s
+                singleton.hand-over-retry-interval = 200ms
+                singleton-proxy.singleton-identification-interval = 200ms
+              }
+              coordinated-shutdown.run-by-clr-shutdown-hook = off
+            }
+            actorlsm.cluster {
+              versions.broadcast-interval = 100ms
+              versions.ceiling-jump = 100
+              singleton.epoch-ack-timeout = 500ms
+              replication {
+                factor = 3
+                min-insync-replicas = {{_minInSync}}
+                replica-lag-time-max = 3s
+                heartbeat-interval = 50ms
+                resend-timeout = 700ms
+              }
+            }
+            """ + "\n" + _hocon;
+        ServerSettings settings = TestServers.Settings(dir, hocon);
+
         // ACTORLSM_TEST_LOG=1 prints the nodes' logs (debugging a failure).
         bool log = Environment.GetEnvironmentVariable("ACTORLSM_TEST_LOG") == "1";
         Servers[i] = await ActorLsmServer.StartAsync(settings, l =>
@@ -129,17 +134,80 @@ internal sealed class ReplicatedCluster : IAsyncDisposable
     public async Task CrashAsync(int i)
     {
         ActorLsmServer server = Servers[i] ?? throw new InvalidOperationException($"node {i} is not running");
+        await IsolateAsync(i);
         Servers[i] = null;
-        Faults.Isolate(Address(i));
         await server.CrashAsync();
-        Faults.Rejoin(Address(i));
+        await RejoinAsync(i);
+    }
+
+    /// <summary>
+    /// Blackholes every link between node <paramref name="i"/> and the other running nodes, both ways
+    /// (Akka's throttler transport adapter): a network partition on real Akka.Remote.
+    /// </summary>
+    public async Task IsolateAsync(int i)
+    {
+        _isolated.Add(i);
+        await SetLinksAsync(i, Blackhole.Instance);
+    }
+
+    /// <summary>Undoes <see cref="IsolateAsync"/>: traffic between node <paramref name="i"/>'s address and the others flows again.</summary>
+    public async Task RejoinAsync(int i)
+    {
+        _isolated.Remove(i);
+        await SetLinksAsync(i, Unthrottled.Instance);
+    }
+
+    private async Task SetLinksAsync(int i, ThrottleMode mode)
+    {
+        for (int j = 0; j < _count; j++)
+        {
+            if (j == i)
+            {
+                continue;
+            }
+
+            if (SystemOf(i) is { } from)
+            {
+                await Throttle(from, AkkaAddress(j), mode);
+            }
+
+            if (SystemOf(j) is { } to)
+            {
+                await Throttle(to, AkkaAddress(i), mode);
+            }
+        }
+
+        static Task<bool> Throttle(ActorSystem from, Akka.Actor.Address to, ThrottleMode mode) =>
+            ((IRemoteActorRefProvider)((ExtendedActorSystem)from).Provider).Transport.ManagementCommand(
+                new SetThrottle(to, ThrottleTransportAdapter.Direction.Both, mode));
+    }
+
+    private ActorSystem? SystemOf(int i) => (Servers[i]?.Store as ShardedNodeStore)?.System;
+
+    private Akka.Actor.Address AkkaAddress(int i) => new("akka.tcp", "actorlsm", "127.0.0.1", _remotePorts[i]);
+
+    // Distinct free ports on 127.0.0.1, held open together so none is handed out twice, then released.
+    private static int[] FreePorts(int count)
+    {
+        var listeners = Enumerable.Range(0, count).Select(_ => new TcpListener(IPAddress.Loopback, 0)).ToList();
+        try
+        {
+            listeners.ForEach(l => l.Start());
+            return [.. listeners.Select(l => ((IPEndPoint)l.LocalEndpoint).Port)];
+        }
+        finally
+        {
+            listeners.ForEach(l => l.Stop());
+        }
     }
 
     /// <summary>The shard map as the first running node sees it.</summary>
     public ShardMap? Map => Running.Select(s => s.Cluster!.View.ShardMap).FirstOrDefault(m => m is not null);
 
     /// <summary>Index of the node at <paramref name="address"/>.</summary>
-    public static int IndexOf(NodeAddress address) => int.Parse(address.Host["node".Length..], System.Globalization.CultureInfo.InvariantCulture);
+    public int IndexOf(NodeAddress address) => Array.IndexOf(_remotePorts, address.Port) is var i and >= 0
+        ? i
+        : throw new ArgumentException($"{address} is no node of this cluster", nameof(address));
 
     /// <summary>Waits (polling the map every 20 ms, up to <paramref name="timeout"/>) until every running node's map satisfies <paramref name="ok"/>.</summary>
     public async Task<ShardMap> WaitForAsync(Func<ShardMap, bool> ok, string what, TimeSpan? timeout = null)

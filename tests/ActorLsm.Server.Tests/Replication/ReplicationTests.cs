@@ -34,7 +34,7 @@ public sealed class ReplicationTests
             Assert.Equal(3, shard.InSync.Count);
             foreach (var member in shard.InSync)
             {
-                ShardStatusInfo s = statuses[ReplicatedCluster.IndexOf(member)].Shards[shard.Id];
+                ShardStatusInfo s = statuses[cluster.IndexOf(member)].Shards[shard.Id];
                 Assert.True(s.LastSequence >= (ulong)perShard[shard.Id], $"shard {shard.Id} on {member}: last sequence {s.LastSequence} < {perShard[shard.Id]} acknowledged writes");
             }
         }
@@ -51,17 +51,17 @@ public sealed class ReplicationTests
         await workload.WaitForAckedAsync(100);
 
         ShardMap before = cluster.Map!;
-        int victim = ReplicatedCluster.IndexOf(before[0].Leader!);
+        int victim = cluster.IndexOf(before[0].Leader!);
         await cluster.CrashAsync(victim);
         int ackedAtCrash = workload.Acked.Count;
 
         ShardMap after = await cluster.WaitForAsync(
-            m => m.Shards.All(s => s.Available && s.Leader != ReplicatedCluster.Address(victim)), "every shard led by a live node");
+            m => m.Shards.All(s => s.Available && s.Leader != cluster.Address(victim)), "every shard led by a live node");
         await workload.WaitForAckedAsync(ackedAtCrash + 100);
         await stop.CancelAsync();
         await load;
 
-        foreach (ShardAssignment s in after.Shards.Where(s => before[s.Id].Leader == ReplicatedCluster.Address(victim)))
+        foreach (ShardAssignment s in after.Shards.Where(s => before[s.Id].Leader == cluster.Address(victim)))
         {
             Assert.True(s.LeaderEpoch > before[s.Id].LeaderEpoch, $"shard {s.Id}: the new leader has a newer epoch");
             Assert.Contains(s.Leader!, before[s.Id].InSync); // R6: from the last in-sync set

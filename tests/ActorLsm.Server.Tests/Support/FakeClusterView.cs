@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using ActorLsm.Cluster;
 using ActorLsm.Cluster.Hosting;
-using ActorLsm.Cluster.Membership;
+using ActorLsm.Cluster.View;
 using ActorLsm.Cluster.Sharding;
 using ActorLsm.Cluster.Versions;
 using ActorLsm.Server.Clustering;
