@@ -127,11 +127,11 @@ internal sealed class VersionSet : IDisposable
             snapshot.AddFile(level, file);
         }
 
-        var writer = new ManifestWriter(FileNames.Manifest(_dir, number));
+        var writer = new ManifestWriter(FileNames.Manifest(_dir, number), _options.FileSystem);
         try
         {
             writer.Append(snapshot);
-            CurrentFile.Install(_dir, number, NewFileNumber());
+            CurrentFile.Install(_dir, number, NewFileNumber(), _options.FileSystem);
         }
         catch
         {
@@ -156,6 +156,13 @@ internal sealed class VersionSet : IDisposable
         var builder = new VersionBuilder(_current, _options.NumLevels);
         builder.Apply(edit);
         Version next = builder.Build(OnUnreferenced);
+
+        // The edit may name new SSTables or a new WAL segment: their directory entries must be
+        // durable before the manifest refers to them (POSIX: fsync of a file does not cover them).
+        if (edit.NewFiles.Count > 0 || edit.LogNumber is not null)
+        {
+            _options.FileSystem.SyncDirectory(_dir);
+        }
 
         if (_manifest!.Length > MaxManifestSize)
         {
