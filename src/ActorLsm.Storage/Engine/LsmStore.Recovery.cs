@@ -41,10 +41,13 @@ public sealed partial class LsmStore
 
             logs.Sort();
             var mem = new MemTable(_options.MemTableSize);
-            foreach (ulong log in logs)
+            var replay = new ReplayCounts();
+            for (int i = 0; i < logs.Count; i++)
             {
-                ReplayLog(log, ref mem, edit, ref maxSequence);
+                ReplayLog(logs[i], ref mem, edit, ref maxSequence, replay, IsLastNonEmptyLog(logs, i));
             }
+
+            Recovery = new RecoveryStats(logs.Count, replay.Records, replay.DroppedTailRecords, replay.DroppedTailBytes, _versions.ManifestTornTail);
 
             if (!mem.IsEmpty)
             {
@@ -83,12 +86,35 @@ public sealed partial class LsmStore
         return false;
     }
 
+    /// <summary>What <see cref="Open"/> recovered: WAL segments and records replayed, and any torn tail dropped.</summary>
+    public RecoveryStats Recovery { get; private set; } = new(0, 0, 0, 0, false);
+
+    /// <summary>
+    /// True when every segment after <c>logs[i]</c> is empty: a segment is rolled (and synced)
+    /// before the next one gets a write, so only this one can end in a torn append. Empty newer
+    /// segments are those a crashed open or roll created before any write reached them.
+    /// </summary>
+    private bool IsLastNonEmptyLog(List<ulong> logs, int i)
+    {
+        for (int j = i + 1; j < logs.Count; j++)
+        {
+            if (new FileInfo(FileNames.Log(_dir, logs[j])).Length > 0)
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
     /// <summary>
     /// Inserts every write batch of one WAL segment into <paramref name="mem"/>, flushing it to
-    /// L0 when full. A torn tail (crash mid-append) ends the segment quietly: that batch was
-    /// never acknowledged. Corruption before the tail throws.
+    /// L0 when full. A torn tail (crash mid-append) in the last non-empty segment ends it: that
+    /// batch was never acknowledged, and it is counted in <paramref name="counts"/>. A torn tail
+    /// in an older segment (synced whole when it was rolled) or corruption before the tail throws
+    /// <see cref="CorruptionException"/>.
     /// </summary>
-    private void ReplayLog(ulong number, ref MemTable mem, VersionEdit edit, ref ulong maxSequence)
+    private void ReplayLog(ulong number, ref MemTable mem, VersionEdit edit, ref ulong maxSequence, ReplayCounts counts, bool mayBeTorn)
     {
         string path = FileNames.Log(_dir, number);
         using var reader = new LogReader(path);
@@ -97,8 +123,21 @@ public sealed partial class LsmStore
             long offset = reader.Offset;
             if (!reader.TryReadRecord(out ReadOnlySpan<byte> payload, out _))
             {
+                if (reader.TornTail)
+                {
+                    if (!mayBeTorn)
+                    {
+                        throw new CorruptionException(path, offset, "bad last record in a WAL segment that was rolled (and synced) before a newer one was written");
+                    }
+
+                    counts.DroppedTailRecords++;
+                    counts.DroppedTailBytes += new FileInfo(path).Length - offset;
+                }
+
                 break;
             }
+
+            counts.Records++;
 
             var batch = new WriteBatch.Reader(payload, path, offset);
             ulong sequence = batch.Sequence;
@@ -119,6 +158,14 @@ public sealed partial class LsmStore
                 sequence++;
             }
         }
+    }
+
+    /// <summary>Counters of one recovery's WAL replay.</summary>
+    private sealed class ReplayCounts
+    {
+        public long Records;
+        public int DroppedTailRecords;
+        public long DroppedTailBytes;
     }
 
     private void FlushRecovered(MemTable mem, VersionEdit edit)
