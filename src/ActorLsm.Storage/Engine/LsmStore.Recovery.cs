@@ -86,6 +86,23 @@ public sealed partial class LsmStore
         return false;
     }
 
+    /// <summary>
+    /// The error that made the store read-only (a failed WAL write or fsync, flush or
+    /// compaction), or null. Once set it stays until the store is reopened: writes throw
+    /// <see cref="BackgroundErrorException"/>, reads keep working, and a failed fsync is never
+    /// retried (its data may already be lost; PostgreSQL's "fsyncgate"). FAULTS.md.
+    /// </summary>
+    public Exception? BackgroundError
+    {
+        get
+        {
+            lock (_mutex)
+            {
+                return _backgroundError;
+            }
+        }
+    }
+
     /// <summary>What <see cref="Open"/> recovered: WAL segments and records replayed, and any torn tail dropped.</summary>
     public RecoveryStats Recovery { get; private set; } = new(0, 0, 0, 0, false);
 
