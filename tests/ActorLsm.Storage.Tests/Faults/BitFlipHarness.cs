@@ -35,6 +35,7 @@ internal enum FlipOutcome
 internal sealed class BitFlipHarness : IDisposable
 {
     private const int TableKeys = 240;
+    private const int ExtraKeys = 4;
     private const int WalKeys = 3;
     private readonly TempDir _base = new();
     private readonly BlockCompression _compression;
@@ -60,10 +61,18 @@ internal sealed class BitFlipHarness : IDisposable
             store.FlushIfOlderThan(TimeSpan.Zero);
             Drive(store);
 
-            // Reopen: the manifest becomes one snapshot edit plus the recovery edit (small).
+            // Reopen: the manifest becomes one snapshot edit plus the recovery edit (small);
+            // one more flush gives it a third edit, so it has a first, a middle and a last record.
             store.Dispose();
             store = OpenManual(_base.Path, Options(fs, WalSyncMode.Batch, compression));
-            for (int i = 0; i < WalKeys; i++)
+            for (int i = 0; i < ExtraKeys; i++)
+            {
+                Put(store, TableKeys + i, Value(TableKeys + i, 10));
+            }
+
+            store.FlushIfOlderThan(TimeSpan.Zero);
+            Drive(store);
+            for (int i = ExtraKeys; i < ExtraKeys + WalKeys; i++)
             {
                 LastWalKey = TableKeys + i;
                 Put(store, LastWalKey, Value(LastWalKey, 12));
