@@ -48,11 +48,21 @@ public sealed class ModelBasedTests
         long reads = 0;
         string? readerFailure = null;
         var stop = new CancellationTokenSource();
+        using var readPermits = new SemaphoreSlim(0); // one read per writer step: concurrent, but not a busy loop
         var reader = new Thread(() =>
         {
             var readRng = new Random(seed + 1);
-            while (!stop.IsCancellationRequested && readerFailure is null)
+            while (readerFailure is null)
             {
+                try
+                {
+                    readPermits.Wait(stop.Token);
+                }
+                catch (OperationCanceledException)
+                {
+                    return;
+                }
+
                 byte[] key = RandomKey(readRng);
                 storeLock.EnterReadLock();
                 try
@@ -81,6 +91,7 @@ public sealed class ModelBasedTests
         {
             for (step = 0; step < steps; step++)
             {
+                readPermits.Release();
                 int op = rng.Next(100);
                 if (op < 35)
                 {
