@@ -241,6 +241,7 @@ public sealed class FaultInjectionFileSystem : IFileSystem
                 _files[path] = state;
             }
 
+            AssertInvariants();
             return new FaultFile(this, _inner.OpenWritable(path, truncate, bufferSize), state);
         }
     }
@@ -263,6 +264,7 @@ public sealed class FaultInjectionFileSystem : IFileSystem
             }
 
             _pending.Add(new DirectoryOperation(FaultOperation.Rename, source, target, trash));
+            AssertInvariants();
         }
     }
 
@@ -277,6 +279,7 @@ public sealed class FaultInjectionFileSystem : IFileSystem
             }
 
             MoveToTrash(path);
+            AssertInvariants();
         }
     }
 
@@ -367,6 +370,23 @@ public sealed class FaultInjectionFileSystem : IFileSystem
         return trash;
     }
 
+    [Conditional("DEBUG")]
+    private void AssertInvariants()
+    {
+        Debug.Assert(Monitor.IsEntered(_lock), "REQUIRES: _lock held");
+        foreach (DirectoryOperation op in _pending)
+        {
+            Debug.Assert(op.Kind is FaultOperation.Create or FaultOperation.Rename or FaultOperation.Delete, "only creates, renames and deletes wait for a directory fsync");
+            Debug.Assert(op.Kind != FaultOperation.Delete || op.Trash is not null, "a pending delete keeps the file in the trash");
+            Debug.Assert(op.Kind != FaultOperation.Rename || op.Target is not null, "a pending rename has a target");
+        }
+
+        foreach (FileState state in _files.Values)
+        {
+            Debug.Assert(state.SyncedLength >= 0 && state.LostFrom >= 0, "lengths are not negative");
+        }
+    }
+
     private void OnWrite(FaultFile file, ReadOnlySpan<byte> data)
     {
         lock (_lock)
@@ -374,6 +394,10 @@ public sealed class FaultInjectionFileSystem : IFileSystem
             if (Begin(FaultOperation.Write, file.Path))
             {
                 file.Inner.Write(data);
+            }
+            else
+            {
+                file.DroppedBytes += data.Length; // the writer still sees its file grow
             }
         }
     }
@@ -459,7 +483,10 @@ public sealed class FaultInjectionFileSystem : IFileSystem
 
         public override string Path => Inner.Path;
 
-        public override long Length => Inner.Length;
+        /// <summary>Bytes written after the crash, which never reached the file.</summary>
+        public long DroppedBytes { get; set; }
+
+        public override long Length => Inner.Length + DroppedBytes;
 
         public override void Write(ReadOnlySpan<byte> data) => _fs.OnWrite(this, data);
 

@@ -16,7 +16,10 @@ namespace ActorLsm.Storage.Wal;
 /// <item>A framing or CRC failure of a record followed by more (non-zero) data cannot come from
 /// a crash in an append-only file: it is <b>corruption</b>, reported as
 /// <see cref="CorruptionException"/> naming the file and the bad record's offset.</item>
+/// <item>A length running past end of file whose record is nevertheless whole (a prefix of the
+/// bytes after the header matches the checksum) is a damaged length field: corruption.</item>
 /// </list>
+/// <see cref="StrictTail"/> selects the manifest's stricter rule.
 /// The file length is taken when the reader opens; bytes appended later are not seen. Reads go
 /// through a private buffer (64 KiB, grown to fit the largest record met).
 /// </summary>
