@@ -25,10 +25,30 @@ public sealed class CrashPointTests
         long total;
         using (var dry = new TempDir())
         {
-            var fs = new FaultInjectionFileSystem();
+            // A dry run counts the operations (the crash points) by kind and file type.
+            var kinds = new SortedDictionary<string, int>(StringComparer.Ordinal);
+            var fs = new FaultInjectionFileSystem
+            {
+                FaultInjector = (op, path) =>
+                {
+                    if (op != FaultOperation.Write)
+                    {
+                        string name = Path.GetFileName(path);
+                        string type = op == FaultOperation.SyncDirectory ? "dir" : name.StartsWith("MANIFEST", StringComparison.Ordinal) ? "MANIFEST" : name == "CURRENT" ? "CURRENT" : Path.GetExtension(name);
+                        string kind = $"{op} {type}";
+                        kinds[kind] = kinds.GetValueOrDefault(kind) + 1;
+                    }
+
+                    return null;
+                },
+            };
             Outcome clean = Run(dry.Path, fs, WalSyncMode.Batch);
             Assert.Equal(Writes, clean.Acknowledged);
             total = fs.Operations;
+            _output.WriteLine($"operations: {string.Join(", ", kinds.Select(k => $"{k.Key} x{k.Value}"))}");
+            Assert.True(kinds.GetValueOrDefault("Create .sst") >= 4, "the workload flushes and compacts");
+            Assert.True(kinds.GetValueOrDefault("Rename .dbtmp") >= 2, "the workload installs CURRENT at each open");
+            Assert.True(kinds.GetValueOrDefault("Delete .log") >= 2, "the workload deletes WAL segments");
         }
 
         var failures = new List<string>();
