@@ -1,3 +1,5 @@
+using ActorLsm.Storage.FileSystem;
+
 namespace ActorLsm.Storage;
 
 /// <summary>When the WAL is forced to stable storage before a write is acknowledged.</summary>
@@ -45,6 +47,13 @@ public sealed class LsmOptions
     public int MaxImmutableMemTables { get; set; } = 2;
 
     public WalSyncMode WalSyncMode { get; set; } = WalSyncMode.Batch;
+
+    /// <summary>
+    /// Where the store creates, syncs, renames and deletes its files. Default
+    /// <see cref="DefaultFileSystem.Instance"/>, the real one; tests use
+    /// <see cref="FaultInjectionFileSystem"/> (FAULTS.md). Not settable from HOCON.
+    /// </summary>
+    public IFileSystem FileSystem { get; set; } = DefaultFileSystem.Instance;
 
     /// <summary>Period of the background fsync in <see cref="WalSyncMode.Interval"/> mode.</summary>
     public TimeSpan WalSyncInterval { get; set; } = TimeSpan.FromMilliseconds(100);

@@ -60,7 +60,24 @@ internal sealed class TableCache : IDisposable
         }
 
         // Open outside the lock: it reads the footer, index and filter from disk.
-        TableReader reader = TableReader.Open(FileNames.Table(_dir, file.Number), file.Number, _blockCache, _verifyChecksums);
+        string path = FileNames.Table(_dir, file.Number);
+        TableReader reader;
+        try
+        {
+            reader = TableReader.Open(path, file.Number, _blockCache, _verifyChecksums);
+        }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+        {
+            // The manifest names this table, so its absence is damage to the store, not a missing input.
+            throw new CorruptionException(path, 0, $"SSTable {file.Number} is named by the manifest but missing: {e.Message}");
+        }
+
+        if (reader.FileSize != file.Size)
+        {
+            reader.Dispose();
+            throw new CorruptionException(path, Math.Min(reader.FileSize, file.Size), $"SSTable {file.Number} has {reader.FileSize} bytes, the manifest records {file.Size}");
+        }
+
         lock (_lock)
         {
             if (_disposed)

@@ -113,7 +113,7 @@ internal sealed class CompactionJob
                 {
                     number = _newFileNumber();
                     path = FileNames.Table(_dir, number);
-                    builder = new TableBuilder(path, TableFileWriter.BuilderOptions(_options));
+                    builder = new TableBuilder(path, TableFileWriter.BuilderOptions(_options), _options.FileSystem);
                     limitedUpTo = 0;
                 }
 
@@ -143,7 +143,7 @@ internal sealed class CompactionJob
             builder?.Abandon();
             foreach (FileMetadata output in outputs)
             {
-                File.Delete(FileNames.Table(_dir, output.Number));
+                _options.FileSystem.Delete(FileNames.Table(_dir, output.Number));
             }
 
             throw;

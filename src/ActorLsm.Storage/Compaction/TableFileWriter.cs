@@ -32,7 +32,7 @@ internal static class TableFileWriter
         }
 
         string path = FileNames.Table(dir, number);
-        var builder = new TableBuilder(path, BuilderOptions(options));
+        var builder = new TableBuilder(path, BuilderOptions(options), options.FileSystem);
         try
         {
             for (; source.Valid; source.Next())

@@ -407,7 +407,7 @@ public sealed partial class LsmStore
 
             try
             {
-                File.Delete(path);
+                _options.FileSystem.Delete(path);
             }
             catch (IOException)
             {

@@ -167,11 +167,11 @@ public sealed partial class LsmStore
             {
                 for (int j = logs.Count - 1; j > i; j--)
                 {
-                    File.Delete(FileNames.Log(dir, logs[j]));
+                    options.FileSystem.Delete(FileNames.Log(dir, logs[j]));
                 }
 
-                DirectorySync.Sync(dir);
-                LogRecovery.TruncateTornTail(path, offset);
+                options.FileSystem.SyncDirectory(dir);
+                LogRecovery.TruncateTornTail(path, offset, options.FileSystem);
                 return true;
             }
         }

@@ -41,10 +41,13 @@ public sealed partial class LsmStore
 
             logs.Sort();
             var mem = new MemTable(_options.MemTableSize);
-            foreach (ulong log in logs)
+            var replay = new ReplayCounts();
+            for (int i = 0; i < logs.Count; i++)
             {
-                ReplayLog(log, ref mem, edit, ref maxSequence);
+                ReplayLog(logs[i], ref mem, edit, ref maxSequence, replay, IsLastNonEmptyLog(logs, i));
             }
+
+            Recovery = new RecoveryStats(logs.Count, replay.Records, replay.DroppedTailRecords, replay.DroppedTailBytes, _versions.ManifestTornTail);
 
             if (!mem.IsEmpty)
             {
@@ -57,7 +60,7 @@ public sealed partial class LsmStore
             _versions.WriteSnapshotManifest();
 
             _memLogNumber = _versions.NewFileNumber();
-            _wal = new LogWriter(FileNames.Log(_dir, _memLogNumber));
+            _wal = new LogWriter(FileNames.Log(_dir, _memLogNumber), fileSystem: _options.FileSystem);
             edit.LogNumber = _memLogNumber;
             edit.LastSequence = maxSequence;
             _versions.LogAndApply(edit);
@@ -84,11 +87,51 @@ public sealed partial class LsmStore
     }
 
     /// <summary>
-    /// Inserts every write batch of one WAL segment into <paramref name="mem"/>, flushing it to
-    /// L0 when full. A torn tail (crash mid-append) ends the segment quietly: that batch was
-    /// never acknowledged. Corruption before the tail throws.
+    /// The error that made the store read-only (a failed WAL write or fsync, flush or
+    /// compaction), or null. Once set it stays until the store is reopened: writes throw
+    /// <see cref="BackgroundErrorException"/>, reads keep working, and a failed fsync is never
+    /// retried (its data may already be lost; PostgreSQL's "fsyncgate"). FAULTS.md.
     /// </summary>
-    private void ReplayLog(ulong number, ref MemTable mem, VersionEdit edit, ref ulong maxSequence)
+    public Exception? BackgroundError
+    {
+        get
+        {
+            lock (_mutex)
+            {
+                return _backgroundError;
+            }
+        }
+    }
+
+    /// <summary>What <see cref="Open"/> recovered: WAL segments and records replayed, and any torn tail dropped.</summary>
+    public RecoveryStats Recovery { get; private set; } = new(0, 0, 0, 0, false);
+
+    /// <summary>
+    /// True when every segment after <c>logs[i]</c> is empty: a segment is rolled (and synced)
+    /// before the next one gets a write, so only this one can end in a torn append. Empty newer
+    /// segments are those a crashed open or roll created before any write reached them.
+    /// </summary>
+    private bool IsLastNonEmptyLog(List<ulong> logs, int i)
+    {
+        for (int j = i + 1; j < logs.Count; j++)
+        {
+            if (new FileInfo(FileNames.Log(_dir, logs[j])).Length > 0)
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>
+    /// Inserts every write batch of one WAL segment into <paramref name="mem"/>, flushing it to
+    /// L0 when full. A torn tail (crash mid-append) in the last non-empty segment ends it: that
+    /// batch was never acknowledged, and it is counted in <paramref name="counts"/>. A torn tail
+    /// in an older segment (synced whole when it was rolled) or corruption before the tail throws
+    /// <see cref="CorruptionException"/>.
+    /// </summary>
+    private void ReplayLog(ulong number, ref MemTable mem, VersionEdit edit, ref ulong maxSequence, ReplayCounts counts, bool mayBeTorn)
     {
         string path = FileNames.Log(_dir, number);
         using var reader = new LogReader(path);
@@ -97,8 +140,21 @@ public sealed partial class LsmStore
             long offset = reader.Offset;
             if (!reader.TryReadRecord(out ReadOnlySpan<byte> payload, out _))
             {
+                if (reader.TornTail)
+                {
+                    if (!mayBeTorn)
+                    {
+                        throw new CorruptionException(path, offset, "bad last record in a WAL segment that was rolled (and synced) before a newer one was written");
+                    }
+
+                    counts.DroppedTailRecords++;
+                    counts.DroppedTailBytes += new FileInfo(path).Length - offset;
+                }
+
                 break;
             }
+
+            counts.Records++;
 
             var batch = new WriteBatch.Reader(payload, path, offset);
             ulong sequence = batch.Sequence;
@@ -119,6 +175,14 @@ public sealed partial class LsmStore
                 sequence++;
             }
         }
+    }
+
+    /// <summary>Counters of one recovery's WAL replay.</summary>
+    private sealed class ReplayCounts
+    {
+        public long Records;
+        public int DroppedTailRecords;
+        public long DroppedTailBytes;
     }
 
     private void FlushRecovered(MemTable mem, VersionEdit edit)

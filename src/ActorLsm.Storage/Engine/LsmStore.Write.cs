@@ -371,7 +371,27 @@ public sealed partial class LsmStore
     private void SwitchMemTable(long charge)
     {
         ulong logNumber = _versions.NewFileNumber();
-        var wal = new LogWriter(FileNames.Log(_dir, logNumber));
+        LogWriter? wal = null;
+        try
+        {
+            // Acknowledged writes already reached the OS (None) or the disk (Batch); make the
+            // finished segment durable so its flush never races an unsynced tail, and the new
+            // segment's directory entry durable before any write in it is acknowledged.
+            lock (_walLock)
+            {
+                _wal.Sync();
+            }
+
+            wal = new LogWriter(FileNames.Log(_dir, logNumber), fileSystem: _options.FileSystem);
+            _options.FileSystem.SyncDirectory(_dir);
+        }
+        catch (IOException e)
+        {
+            wal?.Dispose();
+            _backgroundError ??= new BackgroundErrorException($"WAL roll to segment {logNumber} failed; the store refuses writes until reopened: {e.Message}", e);
+            throw _backgroundError;
+        }
+
         LogWriter old;
         lock (_walLock)
         {
@@ -379,16 +399,7 @@ public sealed partial class LsmStore
             _wal = wal;
         }
 
-        try
-        {
-            // Acknowledged writes already reached the OS (None) or the disk (Batch); make the
-            // finished segment durable so its flush never races an unsynced tail.
-            old.Sync();
-        }
-        finally
-        {
-            old.Dispose();
-        }
+        old.Dispose();
 
         _immutables.Add(new Immutable(_mem, _memLogNumber, _memFirstSequence));
         _mem = NewMemTable(charge);
@@ -435,10 +446,18 @@ public sealed partial class LsmStore
                 _wal?.Sync();
             }
         }
-        catch (Exception e) when (e is IOException or ObjectDisposedException)
+        catch (ObjectDisposedException)
         {
-            // Interval mode promises a periodic sync, not an error channel; the next write
-            // surfaces a persistent failure.
+            // The store is closing.
+        }
+        catch (IOException e)
+        {
+            // A failed fsync may have lost what it covered, and a retry that succeeds proves
+            // nothing (fsyncgate): stop accepting writes; the next write reports it.
+            lock (_mutex)
+            {
+                _backgroundError ??= new BackgroundErrorException($"WAL fsync failed; the store refuses writes until reopened: {e.Message}", e);
+            }
         }
     }
 

@@ -191,12 +191,20 @@ public sealed partial class LsmStore : IDisposable, IBackgroundWork
                 {
                     _wal.Sync();
                 }
-                catch (IOException)
+                catch (Exception e) when (e is IOException or InvalidOperationException)
                 {
-                    // Closing anyway; acknowledged writes were already flushed to the OS.
+                    // Closing anyway; acknowledged writes were already flushed to the OS (a
+                    // writer whose earlier write failed refuses with InvalidOperationException).
                 }
 
-                _wal.Dispose();
+                try
+                {
+                    _wal.Dispose();
+                }
+                catch (IOException)
+                {
+                    // The file is closed regardless; the LOCK below must still be released.
+                }
             }
         }
 

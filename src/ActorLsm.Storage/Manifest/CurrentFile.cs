@@ -1,6 +1,6 @@
 using System.Globalization;
 using System.Text;
-using ActorLsm.Storage.Util;
+using ActorLsm.Storage.FileSystem;
 
 namespace ActorLsm.Storage.Manifest;
 
@@ -64,9 +64,11 @@ internal static class CurrentFile
     /// <param name="dir">The store directory.</param>
     /// <param name="manifestNumber">Number of a manifest that exists and holds at least one durable edit.</param>
     /// <param name="tempNumber">A fresh file number for the temp file (from the manifest's counter).</param>
+    /// <param name="fileSystem">Where the files are written; null for <see cref="DefaultFileSystem"/>.</param>
     /// <exception cref="FileNotFoundException">The manifest does not exist (installing it would leave the store unopenable).</exception>
-    public static void Install(string dir, ulong manifestNumber, ulong tempNumber)
+    public static void Install(string dir, ulong manifestNumber, ulong tempNumber, IFileSystem? fileSystem = null)
     {
+        IFileSystem fs = fileSystem ?? DefaultFileSystem.Instance;
         string manifest = FileNames.Manifest(dir, manifestNumber);
         if (!File.Exists(manifest))
         {
@@ -77,28 +79,28 @@ internal static class CurrentFile
         string temp = FileNames.Temp(dir, tempNumber);
         try
         {
-            using (var stream = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None, 0))
+            using (WritableFile file = fs.OpenWritable(temp, truncate: true, bufferSize: 0))
             {
-                stream.Write(content);
-                stream.Flush(flushToDisk: true);
+                file.Write(content);
+                file.Sync();
             }
 
-            File.Move(temp, FileNames.Current(dir), overwrite: true);
+            fs.Rename(temp, FileNames.Current(dir));
         }
         catch
         {
-            TryDelete(temp);
+            TryDelete(fs, temp);
             throw;
         }
 
-        DirectorySync.Sync(dir);
+        fs.SyncDirectory(dir);
     }
 
-    private static void TryDelete(string path)
+    private static void TryDelete(IFileSystem fs, string path)
     {
         try
         {
-            File.Delete(path);
+            fs.Delete(path);
         }
         catch (IOException)
         {

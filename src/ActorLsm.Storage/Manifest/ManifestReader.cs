@@ -18,7 +18,7 @@ internal static class ManifestReader
     public static List<VersionEdit> ReadAll(string path, out bool tornTail)
     {
         var edits = new List<VersionEdit>();
-        using var reader = new LogReader(path);
+        using var reader = new LogReader(path) { StrictTail = true };
         long recordOffset = reader.Offset;
         while (reader.TryReadRecord(out ReadOnlySpan<byte> payload, out byte type))
         {

@@ -1,3 +1,4 @@
+using ActorLsm.Storage.FileSystem;
 using ActorLsm.Storage.Wal;
 
 namespace ActorLsm.Storage.Manifest;
@@ -15,9 +16,9 @@ internal sealed class ManifestWriter : IDisposable
     private readonly LogWriter _log;
 
     /// <summary>Creates the manifest file at <paramref name="path"/>, emptying any file already there.</summary>
-    public ManifestWriter(string path)
+    public ManifestWriter(string path, IFileSystem? fileSystem = null)
     {
-        _log = new LogWriter(path, truncate: true);
+        _log = new LogWriter(path, truncate: true, fileSystem: fileSystem);
     }
 
     /// <summary>The manifest file's path.</summary>

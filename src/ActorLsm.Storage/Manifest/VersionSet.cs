@@ -48,6 +48,9 @@ internal sealed class VersionSet : IDisposable
 
     public ulong ManifestNumber => _manifestNumber;
 
+    /// <summary>True when <see cref="Recover"/> dropped a torn last edit of the manifest.</summary>
+    public bool ManifestTornTail { get; private set; }
+
     /// <summary>Next number for a WAL segment, SSTable or manifest. Thread-safe.</summary>
     public ulong NewFileNumber() => (ulong)Interlocked.Increment(ref _nextFileNumber) - 1;
 
@@ -81,7 +84,15 @@ internal sealed class VersionSet : IDisposable
         }
 
         var builder = new VersionBuilder(_current, _options.NumLevels);
-        foreach (VersionEdit edit in ManifestReader.ReadAll(path))
+        List<VersionEdit> edits = ManifestReader.ReadAll(path, out bool tornTail);
+        ManifestTornTail = tornTail;
+        if (edits.Count == 0)
+        {
+            // CURRENT names a manifest only once its first edit (the snapshot) is durable.
+            throw new CorruptionException(path, 0, "the manifest named by CURRENT holds no edit");
+        }
+
+        foreach (VersionEdit edit in edits)
         {
             builder.Apply(edit);
             ApplyCounters(edit);
@@ -91,6 +102,17 @@ internal sealed class VersionSet : IDisposable
         foreach ((int _, FileMetadata file) in FilesOf(recovered))
         {
             MarkFileNumberUsed(file.Number);
+            string table = FileNames.Table(_dir, file.Number);
+            var info = new FileInfo(table);
+            if (!info.Exists)
+            {
+                throw new CorruptionException(table, 0, $"SSTable {file.Number} is named by {Path.GetFileName(path)} but missing");
+            }
+
+            if (info.Length != file.Size)
+            {
+                throw new CorruptionException(table, Math.Min(info.Length, file.Size), $"SSTable {file.Number} has {info.Length} bytes, {Path.GetFileName(path)} records {file.Size}");
+            }
         }
 
         MarkFileNumberUsed(manifestNumber.Value);
@@ -127,11 +149,11 @@ internal sealed class VersionSet : IDisposable
             snapshot.AddFile(level, file);
         }
 
-        var writer = new ManifestWriter(FileNames.Manifest(_dir, number));
+        var writer = new ManifestWriter(FileNames.Manifest(_dir, number), _options.FileSystem);
         try
         {
             writer.Append(snapshot);
-            CurrentFile.Install(_dir, number, NewFileNumber());
+            CurrentFile.Install(_dir, number, NewFileNumber(), _options.FileSystem);
         }
         catch
         {
@@ -156,6 +178,13 @@ internal sealed class VersionSet : IDisposable
         var builder = new VersionBuilder(_current, _options.NumLevels);
         builder.Apply(edit);
         Version next = builder.Build(OnUnreferenced);
+
+        // The edit may name new SSTables or a new WAL segment: their directory entries must be
+        // durable before the manifest refers to them (POSIX: fsync of a file does not cover them).
+        if (edit.NewFiles.Count > 0 || edit.LogNumber is not null)
+        {
+            _options.FileSystem.SyncDirectory(_dir);
+        }
 
         if (_manifest!.Length > MaxManifestSize)
         {

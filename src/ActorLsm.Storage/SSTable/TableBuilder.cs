@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using ActorLsm.Storage.FileSystem;
 using ActorLsm.Storage.Keys;
 using ActorLsm.Storage.Util;
 
@@ -17,7 +18,8 @@ internal sealed class TableBuilder : IDisposable
 
     private readonly string _path;
     private readonly TableBuilderOptions _options;
-    private readonly FileStream _file;
+    private readonly WritableFile _file;
+    private readonly IFileSystem _fs;
     private readonly BlockBuilder _dataBlock;
     private readonly BlockBuilder _indexBlock = new(TableFormat.IndexRestartInterval);
     private readonly BloomFilterBuilder? _filter;
@@ -43,7 +45,10 @@ internal sealed class TableBuilder : IDisposable
     /// Throws <see cref="ArgumentOutOfRangeException"/> for a block size &lt; 1, restart interval
     /// &lt; 1 or negative bloom bits, and the usual I/O exceptions.
     /// </summary>
-    public TableBuilder(string path, TableBuilderOptions options)
+    /// <param name="path">The table file.</param>
+    /// <param name="options">Block size, restart interval, bloom bits and compression.</param>
+    /// <param name="fileSystem">Where the file is written; null for <see cref="DefaultFileSystem"/>.</param>
+    public TableBuilder(string path, TableBuilderOptions options, IFileSystem? fileSystem = null)
     {
         ArgumentNullException.ThrowIfNull(path);
         ArgumentNullException.ThrowIfNull(options);
@@ -54,13 +59,8 @@ internal sealed class TableBuilder : IDisposable
         _dataBlock = new BlockBuilder(options.RestartInterval);
         _filter = options.BloomBitsPerKey > 0 ? new BloomFilterBuilder(options.BloomBitsPerKey) : null;
         _compressor = options.Compression != BlockCompression.None ? new BlockCompressor() : null;
-        _file = new FileStream(path, new FileStreamOptions
-        {
-            Mode = FileMode.Create,
-            Access = FileAccess.Write,
-            Share = FileShare.Read,
-            BufferSize = FileBufferSize,
-        });
+        _fs = fileSystem ?? DefaultFileSystem.Instance;
+        _file = _fs.OpenWritable(path, truncate: true, FileBufferSize);
     }
 
     /// <summary>Bytes written so far plus the size of the data block being built.</summary>
@@ -181,7 +181,7 @@ internal sealed class TableBuilder : IDisposable
         _file.Write(footer);
         _offset += footer.Length;
 
-        _file.Flush(flushToDisk: true);
+        _file.Sync();
         _file.Dispose();
         _closed = true;
         return properties;
@@ -192,7 +192,7 @@ internal sealed class TableBuilder : IDisposable
     {
         _closed = true;
         _file.Dispose();
-        File.Delete(_path);
+        _fs.Delete(_path);
     }
 
     /// <summary>Abandons the file unless <see cref="Finish"/> or <see cref="Abandon"/> already ran.</summary>

@@ -16,7 +16,10 @@ namespace ActorLsm.Storage.Wal;
 /// <item>A framing or CRC failure of a record followed by more (non-zero) data cannot come from
 /// a crash in an append-only file: it is <b>corruption</b>, reported as
 /// <see cref="CorruptionException"/> naming the file and the bad record's offset.</item>
+/// <item>A length running past end of file whose record is nevertheless whole (a prefix of the
+/// bytes after the header matches the checksum) is a damaged length field: corruption.</item>
 /// </list>
+/// <see cref="StrictTail"/> selects the manifest's stricter rule.
 /// The file length is taken when the reader opens; bytes appended later are not seen. Reads go
 /// through a private buffer (64 KiB, grown to fit the largest record met).
 /// </summary>
@@ -75,6 +78,17 @@ internal sealed class LogReader : IDisposable
     public bool TornTail { get; private set; }
 
     /// <summary>
+    /// The manifest's stricter tail rule (Manifest/FORMAT.md), set before the first read. A log
+    /// that fsyncs every record before appending the next can only be torn in its last record,
+    /// and never in its first (a manifest is named by CURRENT only once its first record is
+    /// durable). So with this set: a bad first record is corruption; a last record whose length
+    /// fits the file but whose checksum fails is corruption (a torn append leaves a record that
+    /// runs past end of file, not a complete one with wrong bytes); only a record running past
+    /// end of file, a partial header or an all-zero remainder is a torn tail.
+    /// </summary>
+    public bool StrictTail { get; init; }
+
+    /// <summary>
     /// Reads the next record. Returns false at a clean end of file or at a torn tail (then
     /// <see cref="TornTail"/> is true), and on every call after that.
     /// </summary>
@@ -100,7 +114,7 @@ internal sealed class LogReader : IDisposable
 
         if (remaining < LogFormat.HeaderSize)
         {
-            return StopAtTornTail();
+            return StopAtTornTail(recordOffset, "partial record header");
         }
 
         Fill(LogFormat.HeaderSize);
@@ -111,8 +125,14 @@ internal sealed class LogReader : IDisposable
         long recordEnd = recordOffset + LogFormat.HeaderSize + length;
         if (recordEnd > _fileLength)
         {
-            // The length runs past end of file: the payload's append never completed.
-            return StopAtTornTail();
+            // The length runs past end of file: the payload's append never completed, unless
+            // the bytes that are there hold a whole record whose length field was damaged.
+            if (PrefixMatchesChecksum(recordOffset, storedCrc, recordType) is { } trueLength)
+            {
+                throw new CorruptionException(Path, recordOffset, $"record length {length} runs past end of file, but its first {trueLength} payload bytes match its checksum: the length field is damaged");
+            }
+
+            return StopAtTornTail(recordOffset, $"record length {length} runs past end of file");
         }
 
         if (length > LogFormat.MaxRecordSize)
@@ -194,19 +214,84 @@ internal sealed class LogReader : IDisposable
     /// </summary>
     private bool StopOrThrow(long recordOffset, long recordEnd, string detail)
     {
+        if (StrictTail)
+        {
+            if (IsZeroFrom(recordOffset))
+            {
+                return StopAtTornTail(recordOffset, detail);
+            }
+
+            throw new CorruptionException(Path, recordOffset, detail + " in a complete record (a torn append cannot leave one)");
+        }
+
         if (recordEnd >= _fileLength || IsZeroFrom(recordEnd))
         {
-            return StopAtTornTail();
+            return StopAtTornTail(recordOffset, detail);
         }
 
         throw new CorruptionException(Path, recordOffset, detail + " with more data after the record");
     }
 
-    private bool StopAtTornTail()
+    private bool StopAtTornTail(long recordOffset, string detail)
     {
+        if (StrictTail && recordOffset == 0)
+        {
+            throw new CorruptionException(Path, recordOffset, detail + " in the first record, which is durable before the file is used");
+        }
+
         TornTail = true;
         _done = true;
         return false;
+    }
+
+    /// <summary>
+    /// For a record at <paramref name="recordOffset"/> whose length runs past end of file: the
+    /// payload length (shorter than the stored one) whose bytes match <paramref name="storedCrc"/>,
+    /// or null when no prefix of the bytes up to end of file does. A torn append leaves a prefix
+    /// of its payload, which matches only by chance (2^-32 per length); a match means the record
+    /// is complete and its length field was damaged. Error path only; reads the tail once.
+    /// </summary>
+    private int? PrefixMatchesChecksum(long recordOffset, uint storedCrc, byte recordType)
+    {
+        uint want = Crc32C.Unmask(storedCrc);
+        uint crc = Crc32C.Compute(new ReadOnlySpan<byte>(in recordType));
+        if (crc == want)
+        {
+            return 0;
+        }
+
+        long fileOffset = recordOffset + LogFormat.HeaderSize;
+        byte[] chunk = ArrayPool<byte>.Shared.Rent(64 * 1024);
+        try
+        {
+            int length = 0;
+            while (fileOffset < _fileLength)
+            {
+                int read = RandomAccess.Read(_handle, chunk.AsSpan(0, (int)Math.Min(chunk.Length, _fileLength - fileOffset)), fileOffset);
+                if (read == 0)
+                {
+                    return null;
+                }
+
+                for (int i = 0; i < read; i++)
+                {
+                    crc = Crc32C.Extend(crc, chunk.AsSpan(i, 1));
+                    length++;
+                    if (crc == want)
+                    {
+                        return length;
+                    }
+                }
+
+                fileOffset += read;
+            }
+
+            return null;
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(chunk);
+        }
     }
 
     /// <summary>True when every byte from <paramref name="fileOffset"/> to end of file is zero. Error path only.</summary>

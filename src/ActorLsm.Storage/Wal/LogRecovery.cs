@@ -1,3 +1,5 @@
+using ActorLsm.Storage.FileSystem;
+
 namespace ActorLsm.Storage.Wal;
 
 /// <summary>
@@ -15,19 +17,25 @@ internal static class LogRecovery
     /// <param name="path">The log file.</param>
     /// <param name="validLength">Bytes to keep, &gt;= 0.</param>
     /// <returns>The number of bytes removed (0 when nothing was cut).</returns>
+    /// <param name="fileSystem">Where the file is cut; null for <see cref="DefaultFileSystem"/>.</param>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="validLength"/> is negative.</exception>
-    public static long TruncateTornTail(string path, long validLength)
+    public static long TruncateTornTail(string path, long validLength, IFileSystem? fileSystem = null)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(validLength);
-        using var stream = new FileStream(path, FileMode.Open, FileAccess.Write, FileShare.Read, 0, FileOptions.None);
-        long removed = stream.Length - validLength;
+        if (!File.Exists(path))
+        {
+            throw new FileNotFoundException($"cannot cut missing log {path}", path);
+        }
+
+        using WritableFile file = (fileSystem ?? DefaultFileSystem.Instance).OpenWritable(path, truncate: false, bufferSize: 0);
+        long removed = file.Length - validLength;
         if (removed <= 0)
         {
             return 0;
         }
 
-        stream.SetLength(validLength);
-        stream.Flush(flushToDisk: true);
+        file.SetLength(validLength);
+        file.Sync();
         return removed;
     }
 }

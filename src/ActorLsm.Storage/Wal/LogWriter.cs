@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using ActorLsm.Storage.FileSystem;
 using ActorLsm.Storage.Util;
 
 namespace ActorLsm.Storage.Wal;
@@ -20,7 +21,7 @@ internal sealed class LogWriter : IDisposable
     /// <summary>Default size of the private buffer: 64 KiB.</summary>
     public const int DefaultBufferSize = 64 * 1024;
 
-    private readonly FileStream _stream;
+    private readonly WritableFile _stream;
     private readonly byte[] _buffer;
     private int _buffered;
     private long _length;
@@ -35,13 +36,14 @@ internal sealed class LogWriter : IDisposable
     /// <param name="path">The log file.</param>
     /// <param name="truncate">True to create or empty the file, false to append to it.</param>
     /// <param name="bufferSize">Bytes of the private buffer; at least <see cref="LogFormat.HeaderSize"/>.</param>
-    public LogWriter(string path, bool truncate = true, int bufferSize = DefaultBufferSize)
+    /// <param name="fileSystem">Where the file is written; null for <see cref="DefaultFileSystem"/>.</param>
+    public LogWriter(string path, bool truncate = true, int bufferSize = DefaultBufferSize, IFileSystem? fileSystem = null)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(bufferSize, LogFormat.HeaderSize);
         Path = path;
-        // bufferSize 0 disables FileStream's own buffer: this type buffers, so every byte is copied once.
-        _stream = new FileStream(path, truncate ? FileMode.Create : FileMode.OpenOrCreate, FileAccess.Write, FileShare.Read, 0, FileOptions.None);
-        _length = truncate ? 0 : _stream.Seek(0, SeekOrigin.End);
+        // bufferSize 0 disables the file's own buffer: this type buffers, so every byte is copied once.
+        _stream = (fileSystem ?? DefaultFileSystem.Instance).OpenWritable(path, truncate, 0);
+        _length = truncate ? 0 : _stream.Length;
         _buffer = GC.AllocateUninitializedArray<byte>(bufferSize);
         AssertInvariants();
     }
@@ -117,7 +119,7 @@ internal sealed class LogWriter : IDisposable
         Flush();
         try
         {
-            _stream.Flush(flushToDisk: true);
+            _stream.Sync();
         }
         catch
         {
@@ -157,7 +159,7 @@ internal sealed class LogWriter : IDisposable
 
         try
         {
-            _stream.Write(_buffer, 0, _buffered);
+            _stream.Write(_buffer.AsSpan(0, _buffered));
         }
         catch
         {
@@ -196,6 +198,6 @@ internal sealed class LogWriter : IDisposable
     {
         Debug.Assert(_buffered >= 0 && _buffered <= _buffer.Length, "buffered bytes within the buffer");
         Debug.Assert(_length >= _buffered, "logical length covers the buffered bytes");
-        Debug.Assert(_failed || _length == _stream.Position + _buffered, "logical length = file position + buffered bytes");
+        Debug.Assert(_failed || _length == _stream.Length + _buffered, "logical length = file position + buffered bytes");
     }
 }

@@ -1,12 +1,17 @@
+using System.Collections.Concurrent;
 using System.Text;
+using ActorLsm.Storage.FileSystem;
 using Xunit.Abstractions;
 
 namespace ActorLsm.Storage.Tests.Engine;
 
 /// <summary>
 /// Metamorphic test of the whole engine: random Put, Delete, Get, Scan, Write, Flush,
-/// CompactRange, snapshot and reopen steps against an in-memory sorted model. Every failure
-/// message carries the seed and step so the run can be replayed.
+/// CompactRange, snapshot, reopen and crash steps against an in-memory sorted model, while a
+/// concurrent reader checks that every value it sees was written to its key. The store runs on
+/// <see cref="FaultInjectionFileSystem"/> in Batch sync mode: a crash step throws away every
+/// byte and directory entry that was not fsynced, and the model (every acknowledged write) must
+/// still hold. Every failure message carries the seed and step so the run can be replayed.
 /// </summary>
 public sealed class ModelBasedTests
 {
@@ -22,23 +27,77 @@ public sealed class ModelBasedTests
     [InlineData(90210)]
     public void RandomOperations_AgainstSortedModel_Agree(int seed)
     {
+        _output.WriteLine($"seed {seed}");
         using var dir = new TempDir();
         var rng = new Random(seed);
         var model = new SortedDictionary<byte[], byte[]>(ByteComparer.Instance);
         var snapshots = new List<(LsmSnapshot Snapshot, SortedDictionary<byte[], byte[]> Model)>();
-        LsmStore store = LsmStore.Open(dir.Path, SmallOptions.Create());
+        var fs = new FaultInjectionFileSystem();
+        LsmOptions options = SmallOptions.Create(WalSyncMode.Batch);
+        options.FileSystem = fs;
+        LsmStore store = LsmStore.Open(dir.Path, options);
         const int steps = 3000;
         int step = 0;
+        int crashes = 0;
         string Where() => $"seed {seed}, step {step}";
+
+        // The concurrent reader: any value it reads must have been written to that key.
+        var written = new ConcurrentDictionary<string, bool>();
+        string Entry(byte[] key, byte[] value) => Convert.ToHexString(key) + "=" + Convert.ToHexString(value);
+        var storeLock = new ReaderWriterLockSlim();
+        long reads = 0;
+        string? readerFailure = null;
+        var stop = new CancellationTokenSource();
+        using var readPermits = new SemaphoreSlim(0); // one read per writer step: concurrent, but not a busy loop
+        var reader = new Thread(() =>
+        {
+            var readRng = new Random(seed + 1);
+            while (readerFailure is null)
+            {
+                try
+                {
+                    readPermits.Wait(stop.Token);
+                }
+                catch (OperationCanceledException)
+                {
+                    return;
+                }
+
+                byte[] key = RandomKey(readRng);
+                storeLock.EnterReadLock();
+                try
+                {
+                    byte[]? value = store.Get(key);
+                    if (value is not null && !written.ContainsKey(Entry(key, value)))
+                    {
+                        readerFailure = $"seed {seed}: concurrent Get({Show(key)}) = {Show(value)}, never written to that key";
+                    }
+                }
+                catch (Exception e)
+                {
+                    readerFailure = $"seed {seed}: concurrent Get({Show(key)}) threw {e}";
+                }
+                finally
+                {
+                    storeLock.ExitReadLock();
+                }
+
+                Interlocked.Increment(ref reads);
+            }
+        })
+        { IsBackground = true, Name = "model reader" };
+        reader.Start();
         try
         {
             for (step = 0; step < steps; step++)
             {
+                readPermits.Release();
                 int op = rng.Next(100);
                 if (op < 35)
                 {
                     byte[] key = RandomKey(rng);
                     byte[] value = RandomValue(rng);
+                    written[Entry(key, value)] = true;
                     store.Put(key, value);
                     model[key] = value;
                 }
@@ -75,6 +134,7 @@ public sealed class ModelBasedTests
                         else
                         {
                             byte[] value = RandomValue(rng);
+                            written[Entry(key, value)] = true;
                             batch.Put(key, value);
                             pending.Add((key, value));
                         }
@@ -129,24 +189,52 @@ public sealed class ModelBasedTests
                 }
                 else
                 {
-                    // Reopen: snapshots do not survive a close.
+                    // Reopen, or crash and reopen: snapshots do not survive a close.
                     foreach ((LsmSnapshot snap, _) in snapshots)
                     {
                         snap.Dispose();
                     }
 
                     snapshots.Clear();
-                    store.Dispose();
-                    store = LsmStore.Open(dir.Path, SmallOptions.Create());
+                    bool crash = rng.Next(2) == 0;
+                    storeLock.EnterWriteLock();
+                    try
+                    {
+                        if (crash)
+                        {
+                            // Machine crash: whatever was not fsynced is gone, even mid-flush or mid-compaction.
+                            fs.CrashNow();
+                            store.Dispose();
+                            fs.SimulateCrash();
+                            crashes++;
+                        }
+                        else
+                        {
+                            store.Dispose();
+                        }
+
+                        store = LsmStore.Open(dir.Path, options);
+                    }
+                    finally
+                    {
+                        storeLock.ExitWriteLock();
+                    }
                 }
             }
 
             CheckScan(store, model, rng, null, Where() + " (final)");
+            SpinWait.SpinUntil(() => Interlocked.Read(ref reads) > 0 || readerFailure is not null);
+            stop.Cancel();
+            reader.Join();
+            Assert.True(readerFailure is null, readerFailure);
             LsmStats stats = store.GetStats();
-            _output.WriteLine($"seed {seed}: {model.Count} keys, flushes {stats.Flushes}, compactions {stats.Compactions}, levels {string.Join(' ', stats.Levels.Select(l => l.Files))}");
+            _output.WriteLine($"seed {seed}: {model.Count} keys, {crashes} crashes, {Interlocked.Read(ref reads)} concurrent reads, flushes {stats.Flushes}, compactions {stats.Compactions}, levels {string.Join(' ', stats.Levels.Select(l => l.Files))}");
         }
         finally
         {
+            stop.Cancel();
+            reader.Join();
+            stop.Dispose();
             foreach ((LsmSnapshot snap, _) in snapshots)
             {
                 snap.Dispose();
