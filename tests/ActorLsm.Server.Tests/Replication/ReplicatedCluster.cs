@@ -70,7 +70,7 @@ internal sealed class ReplicatedCluster : IAsyncDisposable
     public async Task StartNodeAsync(int i)
     {
         string dir = Path.Combine(_root.Path, "node" + i);
-        string seeds = string.Join(", ", Enumerable.Range(0, Math.Min(2, _count)).Select(n => $"\"akka.tcp://actorlsm@127.0.0.1:{_remotePorts[n]}\""));
+        string seeds = string.Join(", ", Enumerable.Range(0, Math.Min(2, _count)).Select(n => $"\"akka.trttl.tcp://actorlsm@127.0.0.1:{_remotePorts[n]}\""));
         string hocon = $$"""
             akka {
               loglevel = WARNING
@@ -184,7 +184,7 @@ internal sealed class ReplicatedCluster : IAsyncDisposable
 
     private ActorSystem? SystemOf(int i) => (Servers[i]?.Store as ShardedNodeStore)?.System;
 
-    private Akka.Actor.Address AkkaAddress(int i) => new("akka.tcp", "actorlsm", "127.0.0.1", _remotePorts[i]);
+    private Akka.Actor.Address AkkaAddress(int i) => new("akka.trttl.tcp", "actorlsm", "127.0.0.1", _remotePorts[i]);
 
     // Distinct free ports on 127.0.0.1, held open together so none is handed out twice, then released.
     private static int[] FreePorts(int count)
