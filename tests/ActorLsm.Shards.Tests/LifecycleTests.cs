@@ -86,7 +86,7 @@ public sealed class LifecycleTests(ITestOutputHelper output) : ShardsTestKit(out
     }
 
     [Fact]
-    public async Task ShardActor_RunsOnTheIoDispatcher()
+    public async Task ShardActor_Started_RunsOnTheIoDispatcher()
     {
         await using NodeHarness h = await StartAsync();
         for (int shard = 0; shard < 4; shard++)

@@ -24,13 +24,14 @@ internal sealed class CommitThread
     }
 
     /// <summary>
-    /// Queues <paramref name="work"/>; the task completes with its result or exception, its
-    /// continuations run on the thread pool (never on this thread). After <see cref="Complete"/> the
-    /// task fails with <see cref="ObjectDisposedException"/> and the work does not run.
+    /// Queues <paramref name="work"/>; the task completes with its result or exception. Synchronous
+    /// continuations run on this thread (saving a thread-pool hop per commit), so they must be short
+    /// and never block: the shard's only one tells it <c>CommitDone</c>. After <see cref="Complete"/>
+    /// the task fails with <see cref="ObjectDisposedException"/> and the work does not run.
     /// </summary>
     public Task<T> Run<T>(Func<T> work)
     {
-        var promise = new TaskCompletionSource<T>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var promise = new TaskCompletionSource<T>();
         try
         {
             _work.Add(() =>
