@@ -8,7 +8,23 @@ internal sealed class DbBenchOptions
 {
     public required string Benchmarks { get; init; }
 
+    /// <summary>Key space and default operation count (db_bench --num).</summary>
     public required long Num { get; init; }
+
+    /// <summary>Read operations per thread; negative means <see cref="Num"/> (db_bench --reads).</summary>
+    public long Reads { get; init; } = -1;
+
+    /// <summary>Write operations per thread; negative means <see cref="Num"/> (db_bench --writes).</summary>
+    public long Writes { get; init; } = -1;
+
+    /// <summary>Delete operations per thread; negative means <see cref="Num"/> (db_bench --deletes).</summary>
+    public long Deletes { get; init; } = -1;
+
+    /// <summary>Percent of operations that are reads in readrandomwriterandom (db_bench --readwritepercent).</summary>
+    public int ReadWritePercent { get; init; } = 90;
+
+    /// <summary>Concurrent benchmark threads (db_bench --threads); readwhilewriting adds one writer.</summary>
+    public int Threads { get; init; } = 1;
 
     public required int KeySize { get; init; }
 
@@ -22,8 +38,48 @@ internal sealed class DbBenchOptions
 
     public required int WriteBufferSize { get; init; }
 
-    /// <summary>fsync the WAL per write group (db_bench --sync).</summary>
+    /// <summary>fsync the WAL before acknowledging every write (db_bench --sync).</summary>
     public required bool Sync { get; init; }
 
     public required ulong Seed { get; init; }
+
+    /// <summary>Operations of each read benchmark per thread.</summary>
+    public long ReadsPerThread => Reads < 0 ? Num : Reads;
+
+    /// <summary>Operations of each write benchmark per thread.</summary>
+    public long WritesPerThread => Writes < 0 ? Num : Writes;
+
+    /// <summary>Operations of deleterandom per thread.</summary>
+    public long DeletesPerThread => Deletes < 0 ? Num : Deletes;
+
+    /// <summary>Returns the first problem with the settings, or null when they are usable.</summary>
+    public string? Validate()
+    {
+        if (KeySize < 8)
+        {
+            return "--key_size must be >= 8";
+        }
+
+        if (Num <= 0)
+        {
+            return "--num must be > 0";
+        }
+
+        if (ValueSize < 0)
+        {
+            return "--value_size must be >= 0";
+        }
+
+        if (Threads < 1)
+        {
+            return "--threads must be >= 1";
+        }
+
+        if (ReadWritePercent is < 0 or > 100)
+        {
+            return "--readwritepercent must be in [0, 100]";
+        }
+
+        return null;
+    }
 }

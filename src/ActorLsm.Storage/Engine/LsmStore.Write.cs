@@ -219,6 +219,7 @@ public sealed partial class LsmStore
                 if (sync)
                 {
                     _wal.Sync();
+                    Interlocked.Increment(ref _counters.WalSyncs);
                 }
                 else
                 {
@@ -384,6 +385,7 @@ public sealed partial class LsmStore
             // Acknowledged writes already reached the OS (None) or the disk (Batch); make the
             // finished segment durable so its flush never races an unsynced tail.
             old.Sync();
+            Interlocked.Increment(ref _counters.WalSyncs);
         }
         finally
         {
@@ -432,7 +434,11 @@ public sealed partial class LsmStore
         {
             lock (_walLock)
             {
-                _wal?.Sync();
+                if (_wal is { } wal)
+                {
+                    wal.Sync();
+                    Interlocked.Increment(ref _counters.WalSyncs);
+                }
             }
         }
         catch (Exception e) when (e is IOException or ObjectDisposedException)
