@@ -2,7 +2,7 @@
 # Runs RocksDB's db_bench and `actorlsm dbbench` with the same workloads on the same disk,
 # interleaved A/B (RocksDB then ActorLsm in odd rounds, the reverse in even rounds), and prints
 # for each benchmark the best ops/sec of each over the rounds and the ratio ActorLsm/RocksDB,
-# fsyncs per write for the synced benchmarks, bytes on disk for the compressed runs and each
+# fsyncs per write for the synced benchmarks, SSTable bytes for the compressed runs and each
 # one's peak RSS. Quote ratios, not absolute figures: the machine may be shared.
 #
 # Usage: deploy/bench-vs-rocksdb.sh [NUM] [SYNC_NUM]
@@ -33,7 +33,7 @@ actorlsm="$root/src/ActorLsm.Cli/bin/Release/net10.0/actorlsm"
 rocksdb_version=$(dpkg-query -W -f='${Version}' librocksdb7.8 2>/dev/null || echo '?')
 
 rm -rf "$work" && mkdir -p "$work"
-common=(--key_size=16 --value_size=100 --bloom_bits=10 --cache_size=67108864 --write_buffer_size=67108864)
+common=(--key_size=16 --value_size=100 --bloom_bits=10 --cache_size=67108864)
 
 # run ENGINE CASE ROUND ARGS... : one process, output in $work/ENGINE.CASE.ROUND.{out,rss,du}
 run() {
@@ -45,7 +45,7 @@ run() {
   else
     /usr/bin/time -f '%M' -o "$out.rss" "$actorlsm" dbbench "${common[@]}" --db="$db" "$@" >"$out.out" 2>&1
   fi
-  du -sb "$db" | cut -f1 >"$out.du"
+  find "$db" -name '*.sst' -printf '%s\n' | awk '{ s += $1 } END { print s + 0 }' >"$out.du"
   rm -rf "$db"
 }
 
@@ -53,14 +53,15 @@ run() {
 cases=()
 for set in $sets; do
   case $set in
-    plain) cases+=("plain|$plain|--num=$num --threads=1") ;;
+    plain) cases+=("plain|$plain|--num=$num --threads=1 --write_buffer_size=67108864") ;;
     sync)
-      cases+=("sync-t1|fillrandom|--num=$snum --threads=1 --sync=true")
-      cases+=("sync-t8|fillrandom|--num=$snum --writes=$((snum / 8)) --threads=8 --sync=true")
-      cases+=("fillsync|fillsync|--num=$snum --threads=1") ;;
+      cases+=("sync-t1|fillrandom|--num=$snum --threads=1 --sync=true --write_buffer_size=67108864")
+      cases+=("sync-t8|fillrandom|--num=$snum --writes=$((snum / 8)) --threads=8 --sync=true --write_buffer_size=67108864")
+      cases+=("fillsync|fillsync|--num=$snum --threads=1 --write_buffer_size=67108864") ;;
     compress)
       for c in lz4 zstd; do
-        cases+=("$c|fillrandom,readrandom|--num=$num --threads=1 --compression_type=$c")
+        # A 4 MiB write buffer so most data reaches SSTables, whose bytes are compared.
+        cases+=("$c|fillrandom,readrandom|--num=$num --threads=1 --compression_type=$c --write_buffer_size=4194304")
       done ;;
   esac
 done
@@ -123,7 +124,7 @@ for entry in "${cases[@]}"; do
     note=""
     case $name in
       sync-*|fillsync) note="fsyncs/write RocksDB $(fsyncs_per_write rocksdb "$name" "$b"), ActorLsm $(fsyncs_per_write actorlsm "$name" "$b")" ;;
-      lz4|zstd) note="bytes on disk RocksDB $(maxfile rocksdb "$name" du), ActorLsm $(maxfile actorlsm "$name" du)" ;;
+      lz4|zstd) note="SSTable bytes RocksDB $(maxfile rocksdb "$name" du), ActorLsm $(maxfile actorlsm "$name" du)" ;;
     esac
     printf '| %-28s | %14s | %14s | %8s | %s\n' "$name $b" "$r" "$a" "$(ratio "$a" "$r")" "$note"
   done

@@ -39,12 +39,22 @@ internal sealed class DbBench : IDisposable
     {
         _options = options;
         _out = output;
-        // A buffer of random printable bytes to slice values from, as db_bench's RandomGenerator.
+        // A buffer to slice values from, as db_bench's RandomGenerator: 100-byte pieces, each a run
+        // of compression_ratio * 100 random printable bytes repeated to fill the piece, so a
+        // codec shrinks values to about that ratio (db_bench's default 0.5).
         ulong rng = SplitMix(options.Seed);
         _valueSource = new byte[Math.Max(1 << 20, options.ValueSize * 2)];
-        for (int i = 0; i < _valueSource.Length; i++)
+        const int piece = 100;
+        int randomPart = Math.Clamp((int)(piece * options.CompressionRatio), 1, piece);
+        for (int start = 0; start < _valueSource.Length; start += piece)
         {
-            _valueSource[i] = (byte)(' ' + (int)(XorShift(ref rng) % 95));
+            int end = Math.Min(start + piece, _valueSource.Length);
+            for (int i = start; i < end; i++)
+            {
+                _valueSource[i] = i - start < randomPart
+                    ? (byte)(' ' + (int)(XorShift(ref rng) % 95))
+                    : _valueSource[start + ((i - start) % randomPart)];
+            }
         }
     }
 
@@ -251,7 +261,7 @@ internal sealed class DbBench : IDisposable
             MemTableSize = _options.WriteBufferSize,
             BlockCacheSize = _options.CacheSize,
             BloomBitsPerKey = _options.BloomBits,
-            Compression = BlockCompression.None,
+            Compression = _options.Compression,
             MaxValueSize = Math.Max(16 * 1024 * 1024, _options.ValueSize),
         });
         _storeSynced = sync;
@@ -449,6 +459,7 @@ internal sealed class DbBench : IDisposable
         _out.WriteLine($"Entries:    {_options.Num}");
         _out.WriteLine($"Threads:    {_options.Threads}");
         _out.WriteLine($"WAL:        on, {(_options.Sync ? "fsync before every write is acknowledged (group commit)" : "no fsync per write (fillsync: synced)")}");
+        _out.WriteLine($"Compression: {_options.Compression}");
         _out.WriteLine($"Bloom bits: {_options.BloomBits}, block cache: {_options.CacheSize} bytes, write buffer: {_options.WriteBufferSize} bytes");
         _out.WriteLine("------------------------------------------------");
     }

@@ -1,3 +1,5 @@
+using ActorLsm.Storage;
+
 namespace ActorLsm.Cli.Bench;
 
 /// <summary>
@@ -43,6 +45,26 @@ internal sealed class DbBenchOptions
 
     public required ulong Seed { get; init; }
 
+    /// <summary>Fraction of each generated value that is random; the rest repeats it (db_bench --compression_ratio).</summary>
+    public double CompressionRatio { get; init; } = 0.5;
+
+    /// <summary>Block codec of every level (db_bench --compression_type: none, lz4, zstd, zlib/deflate, brotli).</summary>
+    public BlockCompression Compression { get; init; } = BlockCompression.None;
+
+    /// <summary>
+    /// Maps a db_bench --compression_type name to a codec; null for names the engine lacks
+    /// (snappy, bzip2, xpress). zlib maps to raw DEFLATE, the same algorithm without zlib's wrapper.
+    /// </summary>
+    public static BlockCompression? ParseCompression(string name) => name.ToLowerInvariant() switch
+    {
+        "none" => BlockCompression.None,
+        "lz4" => BlockCompression.Lz4,
+        "zstd" => BlockCompression.Zstd,
+        "zlib" or "deflate" => BlockCompression.Deflate,
+        "brotli" => BlockCompression.Brotli,
+        _ => null,
+    };
+
     /// <summary>Operations of each read benchmark per thread.</summary>
     public long ReadsPerThread => Reads < 0 ? Num : Reads;
 
@@ -73,6 +95,11 @@ internal sealed class DbBenchOptions
         if (Threads < 1)
         {
             return "--threads must be >= 1";
+        }
+
+        if (CompressionRatio is <= 0 or > 1)
+        {
+            return "--compression_ratio must be in (0, 1]";
         }
 
         if (ReadWritePercent is < 0 or > 100)

@@ -22,14 +22,22 @@ internal static class DbBenchCommand
         var cacheSize = new Option<long>("--cache_size") { Description = "Block cache bytes", DefaultValueFactory = _ => 64L * 1024 * 1024 };
         var writeBufferSize = new Option<int>("--write_buffer_size") { Description = "Memtable bytes", DefaultValueFactory = _ => 64 * 1024 * 1024 };
         var sync = new Option<bool>("--sync") { Description = "Acknowledge every write only after its WAL fsync (shared by concurrent writers: group commit)" };
+        var compression = new Option<string>("--compression_type") { Description = "Block codec: none, lz4, zstd, zlib (raw DEFLATE), brotli (db_bench --compression_type; db_bench's default is snappy, which the engine lacks)", DefaultValueFactory = _ => "none" };
+        var compressionRatio = new Option<double>("--compression_ratio") { Description = "Fraction of each value that is random, the rest repeats it (db_bench --compression_ratio)", DefaultValueFactory = _ => 0.5 };
         var seed = new Option<ulong>("--seed") { Description = "Random seed", DefaultValueFactory = _ => 301 };
 
         var command = new Command("dbbench", "Benchmark the storage engine with RocksDB db_bench's workloads; prints db_bench-shaped lines.")
         {
-            benchmarks, num, reads, writes, deletes, threads, readWritePercent, keySize, valueSize, db, bloomBits, cacheSize, writeBufferSize, sync, seed,
+            benchmarks, num, reads, writes, deletes, threads, readWritePercent, keySize, valueSize, db, bloomBits, cacheSize, writeBufferSize, sync, compression, compressionRatio, seed,
         };
         command.SetAction(parse =>
         {
+            if (DbBenchOptions.ParseCompression(parse.GetValue(compression)!) is not { } codec)
+            {
+                Console.Error.WriteLine($"dbbench: unsupported --compression_type '{parse.GetValue(compression)}' (none, lz4, zstd, zlib, brotli)");
+                return 2;
+            }
+
             var options = new DbBenchOptions
             {
                 Benchmarks = parse.GetValue(benchmarks)!,
@@ -47,6 +55,8 @@ internal static class DbBenchCommand
                 WriteBufferSize = parse.GetValue(writeBufferSize),
                 Sync = parse.GetValue(sync),
                 Seed = parse.GetValue(seed),
+                Compression = codec,
+                CompressionRatio = parse.GetValue(compressionRatio),
             };
             if (options.Validate() is { } problem)
             {
