@@ -511,6 +511,8 @@ internal sealed class DbBench : IDisposable
         LsmStats stats = _store.GetStats();
         _out.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"stats        : write-amp {stats.WriteAmplification:F2}, flushes {stats.Flushes}, compactions {stats.Compactions}, stall {stats.StallTime.TotalSeconds:F3} s, cache hits {stats.BlockCacheHits} misses {stats.BlockCacheMisses}, write groups {stats.WriteGroups}, WAL fsyncs {stats.WalSyncs}"));
+        _out.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"sstables     : {stats.Levels.Sum(l => l.Bytes)} bytes in {stats.Levels.Sum(l => l.Files)} live files"));
         foreach (LevelStats level in stats.Levels)
         {
             if (level.Files > 0)
