@@ -15,7 +15,7 @@ public enum WalSyncMode
     Interval,
 }
 
-/// <summary>Block compression codecs from the BCL. Format constant: the value is stored in each block trailer.</summary>
+/// <summary>Block compression codecs. Format constant: the value is stored in each block trailer (SSTable/FORMAT.md).</summary>
 public enum BlockCompression : byte
 {
     /// <summary>Blocks are stored as built.</summary>
@@ -26,6 +26,12 @@ public enum BlockCompression : byte
 
     /// <summary>Brotli (System.IO.Compression.BrotliEncoder), quality 1.</summary>
     Brotli = 2,
+
+    /// <summary>LZ4 block format (K4os.Compression.LZ4, fast level): RocksDB users' usual choice for upper levels.</summary>
+    Lz4 = 3,
+
+    /// <summary>Zstandard frame, level 3 (ZstdSharp.Port): RocksDB users' usual choice for the bottommost level.</summary>
+    Zstd = 4,
 }
 
 /// <summary>
@@ -70,7 +76,45 @@ public sealed class LsmOptions
     /// <summary>Bloom filter bits per key; 0 disables filters. Default 10 (about 1% false positives).</summary>
     public int BloomBitsPerKey { get; set; } = 10;
 
+    /// <summary>
+    /// Data block codec of every level not covered by <see cref="CompressionPerLevel"/> or
+    /// <see cref="BottommostCompression"/>. Default none.
+    /// </summary>
     public BlockCompression Compression { get; set; } = BlockCompression.None;
+
+    /// <summary>
+    /// Codec per output level, index = level (RocksDB's compression_per_level): a flush uses entry
+    /// 0, a compaction into level n entry min(n, count - 1). Null or empty: <see cref="Compression"/>
+    /// everywhere. Example: [None, None, Lz4] leaves L0 and L1 raw and compresses L2 and deeper.
+    /// </summary>
+    public IReadOnlyList<BlockCompression>? CompressionPerLevel { get; set; }
+
+    /// <summary>
+    /// Codec of compaction outputs at or below the deepest non-empty level, overriding the per-level
+    /// choice (RocksDB's bottommost_compression; flushes never use it). Null: no override.
+    /// Typical: Lz4 per level and Zstd bottommost, as most of the data sits there.
+    /// </summary>
+    public BlockCompression? BottommostCompression { get; set; }
+
+    /// <summary>
+    /// The codec for an SSTable written at <paramref name="level"/>; <paramref name="bottommost"/>
+    /// is true for a compaction output at or below the deepest level holding data.
+    /// REQUIRES: level &gt;= 0.
+    /// </summary>
+    internal BlockCompression CompressionForLevel(int level, bool bottommost)
+    {
+        if (bottommost && BottommostCompression is { } bottom)
+        {
+            return bottom;
+        }
+
+        if (CompressionPerLevel is { Count: > 0 } perLevel)
+        {
+            return perLevel[Math.Min(level, perLevel.Count - 1)];
+        }
+
+        return Compression;
+    }
 
     /// <summary>Capacity of the shared LRU block cache in bytes. Default 64 MiB; 0 disables it.</summary>
     public long BlockCacheSize { get; set; } = 64L * 1024 * 1024;
@@ -134,6 +178,8 @@ public sealed class LsmOptions
         Check(BlockRestartInterval >= 1, nameof(BlockRestartInterval), BlockRestartInterval);
         Check(BloomBitsPerKey is >= 0 and <= 64, nameof(BloomBitsPerKey), BloomBitsPerKey);
         Check(Enum.IsDefined(Compression), nameof(Compression), Compression);
+        Check(CompressionPerLevel is null || CompressionPerLevel.All(Enum.IsDefined), nameof(CompressionPerLevel), string.Join(",", CompressionPerLevel ?? []));
+        Check(BottommostCompression is null || Enum.IsDefined(BottommostCompression.Value), nameof(BottommostCompression), BottommostCompression!);
         Check(BlockCacheSize >= 0, nameof(BlockCacheSize), BlockCacheSize);
         Check(MaxOpenFiles >= 16, nameof(MaxOpenFiles), MaxOpenFiles);
         Check(NumLevels is >= 2 and <= 16, nameof(NumLevels), NumLevels);
@@ -147,5 +193,10 @@ public sealed class LsmOptions
     }
 
     /// <summary>A copy, so a running store never sees later changes to the caller's object.</summary>
-    public LsmOptions Clone() => (LsmOptions)MemberwiseClone();
+    public LsmOptions Clone()
+    {
+        var copy = (LsmOptions)MemberwiseClone();
+        copy.CompressionPerLevel = CompressionPerLevel?.ToArray();
+        return copy;
+    }
 }

@@ -31,6 +31,14 @@ public sealed record LsmStats
     /// <summary>Commit groups written to the WAL (each is one write and, in Batch mode, one fsync).</summary>
     public long WriteGroups { get; init; }
 
+    /// <summary>
+    /// fsyncs of WAL segments since open: one per commit group in <see cref="WalSyncMode.Batch"/>
+    /// mode, one per tick in <see cref="WalSyncMode.Interval"/> mode, plus one per finished segment
+    /// at a memtable switch (RocksDB's "rocksdb.wal.synced"). Divided by writes it shows how well
+    /// group commit shares fsyncs.
+    /// </summary>
+    public long WalSyncs { get; init; }
+
     public double WriteAmplification =>
         UserBytesWritten == 0 ? 0 : (double)(WalBytesWritten + FlushBytesWritten + CompactionBytesWritten) / UserBytesWritten;
 

@@ -54,6 +54,24 @@ internal sealed class CompactionJob
 
     public long EntriesDropped { get; private set; }
 
+    /// <summary>
+    /// True when no level below the output level holds data in the input version (RocksDB:
+    /// output level &gt;= num_non_empty_levels - 1): the outputs take <see cref="LsmOptions.BottommostCompression"/>.
+    /// </summary>
+    private bool IsBottommostOutput()
+    {
+        Manifest.Version v = _compaction.InputVersion;
+        for (int level = _compaction.OutputLevel + 1; level < v.NumLevels; level++)
+        {
+            if (v.NumFiles(level) > 0)
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
     /// <summary>Writes the outputs and returns them; on failure deletes partial outputs and rethrows.</summary>
     public List<FileMetadata> Run()
     {
@@ -113,7 +131,7 @@ internal sealed class CompactionJob
                 {
                     number = _newFileNumber();
                     path = FileNames.Table(_dir, number);
-                    builder = new TableBuilder(path, TableFileWriter.BuilderOptions(_options), _options.FileSystem);
+                    builder = new TableBuilder(path, TableFileWriter.BuilderOptions(_options, _compaction.OutputLevel, IsBottommostOutput()), _options.FileSystem);
                     limitedUpTo = 0;
                 }
 

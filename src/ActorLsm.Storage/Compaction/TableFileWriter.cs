@@ -11,12 +11,16 @@ namespace ActorLsm.Storage.Compactions;
 /// </summary>
 internal static class TableFileWriter
 {
-    public static TableBuilderOptions BuilderOptions(LsmOptions options) => new()
+    /// <summary>
+    /// Builder settings for an SSTable at <paramref name="level"/> (0 for flushes), with the codec
+    /// <see cref="LsmOptions.CompressionForLevel"/> picks. REQUIRES: level &gt;= 0.
+    /// </summary>
+    public static TableBuilderOptions BuilderOptions(LsmOptions options, int level = 0, bool bottommost = false) => new()
     {
         BlockSize = options.BlockSize,
         RestartInterval = options.BlockRestartInterval,
         BloomBitsPerKey = options.BloomBitsPerKey,
-        Compression = options.Compression,
+        Compression = options.CompressionForLevel(level, bottommost),
     };
 
     /// <summary>

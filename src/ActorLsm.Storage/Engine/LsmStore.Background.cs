@@ -250,6 +250,7 @@ public sealed partial class LsmStore
                 Flushes = _counters.Flushes,
                 Compactions = _counters.Compactions,
                 WriteGroups = _counters.WriteGroups,
+                WalSyncs = Interlocked.Read(ref _counters.WalSyncs),
                 Levels = levels,
                 BlockCacheHits = _blockCache?.Hits ?? 0,
                 BlockCacheMisses = _blockCache?.Misses ?? 0,

@@ -219,6 +219,7 @@ public sealed partial class LsmStore
                 if (sync)
                 {
                     _wal.Sync();
+                    Interlocked.Increment(ref _counters.WalSyncs);
                 }
                 else
                 {
@@ -380,6 +381,7 @@ public sealed partial class LsmStore
             lock (_walLock)
             {
                 _wal.Sync();
+                Interlocked.Increment(ref _counters.WalSyncs);
             }
 
             wal = new LogWriter(FileNames.Log(_dir, logNumber), fileSystem: _options.FileSystem);
@@ -443,7 +445,11 @@ public sealed partial class LsmStore
         {
             lock (_walLock)
             {
-                _wal?.Sync();
+                if (_wal is { } wal)
+                {
+                    wal.Sync();
+                    Interlocked.Increment(ref _counters.WalSyncs);
+                }
             }
         }
         catch (ObjectDisposedException)

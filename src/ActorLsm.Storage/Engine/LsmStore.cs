@@ -290,6 +290,7 @@ public sealed partial class LsmStore : IDisposable, IBackgroundWork
         public long Flushes;
         public long Compactions;
         public long WriteGroups;
+        public long WalSyncs;
         public long StallTicks;
         public long Slowdowns;
         public long Stops;

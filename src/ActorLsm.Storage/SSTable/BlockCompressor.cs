@@ -1,13 +1,17 @@
 using System.IO.Compression;
 using ActorLsm.Storage.Util;
+using K4os.Compression.LZ4;
+using ZstdSharp;
 
 namespace ActorLsm.Storage.Tables;
 
 /// <summary>
-/// Compresses and decompresses block contents with the BCL codecs of <see cref="BlockCompression"/>.
+/// Compresses and decompresses block contents with the codecs of <see cref="BlockCompression"/>.
 /// A compressed block is <c>varint32 uncompressed_length ++ codec stream</c> (FORMAT.md, "Block
-/// trailer"); Deflate is raw DEFLATE at the fastest level, Brotli is quality 1, window 22.
-/// An instance keeps reusable output buffers; one per <see cref="TableBuilder"/>.
+/// trailer"); Deflate is raw DEFLATE at the fastest level, Brotli is quality 1, window 22, LZ4 is
+/// one LZ4 block (K4os.Compression.LZ4, fast level, as RocksDB's default LZ4 acceleration 1), and
+/// Zstd is one Zstandard frame at level 3 (ZstdSharp, zstd's and RocksDB's default level).
+/// An instance keeps reusable output buffers (Zstandard contexts are per thread); one per <see cref="TableBuilder"/>.
 /// </summary>
 internal sealed class BlockCompressor
 {
@@ -16,6 +20,17 @@ internal sealed class BlockCompressor
 
     private const int BrotliQuality = 1;
     private const int BrotliWindow = 22;
+
+    /// <summary>Zstandard level: zstd's default, which RocksDB uses unless told otherwise.</summary>
+    private const int ZstdLevel = 3;
+
+    /// <summary>One decompression context per thread: contexts are not thread-safe and are costly to create.</summary>
+    [ThreadStatic]
+    private static Decompressor? s_zstdDecompressor;
+
+    /// <summary>One compression context per thread (flush and compaction threads), reused across table builders.</summary>
+    [ThreadStatic]
+    private static Compressor? s_zstdCompressor;
 
     private byte[] _output = new byte[8192];
     private MemoryStream? _deflateOutput;
@@ -42,6 +57,30 @@ internal sealed class BlockCompressor
                 }
 
                 length = prefix + written;
+                break;
+
+            case BlockCompression.Lz4:
+                EnsureOutput(prefix + LZ4Codec.MaximumOutputSize(raw.Length));
+                Coding.PutVarint32(_output, (uint)raw.Length);
+                int lz4Written = LZ4Codec.Encode(raw, _output.AsSpan(prefix), LZ4Level.L00_FAST);
+                if (lz4Written <= 0)
+                {
+                    return default;
+                }
+
+                length = prefix + lz4Written;
+                break;
+
+            case BlockCompression.Zstd:
+                EnsureOutput(prefix + Compressor.GetCompressBound(raw.Length));
+                Coding.PutVarint32(_output, (uint)raw.Length);
+                s_zstdCompressor ??= new Compressor(ZstdLevel);
+                if (!s_zstdCompressor.TryWrap(raw, _output.AsSpan(prefix), out int zstdWritten))
+                {
+                    return default;
+                }
+
+                length = prefix + zstdWritten;
                 break;
 
             case BlockCompression.Deflate:
@@ -94,6 +133,23 @@ internal sealed class BlockCompressor
 
                     break;
 
+                case BlockCompression.Lz4:
+                    if (LZ4Codec.Decode(contents[prefix..], raw) != raw.Length)
+                    {
+                        throw new CorruptionException(path, fileOffset, "bad LZ4 block");
+                    }
+
+                    break;
+
+                case BlockCompression.Zstd:
+                    Decompressor zstd = s_zstdDecompressor ??= new Decompressor();
+                    if (!zstd.TryUnwrap(contents[prefix..], raw, out int zstdWritten) || zstdWritten != raw.Length)
+                    {
+                        throw new CorruptionException(path, fileOffset, "bad Zstandard block");
+                    }
+
+                    break;
+
                 case BlockCompression.Deflate:
                     using (var input = new MemoryStream(source, offset + prefix, length - prefix, writable: false))
                     using (var deflate = new DeflateStream(input, CompressionMode.Decompress))
@@ -108,6 +164,10 @@ internal sealed class BlockCompressor
             }
         }
         catch (InvalidDataException e)
+        {
+            throw new CorruptionException($"corruption in {path} at offset {fileOffset}: bad {codec} block", e);
+        }
+        catch (ZstdException e)
         {
             throw new CorruptionException($"corruption in {path} at offset {fileOffset}: bad {codec} block", e);
         }

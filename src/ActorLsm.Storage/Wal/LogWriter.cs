@@ -113,7 +113,7 @@ internal sealed class LogWriter : IDisposable
         WriteBuffer();
     }
 
-    /// <summary>Flushes, then forces the file's data to stable storage (fsync): the records survive a machine crash.</summary>
+    /// <summary>Flushes, then forces the file's data and size to stable storage (fdatasync on Linux, <see cref="FileDataSync"/>): the records survive a machine crash.</summary>
     public void Sync()
     {
         Flush();
