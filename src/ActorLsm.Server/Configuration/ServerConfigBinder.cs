@@ -32,6 +32,8 @@ public static class ServerConfigBinder
         [nameof(LsmOptions.BlockRestartInterval)] = "block-restart-interval",
         [nameof(LsmOptions.BloomBitsPerKey)] = "bloom-bits-per-key",
         [nameof(LsmOptions.Compression)] = "compression",
+        [nameof(LsmOptions.CompressionPerLevel)] = "compression-per-level",
+        [nameof(LsmOptions.BottommostCompression)] = "bottommost-compression",
         [nameof(LsmOptions.BlockCacheSize)] = "block-cache-size",
         [nameof(LsmOptions.MaxOpenFiles)] = "max-open-files",
         [nameof(LsmOptions.VerifyChecksums)] = "verify-checksums",
@@ -46,6 +48,12 @@ public static class ServerConfigBinder
         [nameof(LsmOptions.CompactionRateLimit)] = "compaction-rate-limit",
         [nameof(LsmOptions.CreateIfMissing)] = "create-if-missing",
     };
+
+    private static readonly (string Word, BlockCompression Value)[] s_codecs =
+    [
+        ("none", BlockCompression.None), ("deflate", BlockCompression.Deflate), ("brotli", BlockCompression.Brotli),
+        ("lz4", BlockCompression.Lz4), ("zstd", BlockCompression.Zstd),
+    ];
 
     /// <summary>The HOCON key (<c>actorlsm.storage.memtable-size</c>) of an <see cref="LsmOptions"/> property, or null.</summary>
     public static string? StorageKeyOf(string propertyName) =>
@@ -120,7 +128,13 @@ public static class ServerConfigBinder
             BlockSize = (int)r.Bytes(St + "block-size", 1, int.MaxValue),
             BlockRestartInterval = r.Int(St + "block-restart-interval", 0, int.MaxValue),
             BloomBitsPerKey = r.Int(St + "bloom-bits-per-key", 0, int.MaxValue),
-            Compression = r.Choice(St + "compression", ("none", BlockCompression.None), ("deflate", BlockCompression.Deflate), ("brotli", BlockCompression.Brotli)),
+            Compression = r.Choice(St + "compression", s_codecs),
+            CompressionPerLevel = r.Words(St + "compression-per-level") is { Count: > 0 } levels
+                ? [.. levels.Select(word => r.Choice(St + "compression-per-level", word, s_codecs))]
+                : null,
+            BottommostCompression = r.String(St + "bottommost-compression").Trim() is { Length: > 0 }
+                ? r.Choice(St + "bottommost-compression", s_codecs)
+                : null,
             BlockCacheSize = r.Bytes(St + "block-cache-size", 0, long.MaxValue),
             MaxOpenFiles = r.Int(St + "max-open-files", 0, int.MaxValue),
             VerifyChecksums = r.Bool(St + "verify-checksums"),

@@ -57,13 +57,25 @@ internal sealed class SettingReader(NodeConfig config)
         return value >= min && value <= max ? value : throw OutOfRange(path, "a duration", Show(min), Show(max), Show(value));
     }
 
+    /// <summary>A list of words (<c>[none, lz4]</c>); empty when the list is.</summary>
+    public IReadOnlyList<string> Words(string path) =>
+        Read(path, "a list (e.g. [none, lz4])", () => _config.GetStringList(path)) is { } list
+            ? [.. list.Select(w => w.Trim())]
+            : [];
+
     /// <summary>One of the words in <paramref name="choices"/> (case-sensitive, as written in reference.conf).</summary>
-    public T Choice<T>(string path, params (string Word, T Value)[] choices)
+    public T Choice<T>(string path, params (string Word, T Value)[] choices) => Choice(path, String(path), choices);
+
+    /// <summary>
+    /// <paramref name="word"/> (a value of <paramref name="path"/>, e.g. one item of its list) as one of
+    /// <paramref name="choices"/>.
+    /// </summary>
+    public T Choice<T>(string path, string word, (string Word, T Value)[] choices)
     {
-        string text = String(path).Trim();
-        foreach ((string word, T value) in choices)
+        string text = word.Trim();
+        foreach ((string choice, T value) in choices)
         {
-            if (string.Equals(word, text, StringComparison.Ordinal))
+            if (string.Equals(choice, text, StringComparison.Ordinal))
             {
                 return value;
             }

@@ -70,6 +70,28 @@ public sealed class ConfigBindingTests : IDisposable
     }
 
     [Fact]
+    public void Bind_CompressionPerLevelAndBottommost_BindToLsmOptions()
+    {
+        string file = Write("codecs.conf", "actorlsm.storage {\n  compression-per-level = [none, lz4]\n  bottommost-compression = zstd\n}\n");
+
+        ServerSettings s = ServerCommand.LoadSettings(file, null, null);
+
+        Assert.Equal([BlockCompression.None, BlockCompression.Lz4], s.Node.Storage.CompressionPerLevel);
+        Assert.Equal(BlockCompression.Zstd, s.Node.Storage.BottommostCompression);
+    }
+
+    [Fact]
+    public void Bind_UnknownCodecInPerLevelList_NamesKey()
+    {
+        string file = Write("codecs.conf", "actorlsm.storage.compression-per-level = [none, snappy]\n");
+
+        var ex = Assert.Throws<InvalidConfigException>(() => ServerCommand.LoadSettings(file, null, null));
+
+        Assert.Equal("actorlsm.storage.compression-per-level", ex.Path);
+        Assert.Contains("got \"snappy\"", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void LoadSettings_Flags_OverrideConfigFile()
     {
         string file = Write("node.conf", """
