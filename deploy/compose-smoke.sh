@@ -237,17 +237,60 @@ log "4 split: docker network disconnect $net $PARTITION_NODE (>= ${PARTITION_SEC
 ycsb --phase run -p operationcount="$RUN_OPS" --seed 2 --endpoint "$ENDPOINTS" >"$OUT/run-split.txt" 2>"$OUT/run-split.err" &
 split_pid=$!
 sleep 3
+# The CLI goes into the minority's container too, to see what the node itself answers while cut off
+# (the published port is unreachable from the host as soon as the container leaves the network).
+docker cp "$(dirname "$CLI")/." "$part_cid:/tmp/actorlsm-cli" >/dev/null 2>&1 || log "  (could not copy the CLI into $PARTITION_NODE)"
+part_port="$(port_of "$PARTITION_NODE")"
+mapfile -t probe_keys < <("$CLI" scan --limit 8 --endpoint "$ENDPOINTS" 2>/dev/null | cut -f1)
+probed=0
+split_fail=0
 docker network disconnect "$net" "$part_cid" || fail "network disconnect failed"
 cut_at=$SECONDS
 downed_after=""
+last_probe=""
 while (( SECONDS - cut_at < PARTITION_MAX_SECS )); do
   state="$(docker inspect -f '{{.State.Status}} {{.State.ExitCode}}' "$part_cid")"
   if [[ -z "$downed_after" && "$state" == "exited 3" ]]; then downed_after=$((SECONDS - cut_at)); fi
   if [[ -n "$downed_after" ]] && (( SECONDS - cut_at >= PARTITION_SECS )); then break; fi
+  if [[ "$state" == running* ]]; then
+    # What the minority itself reports (members it sees reachable, shards it leads and serves).
+    probe="$(timeout 10 docker exec "$part_cid" dotnet /tmp/actorlsm-cli/actorlsm.dll status --json --endpoint "127.0.0.1:$part_port" 2>/dev/null \
+      | python3 -c '
+import json, sys
+try: s = json.load(sys.stdin)
+except Exception: print("no answer"); sys.exit()
+me = s.get("node", "")
+reach = sum(1 for m in s.get("members", []) if m.get("reachable") and m.get("status") == "up")
+own = [x for x in s.get("shards", []) if (x.get("leader") or "").startswith(me + ":")]
+print("sees %d reachable up; leads %d shards, %d available" % (reach, len(own), sum(1 for x in own if x.get("available"))))
+ ' 2>/dev/null || true)"
+    if [[ "$probe" != "$last_probe" ]]; then log "  minority at +$((SECONDS - cut_at))s: $probe"; last_probe="$probe"; fi
+    # Once, after the majority has had time to take over (and before the resolver decides): ask
+    # the minority itself to read and to overwrite some loaded keys (same value back is not needed:
+    # an acknowledged write here would be a split-brain write and fails the step).
+    if [[ $probed == 0 ]] && (( SECONDS - cut_at >= 12 )) && (( ${#probe_keys[@]} > 0 )); then
+      probed=1
+      at=$((SECONDS - cut_at)); reads_ok=0; writes_ok=0; pids=()
+      for k in "${probe_keys[@]}"; do
+        timeout 8 docker exec "$part_cid" dotnet /tmp/actorlsm-cli/actorlsm.dll get "$k" --endpoint "127.0.0.1:$part_port" >"$OUT/probe-get-$k" 2>&1 &
+        pids+=("get:$!")
+        timeout 8 docker exec "$part_cid" dotnet /tmp/actorlsm-cli/actorlsm.dll put "$k" minority-probe --endpoint "127.0.0.1:$part_port" >"$OUT/probe-put-$k" 2>&1 &
+        pids+=("put:$!")
+      done
+      for p in "${pids[@]}"; do
+        if wait "${p#*:}"; then [[ ${p%%:*} == get ]] && reads_ok=$((reads_ok + 1)) || writes_ok=$((writes_ok + 1)); fi
+      done
+      minority_io="at +${at}s the minority answered $reads_ok/${#probe_keys[@]} reads and acknowledged $writes_ok/${#probe_keys[@]} writes"
+      log "  $minority_io (errors: $(cat "$OUT"/probe-put-* | grep -o 'NOT_[A-Z_]*\|UNAVAILABLE\|STALE_EPOCH\|cannot reach\|refused' | sort | uniq -c | tr -s ' \n' ' '))"
+      [[ $writes_ok == 0 ]] || split_fail=1
+      [[ $writes_ok == 0 ]] || fail "the minority acknowledged $writes_ok writes while cut off"
+    fi
+  fi
   sleep 1
 done
+docker logs "$part_cid" >"$OUT/minority.log" 2>&1 || true
 minority_ok=0
-if [[ -n "$downed_after" ]] && docker logs "$part_cid" 2>&1 | grep -q 'actorlsm-server downed, stopping'; then
+if [[ -n "$downed_after" ]] && grep -q 'actorlsm-server downed, stopping' "$OUT/minority.log"; then
   if "$CLI" status --endpoint "127.0.0.1:$(port_of "$PARTITION_NODE")" >"$OUT/minority.txt" 2>&1; then
     log "  minority still answers on its client port"; cat "$OUT/minority.txt"
   else
@@ -273,8 +316,8 @@ read -r suok suerr sumx < <(ycsb_figures "$OUT/run-split.txt" UPDATE)
 read -r srok srerr srmx < <(ycsb_figures "$OUT/run-split.txt" READ)
 split_figures="cut ${held}s; run across it: updates failed=$suerr max ${sumx} ms, reads failed=$srerr max ${srmx} ms (rc $split_rc)"
 log "  $split_figures; majority: $majority_status"
-if [[ $minority_ok == 1 && $majority_ok == 1 && "$suerr" == 0 && "$srerr" == 0 && $split_rc == 0 ]]; then
-  record "4 split" ok $((SECONDS - t)) "minority downed after ${downed_after}s; majority served 2000 ops; $split_figures"
+if [[ $split_fail == 0 && $minority_ok == 1 && $majority_ok == 1 && "$suerr" == 0 && "$srerr" == 0 && $split_rc == 0 ]]; then
+  record "4 split" ok $((SECONDS - t)) "minority downed after ${downed_after}s; ${minority_io:-no minority probe}; majority served 2000 ops; $split_figures"
 else
   record "4 split" FAIL $((SECONDS - t)) "minority_ok=$minority_ok (downed after ${downed_after:-never}s) majority_ok=$majority_ok; $split_figures"
   fail "partition check failed"
