@@ -241,7 +241,8 @@ sleep 3
 # (the published port is unreachable from the host as soon as the container leaves the network).
 docker cp "$(dirname "$CLI")/." "$part_cid:/tmp/actorlsm-cli" >/dev/null 2>&1 || log "  (could not copy the CLI into $PARTITION_NODE)"
 part_port="$(port_of "$PARTITION_NODE")"
-mapfile -t probe_keys < <("$CLI" scan --limit 8 --endpoint "$ENDPOINTS" 2>/dev/null | cut -f1)
+# Values are binary (and may hold newlines), so keep only lines that start like a YCSB key.
+mapfile -t probe_keys < <("$CLI" scan --limit 8 --endpoint "$ENDPOINTS" 2>/dev/null | grep -aoE '^user[0-9]+' | head -8)
 probed=0
 split_fail=0
 docker network disconnect "$net" "$part_cid" || fail "network disconnect failed"
@@ -254,7 +255,7 @@ while (( SECONDS - cut_at < PARTITION_MAX_SECS )); do
   if [[ -n "$downed_after" ]] && (( SECONDS - cut_at >= PARTITION_SECS )); then break; fi
   if [[ "$state" == running* ]]; then
     # What the minority itself reports (members it sees reachable, shards it leads and serves).
-    probe="$(timeout 10 docker exec "$part_cid" dotnet /tmp/actorlsm-cli/actorlsm.dll status --json --endpoint "127.0.0.1:$part_port" 2>/dev/null \
+    probe="$(docker exec "$part_cid" timeout 10 dotnet /tmp/actorlsm-cli/actorlsm.dll status --json --endpoint "127.0.0.1:$part_port" 2>/dev/null \
       | python3 -c '
 import json, sys
 try: s = json.load(sys.stdin)
@@ -266,15 +267,17 @@ print("sees %d reachable up; leads %d shards, %d available" % (reach, len(own), 
  ' 2>/dev/null || true)"
     if [[ "$probe" != "$last_probe" ]]; then log "  minority at +$((SECONDS - cut_at))s: $probe"; last_probe="$probe"; fi
     # Once, after the majority has had time to take over (and before the resolver decides): ask
-    # the minority itself to read and to overwrite some loaded keys (same value back is not needed:
-    # an acknowledged write here would be a split-brain write and fails the step).
+    # the minority itself to read and to overwrite some loaded keys. An acknowledged write here
+    # would be a split-brain write and fails the step. The timeouts run inside the container: one
+    # around `docker exec` would leave the CLI running there, holding requests that the server
+    # drains (shutdown-timeout) before it exits when downed.
     if [[ $probed == 0 ]] && (( SECONDS - cut_at >= 12 )) && (( ${#probe_keys[@]} > 0 )); then
       probed=1
       at=$((SECONDS - cut_at)); reads_ok=0; writes_ok=0; pids=()
       for k in "${probe_keys[@]}"; do
-        timeout 8 docker exec "$part_cid" dotnet /tmp/actorlsm-cli/actorlsm.dll get "$k" --endpoint "127.0.0.1:$part_port" >"$OUT/probe-get-$k" 2>&1 &
+        docker exec "$part_cid" timeout 8 dotnet /tmp/actorlsm-cli/actorlsm.dll get "$k" --endpoint "127.0.0.1:$part_port" >"$OUT/probe-get-$k" 2>&1 &
         pids+=("get:$!")
-        timeout 8 docker exec "$part_cid" dotnet /tmp/actorlsm-cli/actorlsm.dll put "$k" minority-probe --endpoint "127.0.0.1:$part_port" >"$OUT/probe-put-$k" 2>&1 &
+        docker exec "$part_cid" timeout 8 dotnet /tmp/actorlsm-cli/actorlsm.dll put "$k" minority-probe --endpoint "127.0.0.1:$part_port" >"$OUT/probe-put-$k" 2>&1 &
         pids+=("put:$!")
       done
       for p in "${pids[@]}"; do
