@@ -14,8 +14,12 @@
 #             split-brain resolver has decided, at most PARTITION_MAX_SECS) while a YCSB run goes
 #             on: the minority (the disconnected node) must stop serving (the server exits with
 #             code 3, "actorlsm-server downed, stopping", so its client port refuses), the majority
-#             must keep serving (every shard led by node1/node2 side, a YCSB run against it with
-#             0 failed operations). Then reconnect (with its service alias).
+#             must keep serving (2 Up members, every shard led, a YCSB run against it with 0
+#             failed operations; a YCSB run across the cut must also end with 0 failures). From
+#             inside the cut-off container (the CLI is copied in) the script logs what the minority
+#             reports and, 12s after the cut, whether it still answers reads (stale reads: shown)
+#             and acknowledges writes (any acknowledged write fails the step). Then reconnect (with
+#             its service alias).
 #   5 rejoin  `start` the partitioned node, wait for catch-up (every in-sync set full), check
 #             `actorlsm scan --count` == RECORDS, then `docker-compose down -v`.
 # Exit 0 only when every step passed; a summary (step, result, seconds, figures) is printed last.
@@ -104,7 +108,8 @@ shards = s.get("shards", [])
 led = [x for x in shards if x.get("leader") and x.get("available", True)]
 isr = sorted({len(x.get("inSync") or []) for x in shards})
 full = [x for x in shards if len(x.get("inSync") or []) == want_isr]
-hosts = {a.split(":")[0] for a in up}
+# "node1:2551:uid" now; "akka.tcp://actorlsm@node1:2551" once members are Akka addresses.
+hosts = {a.split("@")[-1].split(":")[0] for a in up}
 ok = len(up) == want_up and len(led) == len(shards) == s.get("shardCount", len(shards)) and len(full) == len(shards)
 if names: ok = ok and hosts == names
 print("members up %d/%d %s; shards led %d/%d; in-sync sizes %s" % (len(up), want_up, ",".join(sorted(hosts)), len(led), len(shards), isr))
@@ -262,7 +267,8 @@ try: s = json.load(sys.stdin)
 except Exception: print("no answer"); sys.exit()
 me = s.get("node", "")
 reach = sum(1 for m in s.get("members", []) if m.get("reachable") and m.get("status") == "up")
-own = [x for x in s.get("shards", []) if (x.get("leader") or "").startswith(me + ":")]
+host = lambda a: (a or "").split("@")[-1].split(":")[0]
+own = [x for x in s.get("shards", []) if host(x.get("leader")) == host(me)]
 print("sees %d reachable up; leads %d shards, %d available" % (reach, len(own), sum(1 for x in own if x.get("available"))))
  ' 2>/dev/null || true)"
     if [[ "$probe" != "$last_probe" ]]; then log "  minority at +$((SECONDS - cut_at))s: $probe"; last_probe="$probe"; fi
