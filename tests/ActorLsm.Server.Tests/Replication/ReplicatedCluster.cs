@@ -130,6 +130,21 @@ internal sealed class ReplicatedCluster : IAsyncDisposable
         await Servers[i]!.Cluster!.WhenUp.WaitAsync(TimeSpan.FromSeconds(60));
     }
 
+    /// <summary>Node <paramref name="i"/>'s data directory (its shards live in <c>shard-NN</c> below it).</summary>
+    public string DataDir(int i) => Path.Combine(_root.Path, "node" + i);
+
+    /// <summary>Crashes every running node (no leave, nothing flushed beyond the WAL); the data stays for inspection.</summary>
+    public async Task CrashAllAsync()
+    {
+        for (int i = 0; i < _count; i++)
+        {
+            if (Servers[i] is not null)
+            {
+                await CrashAsync(i);
+            }
+        }
+    }
+
     /// <summary>Kills node <paramref name="i"/>: cut off from the network first (nothing more leaves it), then stopped without leaving.</summary>
     public async Task CrashAsync(int i)
     {
@@ -229,8 +244,8 @@ internal sealed class ReplicatedCluster : IAsyncDisposable
     /// <summary>Shard statuses of node <paramref name="i"/>.</summary>
     public async Task<NodeStatus> StatusAsync(int i) => await Servers[i]!.Store.StatusAsync(default);
 
-    public ActorLsmClient Client(TimeSpan? timeout = null, bool retryIndeterminateWrites = true) =>
-        new(new ActorLsmClientOptions { Endpoints = Endpoints, RequestTimeout = timeout ?? TimeSpan.FromSeconds(30), RetryIndeterminateWrites = retryIndeterminateWrites });
+    public ActorLsmClient Client(TimeSpan? timeout = null, bool retryIndeterminateWrites = true, int maxFrameSize = ActorLsm.Protocol.FrameCodec.DefaultMaxFrameSize) =>
+        new(new ActorLsmClientOptions { Endpoints = Endpoints, RequestTimeout = timeout ?? TimeSpan.FromSeconds(30), RetryIndeterminateWrites = retryIndeterminateWrites, MaxFrameSize = maxFrameSize });
 
     public static string Describe(ShardMap? map) => map is null
         ? "none"

@@ -3,6 +3,7 @@ using ActorLsm.Client;
 using ActorLsm.Cluster.Sharding;
 using ActorLsm.Protocol;
 using ActorLsm.Shards;
+using ActorLsm.Storage;
 
 namespace ActorLsm.Server.Tests.Replication;
 
@@ -37,6 +38,39 @@ public sealed class ReplicationTests
                 ShardStatusInfo s = statuses[cluster.IndexOf(member)].Shards[shard.Id];
                 Assert.True(s.LastSequence >= (ulong)perShard[shard.Id], $"shard {shard.Id} on {member}: last sequence {s.LastSequence} < {perShard[shard.Id]} acknowledged writes");
             }
+        }
+    }
+
+    [Fact]
+    public async Task Put_SixteenMiBValue_EveryReplicaHoldsTheSameBytesOverAkkaRemote_R1()
+    {
+        // The largest value the store accepts (max-value-size 16 MiB) travels as one WAL record, in one
+        // AppendRecords message over Akka.Remote (maximum-frame-size 32 MiB; with Akka's default of
+        // 128000 bytes the append is dropped and this write fails with NOT_ENOUGH_REPLICAS). The client
+        // frame limit is raised so that the request itself fits.
+        const int size = 16 * 1024 * 1024;
+        await using ReplicatedCluster cluster = await ReplicatedCluster.StartAsync(3, minInSync: 3, hocon: "actorlsm.server.max-frame-size = 17MiB");
+        byte[] key = "sixteen-mib"u8.ToArray();
+        byte[] value = new byte[size];
+        new Random(16).NextBytes(value);
+        await using (ActorLsmClient client = cluster.Client(TimeSpan.FromSeconds(60), maxFrameSize: 17 * 1024 * 1024))
+        {
+            await client.PutAsync(key, value);
+            Assert.Equal(value, await client.GetAsync(key));
+        }
+
+        // Acknowledged with min-insync 3: every replica has it. Stop the nodes and read each replica's
+        // own store from disk, so the check is of contents on every node, not of the leader's answer.
+        int shard = ShardHash.ShardOf(key, ReplicatedCluster.ShardCount);
+        Assert.Equal(3, cluster.Map![shard].InSync.Count);
+        await cluster.CrashAllAsync();
+        for (int i = 0; i < 3; i++)
+        {
+            string dir = Path.Combine(cluster.DataDir(i), "shard-" + shard.ToString("D2", System.Globalization.CultureInfo.InvariantCulture));
+            using LsmStore store = LsmStore.Open(dir, new LsmOptions { CreateIfMissing = false });
+            byte[]? replica = store.Get(key);
+            Assert.True(replica is not null, $"node {i} lacks the value");
+            Assert.True(value.AsSpan().SequenceEqual(replica), $"node {i} holds different bytes");
         }
     }
 
