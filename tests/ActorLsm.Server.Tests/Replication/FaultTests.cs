@@ -8,7 +8,8 @@ namespace ActorLsm.Server.Tests.Replication;
 
 /// <summary>
 /// Follower crashes, catch-up (WAL and snapshot paths) and a partition that isolates a leader, in
-/// one process over the fault-injecting transport. Each test names the invariants of
+/// one process, each node in its own ActorSystem on real Akka.Remote over 127.0.0.1 (partitions by
+/// Akka's throttler adapter). Each test names the invariants of
 /// src/ActorLsm.Cluster/PROTOCOL.md it checks.
 /// </summary>
 [Collection("replicated clusters")]

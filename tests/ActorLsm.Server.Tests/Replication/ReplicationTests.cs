@@ -8,7 +8,8 @@ using ActorLsm.Storage;
 namespace ActorLsm.Server.Tests.Replication;
 
 /// <summary>
-/// Replicated shards in one process over the fault-injecting transport (src/ActorLsm.Cluster/PROTOCOL.md).
+/// Replicated shards in one process, each node in its own ActorSystem on real Akka.Remote over
+/// 127.0.0.1 (src/ActorLsm.Cluster/PROTOCOL.md).
 /// Each test names the invariants it checks.
 /// </summary>
 [Collection("replicated clusters")]
