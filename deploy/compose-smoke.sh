@@ -18,10 +18,13 @@
 #             failed operations; a YCSB run across the cut must also end with 0 failures). From
 #             inside the cut-off container (the CLI is copied in) the script logs what the minority
 #             reports and, 12s after the cut, whether it still answers reads (stale reads: shown)
-#             and acknowledges writes (any acknowledged write fails the step). Then reconnect (with
-#             its service alias).
+#             and acknowledges writes (any acknowledged write fails the step). From the nodes' own log
+#             lines it prints the timeline in seconds after the cut (minority sees the others
+#             unreachable, majority leads the shards again, minority downed, minority exited). Then
+#             reconnect (with its service alias).
 #   5 rejoin  `start` the partitioned node, wait for catch-up (every in-sync set full), check
-#             `actorlsm scan --count` == RECORDS, then `docker-compose down -v`.
+#             `actorlsm scan --count` == RECORDS, then `docker-compose down -v` (every node's log is
+#             kept in the output directory first).
 # Exit 0 only when every step passed; a summary (step, result, seconds, figures) is printed last.
 #
 # Needs: a Docker engine with docker-compose (or the compose plugin), the base images of
