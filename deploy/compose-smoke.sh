@@ -18,10 +18,13 @@
 #             failed operations; a YCSB run across the cut must also end with 0 failures). From
 #             inside the cut-off container (the CLI is copied in) the script logs what the minority
 #             reports and, 12s after the cut, whether it still answers reads (stale reads: shown)
-#             and acknowledges writes (any acknowledged write fails the step). Then reconnect (with
-#             its service alias).
+#             and acknowledges writes (any acknowledged write fails the step). From the nodes' own log
+#             lines it prints the timeline in seconds after the cut (minority sees the others
+#             unreachable, majority leads the shards again, minority downed, minority exited). Then
+#             reconnect (with its service alias).
 #   5 rejoin  `start` the partitioned node, wait for catch-up (every in-sync set full), check
-#             `actorlsm scan --count` == RECORDS, then `docker-compose down -v`.
+#             `actorlsm scan --count` == RECORDS, then `docker-compose down -v` (every node's log is
+#             kept in the output directory first).
 # Exit 0 only when every step passed; a summary (step, result, seconds, figures) is printed last.
 #
 # Needs: a Docker engine with docker-compose (or the compose plugin), the base images of
@@ -252,6 +255,7 @@ probed=0
 split_fail=0
 docker network disconnect "$net" "$part_cid" || fail "network disconnect failed"
 cut_at=$SECONDS
+cut_clock="$(date -u +%s.%N)"
 downed_after=""
 last_probe=""
 while (( SECONDS - cut_at < PARTITION_MAX_SECS )); do
@@ -298,6 +302,31 @@ print("sees %d reachable up; leads %d shards, %d available" % (reach, len(own), 
   sleep 1
 done
 docker logs "$part_cid" >"$OUT/minority.log" 2>&1 || true
+for n in "${majority[@]}"; do docker logs "$(cid "$n")" >"$OUT/majority-$n.log" 2>&1 || true; done
+# The partition's timeline from the nodes' own log lines (HH:MM:SS.mmm, UTC, same clock as the
+# host), in seconds after the cut: when the minority saw the others unreachable, when the majority's
+# nodes led the minority's shards again, when the resolver downed the minority, when it exited.
+timeline="$(python3 - "$cut_clock" "$OUT/minority.log" "$OUT"/majority-*.log <<'PY'
+import re, sys, datetime
+cut = float(sys.argv[1])
+day = datetime.datetime.fromtimestamp(cut, datetime.timezone.utc).replace(hour=0, minute=0, second=0, microsecond=0)
+def events(path):
+    for line in open(path, errors="replace"):
+        m = re.match(r"(\d\d):(\d\d):(\d\d\.\d+) ", line)
+        if not m: continue
+        t = day.timestamp() + int(m[1]) * 3600 + int(m[2]) * 60 + float(m[3])
+        if t >= cut: yield t - cut, line
+def first(path, pattern):
+    return next((round(dt, 1) for dt, line in events(path) if re.search(pattern, line)), None)
+mino, majs = sys.argv[2], sys.argv[3:]
+relead = [dt for p in majs for dt, line in events(p) if re.search(r"shard \d+: leader at epoch", line)]
+out = "unreachable +%ss; majority re-led %d shards by +%ss; downed +%ss; exited +%ss" % (
+    first(mino, "Marking node\\(s\\) as UNREACHABLE"), len(relead), round(max(relead), 1) if relead else None,
+    first(mino, "downed by the cluster"), first(mino, "shards closed; stopped"))
+print(out)
+PY
+)"
+log "  timeline after the cut: $timeline"
 minority_ok=0
 if [[ -n "$downed_after" ]] && grep -q 'actorlsm-server downed, stopping' "$OUT/minority.log"; then
   if "$CLI" status --endpoint "127.0.0.1:$(port_of "$PARTITION_NODE")" >"$OUT/minority.txt" 2>&1; then
@@ -326,7 +355,7 @@ read -r srok srerr srmx < <(ycsb_figures "$OUT/run-split.txt" READ)
 split_figures="cut ${held}s; run across it: updates failed=$suerr max ${sumx} ms, reads failed=$srerr max ${srmx} ms (rc $split_rc)"
 log "  $split_figures; majority: $majority_status"
 if [[ $split_fail == 0 && $minority_ok == 1 && $majority_ok == 1 && "$suerr" == 0 && "$srerr" == 0 && $split_rc == 0 ]]; then
-  record "4 split" ok $((SECONDS - t)) "minority downed after ${downed_after}s; ${minority_io:-no minority probe}; majority served 2000 ops; $split_figures"
+  record "4 split" ok $((SECONDS - t)) "minority exited ${downed_after}s after the cut ($timeline); ${minority_io:-no minority probe}; majority served 2000 ops; $split_figures"
 else
   record "4 split" FAIL $((SECONDS - t)) "minority_ok=$minority_ok (downed after ${downed_after:-never}s) majority_ok=$majority_ok; $split_figures"
   fail "partition check failed"
@@ -347,6 +376,7 @@ if wait_status "$ENDPOINTS" 3 3 node1,node2,node3; then
 else
   record "5 rejoin" FAIL $((SECONDS - t)) "$LAST_STATUS"; fail "no catch-up after the partition"
 fi
+for n in "${NODES[@]}"; do "${COMPOSE[@]}" logs --no-color "$n" >"$OUT/$n.log" 2>&1 || true; done
 if [[ $FAILED == 0 ]]; then
   t=$SECONDS
   "${COMPOSE[@]}" down -v >"$OUT/down.log" 2>&1 && record "down" ok $((SECONDS - t)) "down -v" || { record "down" FAIL $((SECONDS - t)) "down -v failed"; fail "down failed"; }
