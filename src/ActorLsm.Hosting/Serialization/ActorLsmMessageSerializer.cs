@@ -35,6 +35,7 @@ public sealed class ActorLsmMessageSerializer : SerializerWithStringManifest
         [typeof(ScanResult)] = "SR",
         [typeof(WriteBatchResult)] = "BR",
         [typeof(ActorLsmError)] = "E",
+        [typeof(Routing.ScanShards)] = "SS",
     };
 
     private static readonly Dictionary<string, Type> s_types = s_manifests.ToDictionary(kv => kv.Value, kv => kv.Key, StringComparer.Ordinal);
