@@ -102,7 +102,11 @@ internal sealed class HostedStore : IAsyncDisposable
             builder.Logging.AddSimpleConsole();
         }
 
-        builder.Services.AddAkka("shop", (akka, _) => configure(akka));
+        builder.Services.AddAkka("shop", (akka, _) =>
+        {
+            akka.ConfigureLoggers(l => l.AddLoggerFactory());
+            configure(akka);
+        });
         builder.Services.AddActorLsmClient();
         IHost host = builder.Build();
         await host.StartAsync();
