@@ -9,8 +9,8 @@ namespace ActorLsm.Hosting.Tests;
 
 /// <summary>
 /// Three Akka.Hosting hosts (system "shop", Akka.Remote on 127.0.0.1) form one cluster with WithActorLsm;
-/// writes through IActorLsm on one host are read through the router's messages on another, and still
-/// read after one host stops.
+/// writes through IActorLsm on one host are read through the router's messages on another and through a
+/// fourth, proxy member (WithActorLsmProxy), and still read after one host stops.
 /// </summary>
 public sealed class ClusterAcceptanceTests : Akka.TestKit.Xunit2.TestKit, IAsyncLifetime
 {
@@ -18,6 +18,7 @@ public sealed class ClusterAcceptanceTests : Akka.TestKit.Xunit2.TestKit, IAsync
     private readonly ITestOutputHelper _output;
     private readonly TestDirectory _dir = new();
     private readonly HostedStore?[] _hosts = new HostedStore?[3];
+    private HostedStore? _proxy;
 
     public ClusterAcceptanceTests(ITestOutputHelper output) => _output = output;
 
@@ -25,12 +26,20 @@ public sealed class ClusterAcceptanceTests : Akka.TestKit.Xunit2.TestKit, IAsync
     {
         int[] ports = [TestDirectory.FreePort(), TestDirectory.FreePort(), TestDirectory.FreePort()];
         Task<HostedStore>[] starts = [.. Enumerable.Range(0, 3).Select(i => HostedStore.StartMemberAsync(Path.Combine(_dir.Path, "m" + i), ports[i], ports, Shards))];
+        int proxyPort = TestDirectory.FreePort();
+        Task<HostedStore> proxy = HostedStore.StartMemberAsync(Path.Combine(_dir.Path, "proxy"), proxyPort, ports, Shards, proxy: true);
         HostedStore[] started = await Task.WhenAll(starts);
         started.CopyTo(_hosts, 0);
+        _proxy = await proxy;
     }
 
     public async Task DisposeAsync()
     {
+        if (_proxy is not null)
+        {
+            await _proxy.DisposeAsync();
+        }
+
         foreach (HostedStore? host in _hosts)
         {
             if (host is not null)
@@ -86,6 +95,15 @@ public sealed class ClusterAcceptanceTests : Akka.TestKit.Xunit2.TestKit, IAsync
         ScanResult scan = probe.ExpectMsg<ScanResult>(TimeSpan.FromSeconds(10));
         Assert.Equal(acknowledged.Keys.Order(StringComparer.Ordinal), scan.Entries.Select(e => Encoding.UTF8.GetString(e.Key)));
         _output.WriteLine($"written and read across members after {watch.ElapsedMilliseconds} ms");
+
+        // A proxy member (no data, role "web") reads the same through IActorLsm and its router.
+        IActorLsm viaProxy = _proxy!.Store;
+        Assert.Equal("items-7", Encoding.UTF8.GetString(await viaProxy.GetAsync(B("cart:7")) ?? []));
+        await viaProxy.PutAsync(B("cart:proxy"), B("P"));
+        acknowledged["cart:proxy"] = "P";
+        TestProbe proxyProbe = CreateTestProbe(_proxy.System);
+        _proxy.Router.Tell(new Scan(B("cart:"), B("cart;"), 0, false, 99), proxyProbe.Ref);
+        Assert.Equal(acknowledged.Count, proxyProbe.ExpectMsg<ScanResult>(TimeSpan.FromSeconds(10)).Entries.Count);
 
         // Stop host 2 (graceful: it leaves, its shards move to the survivors).
         await _hosts[2]!.DisposeAsync();

@@ -16,7 +16,7 @@ public sealed class SerializationTests : Akka.TestKit.Xunit2.TestKit
     {
     }
 
-    public static TheoryData<object> Messages() =>
+    private static readonly object[] s_messages =
     [
         new Put([1, 2], [3], 7),
         new Messages.Get([1], 8),
@@ -34,6 +34,8 @@ public sealed class SerializationTests : Akka.TestKit.Xunit2.TestKit
         new ScanShards(new Scan([1], null, 5, false, 22), [0, 3]),
     ];
 
+    public static TheoryData<object> Messages() => [.. s_messages];
+
     [Theory]
     [MemberData(nameof(Messages))]
     public void FindSerializerFor_EveryMessage_IsMessagePackAndRoundTrips(object message)
@@ -44,6 +46,21 @@ public sealed class SerializationTests : Akka.TestKit.Xunit2.TestKit
         byte[] bytes = serializer.ToBinary(message);
         object back = withManifest.FromBinary(bytes, withManifest.Manifest(message));
         Assert.Equal(Canonical(message), Canonical(back));
+    }
+
+    [Fact]
+    public void Messages_CoverEverySerializedType_AllTypesRoundTripped()
+    {
+        var covered = new HashSet<Type>();
+        foreach (object message in s_messages)
+        {
+            covered.Add(message.GetType());
+        }
+
+        foreach (Type t in ActorLsmMessageSerializer.MessageTypes)
+        {
+            Assert.Contains(t, covered);
+        }
     }
 
     [Fact]
