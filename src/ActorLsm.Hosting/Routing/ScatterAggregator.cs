@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using ActorLsm.Messages;
 using ActorLsm.Protocol;
 using KeyValue = ActorLsm.Messages.KeyValue;
@@ -14,9 +15,11 @@ namespace ActorLsm.Hosting.Routing;
 internal sealed class ScatterAggregator : ReceiveActor
 {
     private readonly List<IActorLsmReply> _parts = [];
+    private readonly int _expected;
 
     public ScatterAggregator(int parts, IActorRef replyTo, Func<IReadOnlyList<IActorLsmReply>, IActorLsmReply> combine, long correlationId, TimeSpan timeout)
     {
+        _expected = parts;
         Context.SetReceiveTimeout(timeout);
         Receive<ActorLsmError>(error =>
         {
@@ -26,6 +29,7 @@ internal sealed class ScatterAggregator : ReceiveActor
         Receive<IActorLsmReply>(reply =>
         {
             _parts.Add(reply);
+            AssertInvariants();
             if (_parts.Count == parts)
             {
                 replyTo.Tell(combine(_parts));
@@ -38,6 +42,9 @@ internal sealed class ScatterAggregator : ReceiveActor
             Context.Stop(Self);
         });
     }
+
+    [Conditional("DEBUG")]
+    private void AssertInvariants() => Debug.Assert(_parts.Count <= _expected && _parts.TrueForAll(p => p is not ActorLsmError), "at most one reply per part, none an error");
 
     /// <summary>The aggregator's Props: <paramref name="combine"/> gets the <paramref name="parts"/> replies (none an error).</summary>
     public static Props Props(int parts, IActorRef replyTo, Func<IReadOnlyList<IActorLsmReply>, IActorLsmReply> combine, long correlationId, TimeSpan timeout) =>
