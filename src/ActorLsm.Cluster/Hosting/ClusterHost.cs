@@ -20,7 +20,10 @@ namespace ActorLsm.Cluster.Hosting;
 /// </summary>
 public sealed class ClusterHost : IAsyncDisposable
 {
-    /// <summary>The actor-system name every member must use (seed nodes are <c>akka.tcp://actorlsm@HOST:PORT</c>).</summary>
+    /// <summary>
+    /// The actor-system name actorlsm-server gives its nodes (seed nodes are <c>akka.tcp://actorlsm@HOST:PORT</c>).
+    /// The cluster side itself works in a system of any name (an application embedding the store names its own).
+    /// </summary>
     public const string SystemName = "actorlsm";
 
     /// <summary>Where every node's ClusterSingletonManager for the version manager lives.</summary>
@@ -82,7 +85,8 @@ public sealed class ClusterHost : IAsyncDisposable
     /// <c>actorlsm.cluster.*</c>) over <see cref="ClusterReferenceConfig.Default"/>, with
     /// <c>akka.cluster.roles</c> = the roles of <paramref name="config"/> plus <c>actorlsm</c> and
     /// <c>actorlsm-endpoint:</c><paramref name="clientEndpoint"/> (any other endpoint role is
-    /// dropped). Throws <see cref="FormatException"/> when the endpoint is not <c>host:port</c>.
+    /// dropped; an empty endpoint adds none: a member embedded in an application has no client
+    /// endpoint). Throws <see cref="FormatException"/> when a non-empty endpoint is not <c>host:port</c>.
     /// </summary>
     public static Config ComposeConfig(Config config, string clientEndpoint)
     {
@@ -92,7 +96,7 @@ public sealed class ClusterHost : IAsyncDisposable
         IEnumerable<string> roles = full.GetStringList("akka.cluster.roles", [])
             .Where(r => !r.StartsWith(ClusterRoles.EndpointPrefix, StringComparison.Ordinal))
             .Append(ClusterRoles.Member)
-            .Append(ClusterRoles.EndpointRole(clientEndpoint))
+            .Concat(clientEndpoint.Length == 0 ? [] : [ClusterRoles.EndpointRole(clientEndpoint)])
             .Distinct(StringComparer.Ordinal);
         string list = string.Join(", ", roles.Select(r => "\"" + r.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal) + "\""));
         return ConfigurationFactory.ParseString("akka.cluster.roles = [" + list + "]").WithFallback(full);
@@ -101,7 +105,9 @@ public sealed class ClusterHost : IAsyncDisposable
     /// <summary>
     /// Starts the node's cluster actors in <paramref name="system"/>, which must run
     /// <c>akka.actor.provider = cluster</c> with the roles of <see cref="ComposeConfig"/> for
-    /// <see cref="ClusterHostOptions.ClientEndpoint"/> (else <see cref="ArgumentException"/>).
+    /// <see cref="ClusterHostOptions.ClientEndpoint"/> (else <see cref="ArgumentException"/>; an empty
+    /// endpoint needs only the role <c>actorlsm</c>). The system may have any name: paths to other
+    /// members (<see cref="RefFor"/>) use the running system's name.
     /// Joining is Akka's: through <c>akka.cluster.seed-nodes</c>, or the caller's <c>Cluster.Join</c>.
     /// Returns once the actors are started; await <see cref="WhenUp"/> for the join.
     /// </summary>
@@ -117,11 +123,11 @@ public sealed class ClusterHost : IAsyncDisposable
         }
 
         Akka.Cluster.Cluster cluster = Akka.Cluster.Cluster.Get(system);
-        string endpointRole = ClusterRoles.EndpointRole(options.ClientEndpoint);
-        if (!cluster.SelfRoles.Contains(ClusterRoles.Member) || !cluster.SelfRoles.Contains(endpointRole))
+        string? endpointRole = options.ClientEndpoint.Length == 0 ? null : ClusterRoles.EndpointRole(options.ClientEndpoint);
+        if (!cluster.SelfRoles.Contains(ClusterRoles.Member) || (endpointRole is not null && !cluster.SelfRoles.Contains(endpointRole)))
         {
             throw new ArgumentException(
-                $"the actor system's akka.cluster.roles must contain '{ClusterRoles.Member}' and '{endpointRole}' (build it from ClusterHost.ComposeConfig); it has [{string.Join(", ", cluster.SelfRoles)}]",
+                $"the actor system's akka.cluster.roles must contain '{ClusterRoles.Member}'{(endpointRole is null ? string.Empty : $" and '{endpointRole}'")} (build it from ClusterHost.ComposeConfig); it has [{string.Join(", ", cluster.SelfRoles)}]",
                 nameof(system));
         }
 

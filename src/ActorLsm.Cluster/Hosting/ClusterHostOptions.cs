@@ -34,6 +34,8 @@ public sealed record ClusterHostOptions
     /// The <c>host:port</c> clients reach this node on. Published in gossip as the member role
     /// <c>actorlsm-endpoint:HOST:PORT</c>, which must be in the actor system's configuration
     /// (<see cref="ClusterHost.ComposeConfig"/>); <see cref="ClusterHost.StartAsync"/> checks it.
+    /// Empty for a member with no client endpoint (the store embedded in an application): no
+    /// endpoint role is published and shard maps show an empty leader endpoint.
     /// </summary>
     public required string ClientEndpoint { get; init; }
 

@@ -1,3 +1,4 @@
+using System.Runtime.Serialization;
 using ActorLsm.Messages;
 using Akka.Actor;
 using Akka.Serialization;
@@ -7,7 +8,7 @@ namespace ActorLsm.Hosting.Serialization;
 
 /// <summary>
 /// Akka serializer (a <see cref="SerializerWithStringManifest"/>) for the store's actor messages
-/// (<see cref="Put"/>, <see cref="Get"/>, <see cref="Delete"/>, <see cref="Scan"/>, <see cref="WriteBatch"/>,
+/// (<see cref="Put"/>, <see cref="Messages.Get"/>, <see cref="Delete"/>, <see cref="Scan"/>, <see cref="WriteBatch"/>,
 /// their replies and <see cref="ActorLsmError"/>) when they cross Akka.Remote: MessagePack 2 with the
 /// contracts declared on the records (integer keys), and a short stable manifest per type, so that the
 /// wire form depends neither on CLR type names nor on Akka's JSON default. Bound by
@@ -34,6 +35,7 @@ public sealed class ActorLsmMessageSerializer : SerializerWithStringManifest
         [typeof(ScanResult)] = "SR",
         [typeof(WriteBatchResult)] = "BR",
         [typeof(ActorLsmError)] = "E",
+        [typeof(Routing.ScanShards)] = "SS",
     };
 
     private static readonly Dictionary<string, Type> s_types = s_manifests.ToDictionary(kv => kv.Value, kv => kv.Key, StringComparer.Ordinal);

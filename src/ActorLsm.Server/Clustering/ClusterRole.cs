@@ -1,3 +1,5 @@
+using ActorLsm.Hosting.Ownership;
+
 namespace ActorLsm.Server.Clustering;
 
 /// <summary>

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Reflection;
+using ActorLsm.Hosting.Ownership;
 using ActorLsm.Protocol;
 using ActorLsm.Server.Clustering;
 using ActorLsm.Server.Metrics;

@@ -5,6 +5,9 @@ using System.Runtime.CompilerServices;
 using ActorLsm.Cluster.Hosting;
 using ActorLsm.Cluster.Sharding;
 using ActorLsm.Shards.Replication;
+using ActorLsm.Hosting.Ownership;
+using ActorLsm.Hosting.Replication;
+using ActorLsm.Hosting.Versions;
 using Akka.Actor;
 using ActorLsm.Server.Clustering;
 using ActorLsm.Server.Configuration;
@@ -366,7 +369,7 @@ public sealed class ActorLsmServer : IAsyncDisposable
             _replication = new ReplicationCoordinator(cluster.View, real.Host.RefFor, shards.Node, minInSync, _logger);
         }
 
-        _reporter = new ShardVersionReporter(cluster.View, ownership, _store, ReportInterval, _logger);
+        _reporter = new ShardVersionReporter(cluster.View, ownership, _store.StatusAsync, _store is ShardedNodeStore nodeStore ? nodeStore.DurableSequence : null, ReportInterval, _logger);
         MembershipLog.Attach(cluster.View, _logger);
         _ = cluster.WhenDowned.ContinueWith(
             _ =>

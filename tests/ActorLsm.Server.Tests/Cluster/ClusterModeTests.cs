@@ -1,6 +1,7 @@
 using System.Text;
 using ActorLsm.Client;
 using ActorLsm.Cluster;
+using ActorLsm.Hosting.Ownership;
 using ActorLsm.Protocol;
 using ActorLsm.Server.Clustering;
 using ActorLsm.Server.Hosting;

@@ -1,5 +1,5 @@
 using ActorLsm.Cluster.Versions;
-using ActorLsm.Server.Clustering;
+using ActorLsm.Hosting.Versions;
 
 namespace ActorLsm.Server.Tests.Cluster;
 

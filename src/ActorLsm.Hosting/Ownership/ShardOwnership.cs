@@ -4,7 +4,7 @@ using ActorLsm.Cluster.Hosting;
 using ActorLsm.Cluster.Sharding;
 using ActorLsm.Protocol;
 
-namespace ActorLsm.Server.Clustering;
+namespace ActorLsm.Hosting.Ownership;
 
 /// <summary>
 /// Decides, from the node's cached <see cref="ShardMap"/>, whether this node may serve a shard:

@@ -1,10 +1,10 @@
 using ActorLsm.Cluster.Hosting;
 using ActorLsm.Cluster.Versions;
-using ActorLsm.Server.Dispatch;
+using ActorLsm.Hosting.Ownership;
 using ActorLsm.Shards;
 using Microsoft.Extensions.Logging;
 
-namespace ActorLsm.Server.Clustering;
+namespace ActorLsm.Hosting.Versions;
 
 /// <summary>
 /// Reports, every <c>interval</c>, the progress of the shards this node leads to the version
@@ -12,43 +12,58 @@ namespace ActorLsm.Server.Clustering;
 /// from the view's current version and the shards' last and durable sequences (seed 000's
 /// VersionFlushed reports). One loop; dispose to stop it.
 /// </summary>
+/// <remarks>
+/// The shards are read through two functions, so that both a member's <see cref="ShardedNode"/>
+/// (<see cref="DurableSequences"/>) and the server's node store fit: <c>status</c> gives the
+/// shards' status, <c>durable</c> the largest flushed sequence of a shard, or is null for a store
+/// with no real shards (a test fake): then nothing counts as durable and no follower progress is
+/// reported.
+/// </remarks>
 public sealed class ShardVersionReporter : IAsyncDisposable
 {
     private readonly IClusterView _view;
     private readonly ShardOwnership _ownership;
-    private readonly INodeStore _store;
+    private readonly Func<CancellationToken, Task<NodeStatus>> _status;
+    private readonly Func<int, ulong>? _durable;
     private readonly ILogger _logger;
     private readonly ShardVersionTracker _tracker = new();
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _loop;
 
-    /// <summary>Starts reporting every <paramref name="interval"/> (positive).</summary>
-    public ShardVersionReporter(IClusterView view, ShardOwnership ownership, INodeStore store, TimeSpan interval, ILogger logger)
+    /// <summary>
+    /// Starts reporting every <paramref name="interval"/> (positive): <paramref name="status"/> reads
+    /// the shards' status, <paramref name="durable"/> a shard's largest flushed sequence (null: no
+    /// real shards, see the remarks).
+    /// </summary>
+    public ShardVersionReporter(
+        IClusterView view, ShardOwnership ownership, Func<CancellationToken, Task<NodeStatus>> status, Func<int, ulong>? durable, TimeSpan interval, ILogger logger)
     {
         ArgumentNullException.ThrowIfNull(view);
         ArgumentNullException.ThrowIfNull(ownership);
-        ArgumentNullException.ThrowIfNull(store);
+        ArgumentNullException.ThrowIfNull(status);
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(interval, TimeSpan.Zero);
         _view = view;
         _ownership = ownership;
-        _store = store;
+        _status = status;
+        _durable = durable;
         _logger = logger;
         _loop = RunAsync(interval);
     }
 
-    /// <summary>Reads the led shards' progress: last sequence from status, durable sequence from the store's flushes.</summary>
-    public static async Task<IReadOnlyList<ShardProgress>> ReadProgressAsync(INodeStore store, IReadOnlyList<int> led, CancellationToken cancellationToken)
+    /// <summary>Reports for the shards of <paramref name="node"/>, whose flushes <paramref name="durable"/> follows.</summary>
+    public ShardVersionReporter(IClusterView view, ShardOwnership ownership, ShardedNode node, DurableSequences durable, TimeSpan interval, ILogger logger)
+        : this(view, ownership, ct => (node ?? throw new ArgumentNullException(nameof(node))).StatusAsync(ct), (durable ?? throw new ArgumentNullException(nameof(durable))).Of, interval, logger)
     {
-        ArgumentNullException.ThrowIfNull(store);
-        ArgumentNullException.ThrowIfNull(led);
-        return led.Count == 0 ? [] : Progress(await store.StatusAsync(cancellationToken).ConfigureAwait(false), store, led);
     }
 
-    /// <summary>The led shards' progress from one <paramref name="status"/> of <paramref name="store"/>; only sequences at or below each shard's high watermark count (R2).</summary>
-    public static IReadOnlyList<ShardProgress> Progress(NodeStatus status, INodeStore store, IReadOnlyList<int> led)
+    /// <summary>
+    /// The led shards' progress from one <paramref name="status"/>; <paramref name="durable"/> gives a
+    /// shard's largest flushed sequence (null: 0). Only sequences at or below each shard's high
+    /// watermark count (R2).
+    /// </summary>
+    public static IReadOnlyList<ShardProgress> Progress(NodeStatus status, Func<int, ulong>? durable, IReadOnlyList<int> led)
     {
         ArgumentNullException.ThrowIfNull(status);
-        ArgumentNullException.ThrowIfNull(store);
         ArgumentNullException.ThrowIfNull(led);
         var progress = new List<ShardProgress>(led.Count);
         foreach (int id in led)
@@ -59,15 +74,15 @@ public sealed class ShardVersionReporter : IAsyncDisposable
             }
 
             ShardStatusInfo s = status.Shards[id];
-            ulong durable = store is ShardedNodeStore real ? real.DurableSequence(id) : 0;
+            ulong durableSequence = durable is null ? 0 : durable(id);
 
             // An empty memtable with no flush seen since start: everything is in SSTables (WAL replay flushed or nothing written).
-            bool unflushed = s.MemTableBytes > 0 || (durable > 0 && durable < s.LastSequence);
+            bool unflushed = s.MemTableBytes > 0 || (durableSequence > 0 && durableSequence < s.LastSequence);
 
             // Replicated: only what the whole in-sync set has on disk counts (the high watermark, R2).
             ulong committed = Math.Min(s.LastSequence, s.CommittedSequence);
             unflushed |= committed < s.LastSequence;
-            progress.Add(new ShardProgress(id, committed, Math.Min(durable, committed), unflushed));
+            progress.Add(new ShardProgress(id, committed, Math.Min(durableSequence, committed), unflushed));
         }
 
         return progress;
@@ -105,9 +120,9 @@ public sealed class ShardVersionReporter : IAsyncDisposable
             {
                 long current = _view.Versions.Current;
                 IReadOnlyList<int> led = _ownership.ServedShards();
-                bool replicated = _store is ShardedNodeStore;
-                NodeStatus? status = led.Count > 0 || replicated ? await _store.StatusAsync(_stop.Token).ConfigureAwait(false) : null;
-                IReadOnlyList<ShardVersionReport> reports = _tracker.Observe(current, status is null ? [] : Progress(status, _store, led));
+                bool replicated = _durable is not null;
+                NodeStatus? status = led.Count > 0 || replicated ? await _status(_stop.Token).ConfigureAwait(false) : null;
+                IReadOnlyList<ShardVersionReport> reports = _tracker.Observe(current, status is null ? [] : Progress(status, _durable, led));
                 if (reports.Count > 0)
                 {
                     _view.ReportShardVersions(reports);

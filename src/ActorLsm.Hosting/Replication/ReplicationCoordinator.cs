@@ -9,7 +9,7 @@ using ActorLsm.Shards;
 using ActorLsm.Shards.Replication;
 using Microsoft.Extensions.Logging;
 
-namespace ActorLsm.Server.Clustering;
+namespace ActorLsm.Hosting.Replication;
 
 /// <summary>
 /// Turns the cluster's shard map into replica roles for this node's shards

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using ActorLsm.Cluster.Versions;
 
-namespace ActorLsm.Server.Clustering;
+namespace ActorLsm.Hosting.Versions;
 
 /// <summary>One shard's sequence progress on this node: last committed and last durable in SSTables.</summary>
 /// <param name="ShardId">The shard.</param>

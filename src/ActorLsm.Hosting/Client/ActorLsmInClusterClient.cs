@@ -1,0 +1,147 @@
+using System.Runtime.CompilerServices;
+using ActorLsm.Messages;
+using ActorLsm.Protocol;
+using KeyValue = ActorLsm.Messages.KeyValue;
+using Akka.Actor;
+using Akka.Hosting;
+
+namespace ActorLsm.Hosting.Client;
+
+/// <summary>
+/// <see cref="IActorLsm"/> for code running in a member of the application's own actor system: each call
+/// Asks the store's router (<see cref="ActorLsmRouter"/>, from Akka.Hosting's <c>ActorRegistry</c>) and
+/// turns its reply into the result, or an <see cref="ActorLsmError"/> into the same exception as the TCP
+/// client (<see cref="ErrorMapping"/>). Registered as <see cref="IActorLsm"/> by
+/// <see cref="ActorLsmHostingExtensions.AddActorLsmClient"/>. Thread-safe.
+/// </summary>
+/// <remarks>
+/// Errors: <see cref="ActorLsmException"/> with the router's code (UNAVAILABLE while a shard has no leader
+/// after the router's retries; TIMEOUT when no reply came within the request timeout plus 5 s);
+/// <see cref="ActorLsmOverloadedException"/>; <see cref="ActorLsmNotEnoughReplicasException"/>;
+/// <see cref="ArgumentException"/> for a key or value over the limits; <see cref="OperationCanceledException"/>.
+/// </remarks>
+public sealed class ActorLsmInClusterClient : IActorLsm
+{
+    private readonly Func<CancellationToken, Task<IActorRef>> _router;
+    private readonly TimeSpan _timeout;
+
+    /// <summary>A client of the router the registry holds under <see cref="ActorLsmRouter"/> (awaited on first use).</summary>
+    /// <param name="registry">The system's actor registry.</param>
+    /// <param name="timeout">How long one request waits for its reply.</param>
+    public ActorLsmInClusterClient(ActorRegistry registry, TimeSpan timeout)
+    {
+        ArgumentNullException.ThrowIfNull(registry);
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(timeout, TimeSpan.Zero);
+        _router = ct => registry.GetAsync<ActorLsmRouter>(ct);
+        _timeout = timeout;
+    }
+
+    /// <summary>A client of <paramref name="router"/>.</summary>
+    public ActorLsmInClusterClient(IActorRef router, TimeSpan timeout)
+    {
+        ArgumentNullException.ThrowIfNull(router);
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(timeout, TimeSpan.Zero);
+        _router = _ => Task.FromResult(router);
+        _timeout = timeout;
+    }
+
+    /// <inheritdoc/>
+    public async Task<ulong> PutAsync(ReadOnlyMemory<byte> key, ReadOnlyMemory<byte> value, CancellationToken cancellationToken = default) =>
+        await AskAsync(new Put(key.ToArray(), value.ToArray()), cancellationToken).ConfigureAwait(false) switch
+        {
+            PutResult r => r.Sequence,
+            var other => throw Unexpected(other),
+        };
+
+    /// <inheritdoc/>
+    public async Task<byte[]?> GetAsync(ReadOnlyMemory<byte> key, CancellationToken cancellationToken = default) =>
+        await AskAsync(new Messages.Get(key.ToArray()), cancellationToken).ConfigureAwait(false) switch
+        {
+            GetResult r => r.Value,
+            var other => throw Unexpected(other),
+        };
+
+    /// <inheritdoc/>
+    public async Task<ulong> DeleteAsync(ReadOnlyMemory<byte> key, CancellationToken cancellationToken = default) =>
+        await AskAsync(new Delete(key.ToArray()), cancellationToken).ConfigureAwait(false) switch
+        {
+            DeleteResult r => r.Sequence,
+            var other => throw Unexpected(other),
+        };
+
+    /// <inheritdoc/>
+    public async IAsyncEnumerable<KeyValuePair<byte[], byte[]>> ScanAsync(
+        byte[]? start = null, byte[]? end = null, int limit = 0, bool reverse = false, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(limit);
+        int left = limit;
+        while (true)
+        {
+            IActorLsmReply reply = await AskAsync(new Scan(start, end, left, reverse), cancellationToken).ConfigureAwait(false);
+            if (reply is not ScanResult page)
+            {
+                throw Unexpected(reply);
+            }
+
+            foreach (KeyValue e in page.Entries)
+            {
+                yield return new KeyValuePair<byte[], byte[]>(e.Key, e.Value);
+            }
+
+            if (limit > 0)
+            {
+                left -= page.Entries.Count;
+                if (left <= 0)
+                {
+                    yield break;
+                }
+            }
+
+            if (!page.Truncated || page.Entries.Count == 0)
+            {
+                yield break;
+            }
+
+            byte[] last = page.Entries[^1].Key;
+            if (reverse)
+            {
+                end = last;
+            }
+            else
+            {
+                // The smallest key after `last`: last + 0x00.
+                start = [.. last, 0];
+            }
+        }
+    }
+
+    /// <inheritdoc/>
+    public async Task<int> BatchAsync(IReadOnlyList<WriteOp> operations, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(operations);
+        return await AskAsync(new WriteBatch([.. operations]), cancellationToken).ConfigureAwait(false) switch
+        {
+            WriteBatchResult r => r.Shards,
+            var other => throw Unexpected(other),
+        };
+    }
+
+    private async Task<IActorLsmReply> AskAsync(IActorLsmRequest request, CancellationToken cancellationToken)
+    {
+        IActorRef router = await _router(cancellationToken).ConfigureAwait(false);
+        IActorLsmReply reply;
+        try
+        {
+            reply = await router.Ask<IActorLsmReply>(request, _timeout, cancellationToken).ConfigureAwait(false);
+        }
+        catch (AskTimeoutException ex)
+        {
+            throw new ActorLsmException(ErrorCode.Timeout, $"the store's router did not answer {request.GetType().Name} within {_timeout}: {ex.Message}");
+        }
+
+        return reply is ActorLsmError error ? throw error.ToException() : reply;
+    }
+
+    private static ActorLsmException Unexpected(IActorLsmReply reply) =>
+        new(ErrorCode.Internal, $"the store's router answered with an unexpected {reply.GetType().Name}");
+}

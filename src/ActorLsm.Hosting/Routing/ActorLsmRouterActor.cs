@@ -1,0 +1,362 @@
+using ActorLsm.Cluster.Sharding;
+using ActorLsm.Cluster;
+using ActorLsm.Messages;
+using ActorLsm.Protocol;
+using KeyValue = ActorLsm.Messages.KeyValue;
+using ActorLsm.Shards;
+using Akka.Actor;
+using Akka.Event;
+
+namespace ActorLsm.Hosting.Routing;
+
+/// <summary>
+/// The store's router on a data member (<see cref="ActorLsmRouter"/>): answers <see cref="Put"/>,
+/// <see cref="Messages.Get"/>, <see cref="Delete"/>, <see cref="Scan"/> and <see cref="WriteBatch"/> with one
+/// reply each (the result record or <see cref="ActorLsmError"/>).
+/// </summary>
+/// <remarks>
+/// <para>Single node (<see cref="RouterSettings.View"/> null): every request is served by the local
+/// <see cref="ShardedNode"/>; its task is piped to the sender, the router never blocks.</para>
+/// <para>Cluster: a key goes to its shard's current leader in the view's shard map. Local leader: served
+/// locally. Remote leader: forwarded (Tell with the original sender) to the router at the same path on
+/// that member, which answers the sender directly. A request whose shard has no available leader, or no
+/// map yet, is retried after <see cref="RouterSettings.Backoff"/> (doubling) up to
+/// <see cref="RouterSettings.Retries"/> times, then answered UNAVAILABLE. A forwarded request is never
+/// sent back to the member it came from (two maps disagreeing during a leader change): it waits for a
+/// newer map as above.</para>
+/// <para>Scan: the shards are grouped by leader; a per-request <see cref="ScatterAggregator"/> child
+/// collects one <see cref="ScanResult"/> per member (<see cref="ScanShards"/> to remote routers, the local
+/// part piped) and merges them. WriteBatch: split by shard and grouped by leader; each member applies its
+/// part atomically per shard; the parts are not atomic together (as <see cref="ShardedNode.BatchAsync"/>).</para>
+/// <para>Errors: ArgumentException → INVALID_ARGUMENT, OverloadedException → OVERLOADED,
+/// ShardUnavailableException → UNAVAILABLE, NotEnoughReplicasException → NOT_ENOUGH_REPLICAS,
+/// TimeoutException → TIMEOUT, anything else → INTERNAL (logged).</para>
+/// </remarks>
+internal sealed class ActorLsmRouterActor : ReceiveActor, IWithTimers
+{
+    private readonly RouterSettings _settings;
+    private readonly ILoggingAdapter _log = Context.GetLogger();
+    private long _retryKeys;
+
+    public ActorLsmRouterActor(RouterSettings settings)
+    {
+        _settings = settings;
+        Receive<Put>(m => RouteKeyed(m, Sender, 0));
+        Receive<Messages.Get>(m => RouteKeyed(m, Sender, 0));
+        Receive<Delete>(m => RouteKeyed(m, Sender, 0));
+        Receive<Scan>(m => RouteScan(m, Sender, 0));
+        Receive<WriteBatch>(m => RouteBatch(m, Sender, 0));
+        Receive<ScanShards>(OnScanShards);
+        Receive<RetryRequest>(r => Route(r.Request, r.ReplyTo, r.Attempt));
+    }
+
+    public ITimerScheduler Timers { get; set; } = null!;
+
+    /// <summary>The router's Props. REQUIRES: <paramref name="settings"/>.Node is started.</summary>
+    public static Props Props(RouterSettings settings) => Akka.Actor.Props.Create(() => new ActorLsmRouterActor(settings));
+
+    /// <summary>The reply for a failed local request (see the class remarks for the mapping).</summary>
+    public static ActorLsmError ToError(Exception ex, long correlationId)
+    {
+        while (ex is AggregateException { InnerExceptions.Count: 1 } agg)
+        {
+            ex = agg.InnerExceptions[0];
+        }
+
+        ErrorCode code = ex switch
+        {
+            ArgumentException => ErrorCode.InvalidArgument,
+            OverloadedException => ErrorCode.Overloaded,
+            ShardUnavailableException => ErrorCode.Unavailable,
+            NotEnoughReplicasException => ErrorCode.NotEnoughReplicas,
+            TimeoutException => ErrorCode.Timeout,
+            OperationCanceledException => ErrorCode.Unavailable,
+            _ => ErrorCode.Internal,
+        };
+        return new ActorLsmError(code, code == ErrorCode.Internal ? $"{ex.GetType().Name}: {ex.Message}" : ex.Message, correlationId);
+    }
+
+    private void Route(IActorLsmRequest request, IActorRef replyTo, int attempt)
+    {
+        switch (request)
+        {
+            case IKeyedRequest keyed:
+                RouteKeyed(keyed, replyTo, attempt);
+                break;
+            case Scan scan:
+                RouteScan(scan, replyTo, attempt);
+                break;
+            case WriteBatch batch:
+                RouteBatch(batch, replyTo, attempt);
+                break;
+            default:
+                replyTo.Tell(new ActorLsmError(ErrorCode.UnknownMessage, $"the router does not serve {request.GetType().Name}", request.CorrelationId));
+                break;
+        }
+    }
+
+    private void RouteKeyed(IKeyedRequest request, IActorRef replyTo, int attempt)
+    {
+        if (request.Key is null)
+        {
+            replyTo.Tell(new ActorLsmError(ErrorCode.InvalidArgument, "the key is null", request.CorrelationId));
+            return;
+        }
+
+        if (_settings.View is not { } view)
+        {
+            ServeKeyed(request, replyTo);
+            return;
+        }
+
+        if (view.ShardMap is not { } map)
+        {
+            RetryOrUnavailable(request, replyTo, attempt, "this member has no shard map yet");
+            return;
+        }
+
+        int shard = _settings.Node.ShardOf(request.Key);
+        ShardAssignment a = map[shard];
+        if (!a.Available || a.Leader is null)
+        {
+            RetryOrUnavailable(request, replyTo, attempt, $"shard {shard} has no available leader");
+            return;
+        }
+
+        if (a.Leader == view.SelfAddress.Address)
+        {
+            ServeKeyed(request, replyTo);
+        }
+        else if (a.Leader == NodeOf(replyTo))
+        {
+            // The member that forwarded this request thinks this member leads the shard: wait for a newer map.
+            RetryOrUnavailable(request, replyTo, attempt, $"shard {shard}: the members' shard maps disagree on its leader");
+        }
+        else
+        {
+            _settings.RemoteRouter!(a.Leader).Tell(request, replyTo);
+        }
+    }
+
+    private void ServeKeyed(IKeyedRequest request, IActorRef replyTo)
+    {
+        ShardedNode node = _settings.Node;
+        long id = request.CorrelationId;
+        switch (request)
+        {
+            case Put p:
+                Start(() => node.PutAsync(p.Key, p.Value ?? throw new ArgumentException("the value is null")))
+                    .PipeTo(replyTo, success: seq => new PutResult(seq, id), failure: ex => ToError(ex, id));
+                break;
+            case Messages.Get g:
+                Start(() => node.GetAsync(g.Key))
+                    .PipeTo(replyTo, success: value => new GetResult(value, id), failure: ex => ToError(ex, id));
+                break;
+            case Delete d:
+                Start(() => node.DeleteAsync(d.Key))
+                    .PipeTo(replyTo, success: seq => new DeleteResult(seq, id), failure: ex => ToError(ex, id));
+                break;
+            default:
+                replyTo.Tell(new ActorLsmError(ErrorCode.UnknownMessage, $"the router does not serve {request.GetType().Name}", id));
+                break;
+        }
+    }
+
+    private void RouteScan(Scan scan, IActorRef replyTo, int attempt)
+    {
+        if (scan.Limit < 0)
+        {
+            replyTo.Tell(new ActorLsmError(ErrorCode.InvalidArgument, $"the scan limit {scan.Limit} is negative", scan.CorrelationId));
+            return;
+        }
+
+        if (_settings.View is not { } view)
+        {
+            PipeScan(scan, null, replyTo);
+            return;
+        }
+
+        if (!TryGroupByLeader(Enumerable.Range(0, _settings.Node.ShardCount), out SortedDictionary<NodeAddress, List<int>>? groups, out string? why))
+        {
+            RetryOrUnavailable(scan, replyTo, attempt, why!);
+            return;
+        }
+
+        NodeAddress self = view.SelfAddress.Address;
+        if (groups.Count == 1 && groups.ContainsKey(self))
+        {
+            PipeScan(scan, groups[self], replyTo);
+            return;
+        }
+
+        int limit = EffectiveLimit(scan.Limit);
+        IActorRef aggregator = Context.ActorOf(ScatterAggregator.Props(groups.Count, replyTo, parts => ScatterAggregator.MergeScan(parts, limit, scan.Reverse, scan.CorrelationId), scan.CorrelationId, _settings.RequestTimeout));
+        foreach ((NodeAddress member, List<int> shards) in groups)
+        {
+            if (member == self)
+            {
+                PipeScan(scan, shards, aggregator);
+            }
+            else
+            {
+                _settings.RemoteRouter!(member).Tell(new ScanShards(scan, [.. shards]), aggregator);
+            }
+        }
+    }
+
+    private void OnScanShards(ScanShards request)
+    {
+        Scan scan = request.Scan;
+        if (_settings.View is { ShardMap: { } map } view)
+        {
+            foreach (int shard in request.Shards)
+            {
+                if (shard < 0 || shard >= map.ShardCount || !map[shard].Available || map[shard].Leader != view.SelfAddress.Address)
+                {
+                    Sender.Tell(new ActorLsmError(ErrorCode.Unavailable, $"shard {shard} is not led by this member now; retry", scan.CorrelationId));
+                    return;
+                }
+            }
+        }
+
+        PipeScan(scan, request.Shards, Sender);
+    }
+
+    private void PipeScan(Scan scan, IReadOnlyList<int>? shards, IActorRef replyTo)
+    {
+        long id = scan.CorrelationId;
+        Start(() => _settings.Node.ScanAsync(scan.Start, scan.End, scan.Limit, scan.Reverse, shards))
+            .PipeTo(
+                replyTo,
+                success: r => new ScanResult([.. r.Entries.Select(static e => new KeyValue(e.Key, e.Value))], r.Truncated, id),
+                failure: ex => ToError(ex, id));
+    }
+
+    private void RouteBatch(WriteBatch batch, IActorRef replyTo, int attempt)
+    {
+        long id = batch.CorrelationId;
+        if (batch.Operations is null || batch.Operations.Any(static op => op.Key is null))
+        {
+            replyTo.Tell(new ActorLsmError(ErrorCode.InvalidArgument, "a batch operation has a null key", id));
+            return;
+        }
+
+        if (_settings.View is not { } view)
+        {
+            PipeBatch(batch.Operations, id, replyTo);
+            return;
+        }
+
+        IEnumerable<int> touched = batch.Operations.Select(op => _settings.Node.ShardOf(op.Key)).Distinct();
+        if (!TryGroupByLeader(touched, out SortedDictionary<NodeAddress, List<int>>? groups, out string? why))
+        {
+            RetryOrUnavailable(batch, replyTo, attempt, why!);
+            return;
+        }
+
+        NodeAddress self = view.SelfAddress.Address;
+        if (groups.Count == 1 && groups.ContainsKey(self))
+        {
+            PipeBatch(batch.Operations, id, replyTo);
+            return;
+        }
+
+        NodeAddress? from = NodeOf(replyTo);
+        if (from is not null && groups.ContainsKey(from))
+        {
+            RetryOrUnavailable(batch, replyTo, attempt, "the members' shard maps disagree on a leader");
+            return;
+        }
+
+        IActorRef aggregator = Context.ActorOf(ScatterAggregator.Props(groups.Count, replyTo, parts => ScatterAggregator.SumBatch(parts, id), id, _settings.RequestTimeout));
+        foreach ((NodeAddress member, List<int> shards) in groups)
+        {
+            var set = new HashSet<int>(shards);
+            List<WriteOp> ops = [.. batch.Operations.Where(op => set.Contains(_settings.Node.ShardOf(op.Key)))];
+            if (member == self)
+            {
+                PipeBatch(ops, id, aggregator);
+            }
+            else
+            {
+                _settings.RemoteRouter!(member).Tell(new WriteBatch(ops, id), aggregator);
+            }
+        }
+    }
+
+    private void PipeBatch(IReadOnlyList<WriteOp> operations, long id, IActorRef replyTo)
+    {
+        BatchOperation[] ops = [.. operations.Select(static op => new BatchOperation(op.Key, op.Value))];
+        Start(() => _settings.Node.BatchAsync(ops))
+            .PipeTo(replyTo, success: shards => new WriteBatchResult(shards, id), failure: ex => ToError(ex, id));
+    }
+
+    /// <summary>Groups <paramref name="shards"/> by their current leader; false (with the reason) when one has none.</summary>
+    private bool TryGroupByLeader(IEnumerable<int> shards, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out SortedDictionary<NodeAddress, List<int>>? groups, out string? why)
+    {
+        groups = null;
+        if (_settings.View?.ShardMap is not { } map)
+        {
+            why = "this member has no shard map yet";
+            return false;
+        }
+
+        var result = new SortedDictionary<NodeAddress, List<int>>();
+        foreach (int shard in shards)
+        {
+            ShardAssignment a = map[shard];
+            if (!a.Available || a.Leader is null)
+            {
+                why = $"shard {shard} has no available leader";
+                return false;
+            }
+
+            if (!result.TryGetValue(a.Leader, out List<int>? list))
+            {
+                list = [];
+                result[a.Leader] = list;
+            }
+
+            list.Add(shard);
+        }
+
+        groups = result;
+        why = null;
+        return true;
+    }
+
+    private void RetryOrUnavailable(IActorLsmRequest request, IActorRef replyTo, int attempt, string why)
+    {
+        if (attempt >= _settings.Retries)
+        {
+            replyTo.Tell(new ActorLsmError(ErrorCode.Unavailable, $"{why} (after {attempt} retries); retry later", request.CorrelationId));
+            return;
+        }
+
+        TimeSpan delay = _settings.Backoff * Math.Pow(2, attempt);
+        _log.Debug("{0}; retrying {1} in {2}", why, request.GetType().Name, delay);
+        Timers.StartSingleTimer(++_retryKeys, new RetryRequest(request, replyTo, attempt + 1), delay);
+    }
+
+    private int EffectiveLimit(int limit) => limit == 0 ? _settings.MaxScanLimit : Math.Min(limit, _settings.MaxScanLimit);
+
+    /// <summary>The member <paramref name="actor"/> lives on, or null when it is local to this system.</summary>
+    private static NodeAddress? NodeOf(IActorRef actor)
+    {
+        Address address = actor.Path.Address;
+        return address.Host is null || address.Port is null ? null : new NodeAddress(address.Host, address.Port.Value);
+    }
+
+    /// <summary>Runs <paramref name="start"/>, turning an exception it throws before its task exists into a failed task.</summary>
+    private static Task<T> Start<T>(Func<Task<T>> start)
+    {
+        try
+        {
+            return start();
+        }
+        catch (Exception ex)
+        {
+            return Task.FromException<T>(ex);
+        }
+    }
+}
