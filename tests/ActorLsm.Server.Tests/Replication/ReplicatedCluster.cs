@@ -31,6 +31,7 @@ internal sealed class ReplicatedCluster : IAsyncDisposable
     private readonly string _hocon;
     private readonly int[] _remotePorts;
     private readonly HashSet<int> _isolated = [];
+    private readonly HashSet<int> _everStarted = [];
 
     public ReplicatedCluster(int count, int minInSync = 2, string hocon = "")
     {
@@ -70,7 +71,14 @@ internal sealed class ReplicatedCluster : IAsyncDisposable
     public async Task StartNodeAsync(int i)
     {
         string dir = Path.Combine(_root.Path, "node" + i);
-        string seeds = string.Join(", ", Enumerable.Range(0, Math.Min(2, _count)).Select(n => $"\"akka.trttl.tcp://actorlsm@127.0.0.1:{_remotePorts[n]}\""));
+        // A restarted node joins through the running nodes only. Listed first among the seeds it would run
+        // Akka's first-seed process, which forms a new cluster by itself when no other seed answers within
+        // seed-node-timeout (easily missed on a loaded machine), and that island never becomes Up.
+        IEnumerable<int> seedNodes = _everStarted.Count < _count
+            ? Enumerable.Range(0, Math.Min(2, _count))
+            : Enumerable.Range(0, _count).Where(n => n != i && Servers[n] is not null);
+        _everStarted.Add(i);
+        string seeds = string.Join(", ", seedNodes.Select(n => $"\"akka.trttl.tcp://actorlsm@127.0.0.1:{_remotePorts[n]}\""));
         string hocon = $$"""
             akka {
               loglevel = WARNING
