@@ -58,6 +58,31 @@ public sealed class LifecycleTests(ITestOutputHelper output) : ShardsTestKit(out
     }
 
     [Fact]
+    public async Task StartAsync_DataDirWithFnvPlacement_IsRefused()
+    {
+        string dir = NewDataDir();
+        Directory.CreateDirectory(Path.Combine(dir, "shard-00"));
+        File.WriteAllText(Path.Combine(dir, "NODE"), "shard-count = 4\nhash = fnv1a64-fmix64\n");
+
+        var options = new ShardedNodeOptions { DataDir = dir, ShardCount = 4, RouterName = "fnv" };
+        ShardCountMismatchException e = await Assert.ThrowsAsync<ShardCountMismatchException>(() => ShardedNode.StartAsync(Sys, options));
+        Assert.Contains("old FNV key placement", e.Message, StringComparison.Ordinal);
+        Assert.Equal("shard-count = 4\nhash = fnv1a64-fmix64\n", File.ReadAllText(Path.Combine(dir, "NODE"))); // not rewritten
+    }
+
+    [Fact]
+    public async Task StartAsync_ShardDirectoriesWithoutNodeFile_IsRefused()
+    {
+        string dir = NewDataDir();
+        Directory.CreateDirectory(Path.Combine(dir, "shard-00"));
+
+        var options = new ShardedNodeOptions { DataDir = dir, ShardCount = 1, RouterName = "pre-node-file" };
+        ShardCountMismatchException e = await Assert.ThrowsAsync<ShardCountMismatchException>(() => ShardedNode.StartAsync(Sys, options));
+        Assert.Contains("FNV", e.Message, StringComparison.Ordinal);
+        Assert.False(File.Exists(Path.Combine(dir, "NODE")));
+    }
+
+    [Fact]
     public async Task StartAsync_DataDirLockedByAnotherNode_FailsWithStoreLocked()
     {
         await using NodeHarness h = await StartAsync();

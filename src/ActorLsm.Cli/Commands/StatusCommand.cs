@@ -10,7 +10,7 @@ namespace ActorLsm.Cli.Commands;
 /// <c>actorlsm status [--json] [--endpoint host:port]</c>: the cluster as the node sees it (Akka.Cluster's
 /// <c>CurrentClusterState</c>, the version manager's versions, the shard map) and the node's own shards.
 /// <c>--json</c> prints one JSON object <c>{"node","shardCount","clustered","members":[{"address","status","reachable"}],
-/// "singleton","versions":{"current","completed","flushed"},"shards":[{"id","leader","followers","inSync",
+/// "singleton","versions":{"current","completed","flushed"},"shards":[{"id","slots","leader","followers","inSync",
 /// "epoch","lastSequence","available", and for shards on this node "state","levelFiles","levelBytes",
 /// "flushes","compactions","memtableBytes","pendingWrites","restarts"}]}</c>; otherwise tables. A single
 /// node reports itself as the one member, status up, leading every shard at epoch 0.
@@ -85,6 +85,8 @@ internal static class StatusCommand
             {
                 writer.WriteStartObject();
                 writer.WriteNumber("id", shard.Id);
+                (int firstSlot, int endSlot) = ShardHash.SlotRange((int)shard.Id, (int)local.ShardCount);
+                writer.WriteString("slots", Slots(firstSlot, endSlot));
                 if (shard.Leader.Length > 0)
                 {
                     writer.WriteString("leader", shard.Leader);
@@ -163,11 +165,12 @@ internal static class StatusCommand
         console.Write(members);
         console.MarkupLine(CultureInfo.InvariantCulture, "singleton [bold]{0}[/]  versions current {1}  completed {2}  flushed {3}",
             Markup.Escape(cluster.Singleton.Length > 0 ? cluster.Singleton : "none"), cluster.Versions?.Current ?? 0, cluster.Versions?.Completed ?? 0, cluster.Versions?.Flushed ?? 0);
-        var shards = new Table().AddColumns("shard", "leader", "followers", "in sync", "epoch", "last seq", "available");
+        var shards = new Table().AddColumns("shard", "slots", "leader", "followers", "in sync", "epoch", "last seq", "available");
         foreach (ClusterShard shard in cluster.Shards)
         {
             shards.AddRow(
                 Text(shard.Id),
+                Slots(ShardHash.SlotRange((int)shard.Id, cluster.Shards.Count)),
                 Markup.Escape(shard.Leader.Length > 0 ? shard.Leader : "none"),
                 Markup.Escape(string.Join(' ', shard.Followers)),
                 Markup.Escape(string.Join(' ', shard.InSync)),
@@ -178,6 +181,11 @@ internal static class StatusCommand
 
         console.Write(shards);
     }
+
+    // Redis Cluster notation for a shard's hash slots: "first-last" (inclusive).
+    private static string Slots((int First, int End) range) => Slots(range.First, range.End);
+
+    private static string Slots(int first, int end) => string.Create(CultureInfo.InvariantCulture, $"{first}-{end - 1}");
 
     private static IAnsiConsole ConsoleFor(TextWriter output)
     {

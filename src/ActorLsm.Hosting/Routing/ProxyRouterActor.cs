@@ -90,22 +90,10 @@ internal sealed class ProxyRouterActor : ReceiveActor, IWithTimers
         }
 
         int index = request is IKeyedRequest { Key: { } key }
-            ? (int)((uint)HashCode(key) % (uint)_members.Count)
+            ? ActorLsm.Protocol.KeySlot.Of(key) % _members.Count
             : (int)((uint)_next++ % (uint)_members.Count);
         Address target = _members.ElementAt(index);
         ActorPath path = new RootActorPath(target) / "user" / _routerName;
         ((ExtendedActorSystem)Context.System).Provider.ResolveActorRef(path).Tell(request, replyTo);
-    }
-
-    private static int HashCode(byte[] key)
-    {
-        // FNV-1a: stable across processes (unlike string.GetHashCode), enough to spread keys.
-        uint h = 2166136261;
-        foreach (byte b in key)
-        {
-            h = (h ^ b) * 16777619;
-        }
-
-        return (int)h;
     }
 }

@@ -1,16 +1,21 @@
 using System.Globalization;
+using ActorLsm.Protocol;
 
 namespace ActorLsm.Shards.Layout;
 
 /// <summary>
-/// The <c>NODE</c> file at the root of a node's data directory: the shard count and key hash
-/// the shard directories were written with (LAYOUT.md). Text, one <c>key = value</c> per line,
+/// The <c>NODE</c> file at the root of a node's data directory: the shard count and placement
+/// rule the shard directories were written with (LAYOUT.md). Text, one <c>key = value</c> per line,
 /// written once through a temp file and a rename.
 /// </summary>
 internal static class NodeMetadata
 {
     public const string FileName = "NODE";
-    public const string HashName = "fnv1a64-fmix64";
+    /// <summary>The placement rule this build writes and accepts (<see cref="ShardHash.PlacementName"/>).</summary>
+    public const string HashName = ShardHash.PlacementName;
+
+    /// <summary>The placement rule of data directories written before hash slots (LAYOUT.md, "Placement history").</summary>
+    public const string LegacyFnvHashName = "fnv1a64-fmix64";
 
     /// <summary>The directory of shard <paramref name="id"/>: <c>shard-07</c> (at least two digits).</summary>
     public static string ShardDirectory(string dataDir, int id) => Path.Combine(dataDir, ShardName(id));
@@ -30,6 +35,11 @@ internal static class NodeMetadata
         if (File.Exists(path))
         {
             (int storedCount, string storedHash) = Read(path);
+            if (storedHash == LegacyFnvHashName)
+            {
+                throw new ShardCountMismatchException(LegacyMessage(dataDir));
+            }
+
             if (storedCount != shardCount || storedHash != HashName)
             {
                 throw new ShardCountMismatchException(
@@ -40,19 +50,22 @@ internal static class NodeMetadata
             return;
         }
 
-        // No NODE file: a fresh directory, or one from before the file existed. Count its shards.
+        // No NODE file: a fresh directory, or one from before the file existed, which was written
+        // with FNV placement and would be misread under hash slots.
         int existing = Directory.GetDirectories(dataDir, "shard-*").Length;
-        if (existing > 0 && existing != shardCount)
+        if (existing > 0)
         {
-            throw new ShardCountMismatchException(
-                $"data directory {dataDir} holds {existing} shard directories and no {FileName} file; this node is configured with {shardCount} shards. " +
-                "Changing the shard count needs an empty data directory.");
+            throw new ShardCountMismatchException(LegacyMessage(dataDir));
         }
 
         string temp = path + ".tmp";
         File.WriteAllText(temp, string.Create(CultureInfo.InvariantCulture, $"# ActorLsm node data layout; do not edit.\nshard-count = {shardCount}\nhash = {HashName}\n"));
         File.Move(temp, path, overwrite: true);
     }
+
+    private static string LegacyMessage(string dataDir) =>
+        $"data directory {dataDir} was written with the old FNV key placement ({LegacyFnvHashName}); this version places keys by Redis Cluster hash slots ({HashName}), " +
+        "so its keys would be looked up in the wrong shards. Export the data with the previous version (actorlsm scan) and load it into an empty data directory.";
 
     private static (int Count, string Hash) Read(string path)
     {
