@@ -27,8 +27,9 @@ public sealed class ClusterStatusFormatTests
         Assert.Equal("127.0.0.1:2551:7", root.GetProperty("singleton").GetString());
         Assert.Equal((9, 8, 6), (root.GetProperty("versions").GetProperty("current").GetInt32(), root.GetProperty("versions").GetProperty("completed").GetInt32(), root.GetProperty("versions").GetProperty("flushed").GetInt32()));
         JsonElement s = root.GetProperty("shards")[0];
-        Assert.Equal(["id", "leader", "followers", "inSync", "epoch", "lastSequence", "available"], s.EnumerateObject().Select(p => p.Name));
+        Assert.Equal(["id", "slots", "leader", "followers", "inSync", "epoch", "lastSequence", "available"], s.EnumerateObject().Select(p => p.Name));
         Assert.Equal(42, s.GetProperty("lastSequence").GetInt32());
+        Assert.Equal("0-16383", s.GetProperty("slots").GetString()); // one shard owns every hash slot
         Assert.Equal("127.0.0.1:2551", s.GetProperty("inSync")[0].GetString());
     }
 }

@@ -76,6 +76,35 @@ public sealed class ReplicationTests
     }
 
     [Fact]
+    public async Task Batch_KeysSharingHashTag_OneShardAndAtomicOnEveryReplica_R1()
+    {
+        // Redis Cluster hash tags (issue 11): {user1000}.following and {user1000}.followers share a
+        // slot, so the batch is one atomic WAL record on one shard, present on every in-sync replica.
+        await using ReplicatedCluster cluster = await ReplicatedCluster.StartAsync(3, minInSync: 3);
+        byte[] following = "{user1000}.following"u8.ToArray();
+        byte[] followers = "{user1000}.followers"u8.ToArray();
+        int shard = ShardHash.ShardOf(following, ReplicatedCluster.ShardCount);
+        Assert.Equal(shard, ShardHash.ShardOf(followers, ReplicatedCluster.ShardCount));
+
+        int touched;
+        await using (ActorLsmClient client = cluster.Client())
+        {
+            touched = await client.BatchAsync([new WriteOp(following, "alice bob"u8.ToArray()), new WriteOp(followers, "carol"u8.ToArray())]);
+        }
+
+        Assert.Equal(1, touched);
+        Assert.Equal(3, cluster.Map![shard].InSync.Count);
+        await cluster.CrashAllAsync();
+        for (int i = 0; i < 3; i++)
+        {
+            string dir = Path.Combine(cluster.DataDir(i), "shard-" + shard.ToString("D2", System.Globalization.CultureInfo.InvariantCulture));
+            using LsmStore store = LsmStore.Open(dir, new LsmOptions { CreateIfMissing = false });
+            Assert.Equal("alice bob", Encoding.UTF8.GetString(store.Get(following) ?? []));
+            Assert.Equal("carol", Encoding.UTF8.GetString(store.Get(followers) ?? []));
+        }
+    }
+
+    [Fact]
     public async Task LeaderCrash_UnderSetWorkload_NewLeaderFromInSyncSetAndNoAcknowledgedWriteLost_R1_R6()
     {
         await using ReplicatedCluster cluster = await ReplicatedCluster.StartAsync(3);
