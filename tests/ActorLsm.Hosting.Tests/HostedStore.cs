@@ -1,3 +1,4 @@
+using ActorLsm.Testing;
 using Akka.Actor;
 using Akka.Cluster.Hosting;
 using Akka.Hosting;
@@ -36,27 +37,14 @@ internal sealed class HostedStore : IAsyncDisposable
         StartAsync(akka =>
         {
             akka.AddHocon(
-                """
+                FastClusterTimings.Hocon + "\n" + """
                 akka {
                   loglevel = WARNING
                   cluster {
                     min-nr-of-members = 3
                     seed-node-timeout = 1s
                     retry-unsuccessful-join-after = 1s
-                    gossip-interval = 200ms
-                    leader-actions-interval = 200ms
-                    unreachable-nodes-reaper-interval = 200ms
-                    periodic-tasks-initial-delay = 100ms
-                    failure-detector {
-                      heartbeat-interval = 200ms
-                      acceptable-heartbeat-pause = 1500ms
-                      expected-response-after = 500ms
-                    }
-                    split-brain-resolver.stable-after = 2s
-                    singleton.hand-over-retry-interval = 200ms
-                    singleton-proxy.singleton-identification-interval = 200ms
                   }
-                  coordinated-shutdown.run-by-clr-shutdown-hook = off
                 }
                 actorlsm.cluster {
                   versions.broadcast-interval = 100ms

@@ -2,6 +2,7 @@ using ActorLsm.Cluster.Hosting;
 using ActorLsm.Cluster.Tests.Singleton;
 using ActorLsm.Cluster.Versions;
 using ActorLsm.Cluster.View;
+using ActorLsm.Testing;
 using Akka.Actor;
 using Akka.Configuration;
 using Akka.Remote;
@@ -21,7 +22,7 @@ internal sealed class TestCluster(TestKitBase kit) : IAsyncDisposable
     public const int ShardCount = 4;
 
     /// <summary>Akka's timers sped up: detection of a crash ~1-2 s, split-brain decision after 2 s more.</summary>
-    public static Config Config { get; } = ConfigurationFactory.ParseString("""
+    public static Config Config { get; } = ConfigurationFactory.ParseString(FastClusterTimings.Hocon + "\n" + """
         akka {
           loglevel = WARNING
           stdout-loglevel = WARNING
@@ -32,21 +33,9 @@ internal sealed class TestCluster(TestKitBase kit) : IAsyncDisposable
           }
           cluster {
             min-nr-of-members = 3
-            gossip-interval = 200ms
-            leader-actions-interval = 200ms
-            unreachable-nodes-reaper-interval = 200ms
-            periodic-tasks-initial-delay = 100ms
-            failure-detector {
-              heartbeat-interval = 200ms
-              acceptable-heartbeat-pause = 2s
-              expected-response-after = 500ms
-            }
-            split-brain-resolver.stable-after = 2s
-            singleton.hand-over-retry-interval = 200ms
-            singleton-proxy.singleton-identification-interval = 200ms
+            failure-detector.acceptable-heartbeat-pause = 2s
           }
           # system.Terminate() is a crash (no graceful leave first), as a killed process is.
-          coordinated-shutdown.run-by-clr-shutdown-hook = off
           coordinated-shutdown.run-by-actor-system-terminate = off
         }
         actorlsm.cluster {

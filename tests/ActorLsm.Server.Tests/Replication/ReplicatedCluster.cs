@@ -9,6 +9,7 @@ using ActorLsm.Server.Dispatch;
 using ActorLsm.Server.Hosting;
 using ActorLsm.Server.Tests.Support;
 using ActorLsm.Shards;
+using ActorLsm.Testing;
 using Akka.Actor;
 using Akka.Remote;
 using Akka.Remote.Transport;
@@ -79,7 +80,7 @@ internal sealed class ReplicatedCluster : IAsyncDisposable
             : Enumerable.Range(0, _count).Where(n => n != i && Servers[n] is not null);
         _everStarted.Add(i);
         string seeds = string.Join(", ", seedNodes.Select(n => $"\"akka.trttl.tcp://actorlsm@127.0.0.1:{_remotePorts[n]}\""));
-        string hocon = $$"""
+        string hocon = FastClusterTimings.Hocon + "\n" + $$"""
             akka {
               loglevel = WARNING
               remote.dot-netty.tcp {
@@ -92,20 +93,7 @@ internal sealed class ReplicatedCluster : IAsyncDisposable
                 min-nr-of-members = {{_count}}
                 seed-node-timeout = 1s
                 retry-unsuccessful-join-after = 2s
-                gossip-interval = 200ms
-                leader-actions-interval = 200ms
-                unreachable-nodes-reaper-interval = 200ms
-                periodic-tasks-initial-delay = 100ms
-                failure-detector {
-                  heartbeat-interval = 200ms
-                  acceptable-heartbeat-pause = 1500ms
-                  expected-response-after = 500ms
-                }
-                split-brain-resolver.stable-after = 2s
-                singleton.hand-over-retry-interval = 200ms
-                singleton-proxy.singleton-identification-interval = 200ms
               }
-              coordinated-shutdown.run-by-clr-shutdown-hook = off
             }
             actorlsm.cluster {
               versions.broadcast-interval = 100ms
