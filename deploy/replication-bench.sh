@@ -9,7 +9,9 @@
 #      node led is retried until the new leader acknowledges it).
 # Prints a markdown table: throughput and p99 per workload, replicated/unreplicated ratio.
 # Usage: deploy/replication-bench.sh [RECORDS] [OPS] [THREADS]   (defaults 20000 50000 8)
-# Env: YCSB_DIR (workload files), BENCH_DIR (data; default ./data/replication-bench).
+# Env: YCSB_DIR (workload files), BENCH_DIR (data; default ./data/replication-bench),
+#      PHASES (default "single cluster failover"; e.g. PHASES=failover measures only the failovers,
+#      after loading the cluster).
 set -euo pipefail
 
 records=${1:-20000}
@@ -19,6 +21,8 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 ycsb=${YCSB_DIR:-$root/../shared/ycsb}
 work=${BENCH_DIR:-$root/data/replication-bench}
 port=7499
+phases=" ${PHASES:-single cluster failover} "
+has() { [[ "$phases" == *" $1 "* ]]; }
 endpoints=127.0.0.1:7401,127.0.0.1:7402,127.0.0.1:7403
 
 echo "building (Release) ..." >&2
@@ -46,6 +50,7 @@ field() { # file section metric
 }
 
 # 1. one node, no replication
+if has single; then
 echo "single node: load $records, run A and C ($ops operations) ..." >&2
 "$server" --data-dir "$work/single" --port "$port" >"$work/single.out" 2>"$work/single.err" &
 single_pid=$!
@@ -54,6 +59,7 @@ ycsb_phase single-load load a "$records" "127.0.0.1:$port"
 ycsb_phase single-a run a "$ops" "127.0.0.1:$port"
 ycsb_phase single-c run c "$ops" "127.0.0.1:$port"
 kill "$single_pid"; wait "$single_pid" 2>/dev/null || true; single_pid=
+fi
 
 # 2. three nodes, RF 3, min-insync 2
 echo "three-node cluster: load $records, run A and C ($ops operations) ..." >&2
@@ -67,8 +73,10 @@ full_sync() { # every shard's in-sync set has three members
 }
 until full_sync 127.0.0.1:7401; do sleep 0.5; done
 ycsb_phase cluster-load load a "$records" "$endpoints"
-ycsb_phase cluster-a run a "$ops" "$endpoints"
-ycsb_phase cluster-c run c "$ops" "$endpoints"
+if has cluster; then
+  ycsb_phase cluster-a run a "$ops" "$endpoints"
+  ycsb_phase cluster-c run c "$ops" "$endpoints"
+fi
 
 # 3. failover: kill -9 during a run of A, then restart the node and wait until it is back in sync
 failover() { # node name
@@ -86,11 +94,14 @@ failover() { # node name
   done
   [ "$in_sync" = 1 ] || echo "node$1 did not rejoin every in-sync set within 120 s" >&2
 }
-failover 3 failover-node3
-failover 1 failover-node1
+if has failover; then
+  failover 3 failover-node3
+  failover 1 failover-node1
+fi
 "$root/deploy/local-cluster.sh" stop >&2
 
 printf '\nrecordcount=%s operationcount=%s threads=%s, 16 shards, WAL fsynced per commit group\n\n' "$records" "$ops" "$threads"
+if has single && has cluster; then
 printf '| workload | single node, no replication: ops/s | p99 read / write (us) | 3 nodes, RF 3: ops/s | p99 read / write (us) | replicated/single |\n'
 printf '|---|---:|---:|---:|---:|---:|\n'
 for wl in load a c; do
@@ -102,6 +113,8 @@ for wl in load a c; do
   ratio=$(awk -v a="$ct" -v b="$st" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "n/a" }')
   printf '| %s | %s | %s | %s | %s | %s |\n' "$wl" "$st" "$sl" "$ct" "$cl" "$ratio"
 done
+fi
+has failover || exit 0
 printf '\n| failover run (workload A) | ops/s | max update latency = failover seen by clients (s) | update errors |\n|---|---:|---:|---:|\n'
 for name in failover-node3 failover-node1; do
   f="$work/$name.txt"
