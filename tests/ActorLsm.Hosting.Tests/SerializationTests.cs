@@ -109,6 +109,7 @@ public sealed class SerializationTests : Akka.TestKit.Xunit2.TestKit
         byte[] b => Convert.ToHexString(b),
         null => "null",
         string s => s,
+        DateTimeOffset d => d.UtcTicks + "@" + d.Offset,
         System.Collections.IEnumerable e => "[" + string.Join(",", e.Cast<object>().Select(Canonical)) + "]",
         _ when o.GetType().IsPrimitive || o is Enum => o.ToString()!,
         _ => o.GetType().Name + "{" + string.Join(";", o.GetType().GetProperties(BindingFlags.Public | BindingFlags.Instance)
