@@ -36,7 +36,7 @@ public sealed class LsmIterator : IDisposable
     /// <param name="upperBound">Exclusive upper bound of user keys; null for none.</param>
     /// <param name="onDispose">Runs once on dispose (releases the super version).</param>
     /// <param name="nowUnixMs">The instant expiries are judged at, Unix milliseconds.</param>
-    internal LsmIterator(IInternalIterator inner, ulong sequence, byte[]? lowerBound, byte[]? upperBound, Action? onDispose, long nowUnixMs = long.MinValue)
+    internal LsmIterator(IInternalIterator inner, ulong sequence, byte[]? lowerBound, byte[]? upperBound, Action? onDispose, long nowUnixMs)
     {
         _nowUnixMs = nowUnixMs;
         _inner = inner;
