@@ -128,11 +128,50 @@ public sealed class ActorLsmClient : IActorLsm, IAsyncDisposable
         return response.Put.Sequence;
     }
 
-    /// <summary>The value of a key, or null when absent.</summary>
+    /// <summary>
+    /// Writes a value that expires at <paramref name="expiresAt"/> (absolute, millisecond precision; null:
+    /// never); returns its sequence number in its shard. See <see cref="IActorLsm.PutAsync(ReadOnlyMemory{byte}, ReadOnlyMemory{byte}, DateTimeOffset?, CancellationToken)"/>.
+    /// </summary>
+    public async Task<ulong> PutAsync(ReadOnlyMemory<byte> key, ReadOnlyMemory<byte> value, DateTimeOffset? expiresAt, CancellationToken cancellationToken = default)
+    {
+        Response response = await SendKeyedAsync(Request.BodyOneofCase.Put, key, value, cancellationToken, expiresAt?.ToUnixTimeMilliseconds()).ConfigureAwait(false);
+        return response.Put.Sequence;
+    }
+
+    /// <summary>The value of a key, or null when absent or expired.</summary>
     public async Task<byte[]?> GetAsync(ReadOnlyMemory<byte> key, CancellationToken cancellationToken = default)
     {
         GetResponse get = (await SendKeyedAsync(Request.BodyOneofCase.Get, key, default, cancellationToken).ConfigureAwait(false)).Get;
         return get.Found ? ToOwnedArray(get.Value) : null;
+    }
+
+    /// <summary>The value of a key and its expiry (null: never), or null when absent or expired.</summary>
+    public async Task<StoredValue?> GetWithExpiryAsync(ReadOnlyMemory<byte> key, CancellationToken cancellationToken = default)
+    {
+        GetResponse get = (await SendKeyedAsync(Request.BodyOneofCase.Get, key, default, cancellationToken).ConfigureAwait(false)).Get;
+        return get.Found
+            ? new StoredValue(ToOwnedArray(get.Value), get.HasExpiresAtUnixMs ? DateTimeOffset.FromUnixTimeMilliseconds(get.ExpiresAtUnixMs) : null)
+            : null;
+    }
+
+    /// <summary>
+    /// Sets the expiry of an existing key atomically on its shard leader (null removes it, as PERSIST); true
+    /// when the key existed. See <see cref="IActorLsm.ExpireAsync"/>.
+    /// </summary>
+    public async Task<bool> ExpireAsync(ReadOnlyMemory<byte> key, DateTimeOffset? expiresAt, CancellationToken cancellationToken = default)
+    {
+        Response response = await SendKeyedAsync(Request.BodyOneofCase.Expire, key, default, cancellationToken, expiresAt?.ToUnixTimeMilliseconds()).ConfigureAwait(false);
+        return response.Expire.Existed;
+    }
+
+    /// <summary>
+    /// Sets the expiry of an existing key to <paramref name="timeToLive"/> after the shard leader's clock
+    /// (millisecond precision); true when the key existed. See <see cref="IActorLsm.ExpireAfterAsync"/>.
+    /// </summary>
+    public async Task<bool> ExpireAfterAsync(ReadOnlyMemory<byte> key, TimeSpan timeToLive, CancellationToken cancellationToken = default)
+    {
+        Response response = await SendKeyedAsync(Request.BodyOneofCase.Expire, key, default, cancellationToken, ttlMs: (long)timeToLive.TotalMilliseconds).ConfigureAwait(false);
+        return response.Expire.Existed;
     }
 
     /// <summary>Deletes a key; returns the tombstone's sequence number.</summary>
@@ -178,9 +217,15 @@ public sealed class ActorLsmClient : IActorLsm, IAsyncDisposable
             }
 
             // Wrapped, not copied: the request is serialized before any await below.
-            batch.Ops.Add(op.Value is null
+            BatchOp wire = op.Value is null
                 ? new BatchOp { Key = UnsafeByteOperations.UnsafeWrap(op.Key), Delete = true }
-                : new BatchOp { Key = UnsafeByteOperations.UnsafeWrap(op.Key), Value = UnsafeByteOperations.UnsafeWrap(op.Value) });
+                : new BatchOp { Key = UnsafeByteOperations.UnsafeWrap(op.Key), Value = UnsafeByteOperations.UnsafeWrap(op.Value) };
+            if (op.Value is not null && op.ExpiresAt is { } expiresAt)
+            {
+                wire.ExpiresAtUnixMs = expiresAt.ToUnixTimeMilliseconds();
+            }
+
+            batch.Ops.Add(wire);
         }
 
         if (!Options.ShardRouting)
@@ -313,15 +358,16 @@ public sealed class ActorLsmClient : IActorLsm, IAsyncDisposable
     internal static readonly TimeSpan MaxRetryBackoff = TimeSpan.FromMilliseconds(500);
 
     /// <summary>
-    /// A put, get or delete: to the next endpoint (no routing), or to the key's shard leader with its
+    /// A put, get, delete or expire: to the next endpoint (no routing), or to the key's shard leader with its
     /// epoch, refreshing the map and retrying on a routing error until the request timeout.
+    /// <paramref name="expiresAtUnixMs"/> (put, expire) and <paramref name="ttlMs"/> (expire) are the optional expiry fields.
     /// </summary>
-    private async Task<Response> SendKeyedAsync(Request.BodyOneofCase kind, ReadOnlyMemory<byte> key, ReadOnlyMemory<byte> value, CancellationToken cancellationToken)
+    private async Task<Response> SendKeyedAsync(Request.BodyOneofCase kind, ReadOnlyMemory<byte> key, ReadOnlyMemory<byte> value, CancellationToken cancellationToken, long? expiresAtUnixMs = null, long? ttlMs = null)
     {
         if (!Options.ShardRouting)
         {
             ClientConnection direct = await NextConnectionAsync(cancellationToken).ConfigureAwait(false);
-            return await SendScratchAsync(direct, kind, key, value, 0, cancellationToken).ConfigureAwait(false);
+            return await SendScratchAsync(direct, kind, key, value, 0, cancellationToken, expiresAtUnixMs, ttlMs).ConfigureAwait(false);
         }
 
         long deadline = Environment.TickCount64 + (long)Options.RequestTimeout.TotalMilliseconds;
@@ -333,7 +379,7 @@ public sealed class ActorLsmClient : IActorLsm, IAsyncDisposable
             try
             {
                 ClientConnection connection = await table.LeaderOf(shard).NextAsync(cancellationToken).ConfigureAwait(false);
-                return await SendScratchAsync(connection, kind, key, value, table.EpochOf(shard), cancellationToken).ConfigureAwait(false);
+                return await SendScratchAsync(connection, kind, key, value, table.EpochOf(shard), cancellationToken, expiresAtUnixMs, ttlMs).ConfigureAwait(false);
             }
             catch (ActorLsmException e) when (IsRoutingError(e, table) && (IsRefusedUnwritten(e) || MayRetry(kind)) && Environment.TickCount64 < deadline)
             {
@@ -348,15 +394,16 @@ public sealed class ActorLsmClient : IActorLsm, IAsyncDisposable
         }
     }
 
-    private static Task<Response> SendScratchAsync(ClientConnection connection, Request.BodyOneofCase kind, ReadOnlyMemory<byte> key, ReadOnlyMemory<byte> value, ulong epoch, CancellationToken cancellationToken)
+    private static Task<Response> SendScratchAsync(ClientConnection connection, Request.BodyOneofCase kind, ReadOnlyMemory<byte> key, ReadOnlyMemory<byte> value, ulong epoch, CancellationToken cancellationToken, long? expiresAtUnixMs, long? ttlMs)
     {
         RequestScratch scratch = RequestScratch.Current;
         try
         {
             return kind switch
             {
-                Request.BodyOneofCase.Put => connection.Send(scratch.ForPut(key, value, epoch), Response.BodyOneofCase.Put, cancellationToken),
+                Request.BodyOneofCase.Put => connection.Send(scratch.ForPut(key, value, epoch, expiresAtUnixMs), Response.BodyOneofCase.Put, cancellationToken),
                 Request.BodyOneofCase.Get => connection.Send(scratch.ForGet(key, epoch), Response.BodyOneofCase.Get, cancellationToken),
+                Request.BodyOneofCase.Expire => connection.Send(scratch.ForExpire(key, epoch, expiresAtUnixMs, ttlMs), Response.BodyOneofCase.Expire, cancellationToken),
                 _ => connection.Send(scratch.ForDelete(key, epoch), Response.BodyOneofCase.Delete, cancellationToken),
             };
         }

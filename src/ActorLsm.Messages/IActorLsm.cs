@@ -24,8 +24,38 @@ public interface IActorLsm
     /// </summary>
     Task<ulong> PutAsync(ReadOnlyMemory<byte> key, ReadOnlyMemory<byte> value, CancellationToken cancellationToken = default);
 
-    /// <summary>The value of <paramref name="key"/>, or null when it is absent or deleted.</summary>
+    /// <summary>
+    /// Writes <paramref name="value"/> under <paramref name="key"/> until <paramref name="expiresAt"/>
+    /// (absolute, millisecond precision; null: never expires, the same as the overload without it);
+    /// returns the write's sequence number. The expiry is stored with the value in the shard's WAL, so
+    /// every replica holds the same one; from it on, every read and scan treats the key as absent and
+    /// compaction removes it. An expiry in the past makes the write invisible at once.
+    /// </summary>
+    Task<ulong> PutAsync(ReadOnlyMemory<byte> key, ReadOnlyMemory<byte> value, DateTimeOffset? expiresAt, CancellationToken cancellationToken = default);
+
+    /// <summary>The value of <paramref name="key"/>, or null when it is absent, deleted or expired.</summary>
     Task<byte[]?> GetAsync(ReadOnlyMemory<byte> key, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// The value of <paramref name="key"/> and its expiry (null when it never expires), or null when the
+    /// key is absent, deleted or expired by the shard leader's clock.
+    /// </summary>
+    Task<StoredValue?> GetWithExpiryAsync(ReadOnlyMemory<byte> key, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Atomically sets the expiry of an existing key, keeping its value (Redis EXPIREAT/PEXPIREAT; null
+    /// removes the expiry, as PERSIST). An expiry at or before the leader's clock deletes the key.
+    /// </summary>
+    /// <returns>True when the key existed; false (nothing written) when it is absent or expired.</returns>
+    Task<bool> ExpireAsync(ReadOnlyMemory<byte> key, DateTimeOffset? expiresAt, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Atomically sets the expiry of an existing key to <paramref name="timeToLive"/> from now, measured by
+    /// the key's shard leader's clock, which writes the absolute time to its WAL (Redis EXPIRE/PEXPIRE,
+    /// millisecond precision). Zero or less deletes the key.
+    /// </summary>
+    /// <returns>True when the key existed; false (nothing written) when it is absent or expired.</returns>
+    Task<bool> ExpireAfterAsync(ReadOnlyMemory<byte> key, TimeSpan timeToLive, CancellationToken cancellationToken = default);
 
     /// <summary>Deletes <paramref name="key"/> (writes a tombstone); returns the tombstone's sequence number.</summary>
     Task<ulong> DeleteAsync(ReadOnlyMemory<byte> key, CancellationToken cancellationToken = default);

@@ -1,7 +1,14 @@
 namespace ActorLsm.Shards;
 
 /// <summary>One operation of a batch: a put of <paramref name="Value"/>, or a delete when <paramref name="Value"/> is null.</summary>
-public readonly record struct BatchOperation(byte[] Key, byte[]? Value)
+/// <param name="Key">The key; never null.</param>
+/// <param name="Value">The value to write; null deletes the key.</param>
+/// <param name="ExpiresAt">
+/// For a put: the absolute time the value expires (millisecond precision, stored in the WAL record
+/// with the value; Storage Wal/FORMAT.md), or null for never. From then on reads on every replica
+/// treat the key as absent and compaction removes it. Ignored for a delete.
+/// </param>
+public readonly record struct BatchOperation(byte[] Key, byte[]? Value, DateTimeOffset? ExpiresAt = null)
 {
     public bool IsDelete => Value is null;
 }

@@ -167,6 +167,21 @@ public sealed class ShardedNode : IAsyncDisposable
         return RequestAsync<ulong>(ShardOf(key), new WriteRequest([new BatchOperation(key, value)]), cancellationToken);
     }
 
+    /// <summary>
+    /// Writes a value that expires at <paramref name="expiresAt"/> (absolute, millisecond precision;
+    /// null: never); returns the write's sequence number once durable. The expiry travels in the WAL
+    /// record, so followers store the same one; from then on reads treat the key as absent. For a
+    /// relative TTL measured on the leader's clock use <see cref="UpdateAsync(byte[], Func{ExpiringValue?, DateTimeOffset, UpdateDecision}, CancellationToken)"/>
+    /// or <see cref="SetTimeToLiveAsync"/>.
+    /// </summary>
+    public Task<ulong> PutAsync(byte[] key, byte[] value, DateTimeOffset? expiresAt, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        ArgumentNullException.ThrowIfNull(value);
+        CheckSizes(key, value);
+        return RequestAsync<ulong>(ShardOf(key), new WriteRequest([new BatchOperation(key, value, expiresAt)]), cancellationToken);
+    }
+
     /// <summary>Deletes a key (writes a tombstone); returns its sequence number.</summary>
     public Task<ulong> DeleteAsync(byte[] key, CancellationToken cancellationToken = default)
     {
@@ -182,6 +197,114 @@ public sealed class ShardedNode : IAsyncDisposable
         CheckSizes(key, null);
         GetReply reply = await RequestAsync<GetReply>(ShardOf(key), new GetRequest(key), cancellationToken).ConfigureAwait(false);
         return reply.Value;
+    }
+
+    /// <summary>
+    /// The value of a key and its expiry (null when it never expires), or null when the key is
+    /// absent, deleted or expired by the shard's clock.
+    /// </summary>
+    public async Task<ExpiringValue?> GetWithExpiryAsync(byte[] key, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        CheckSizes(key, null);
+        GetReply reply = await RequestAsync<GetReply>(ShardOf(key), new GetRequest(key), cancellationToken).ConfigureAwait(false);
+        return reply.Value is null ? null : new ExpiringValue(reply.Value, reply.ExpiresAt);
+    }
+
+    /// <summary>
+    /// Atomic read-modify-write of keys that share a shard (Redis Cluster: one hash slot, e.g. one
+    /// hash tag): the shard actor reads each key's current value and expiry, including writes
+    /// queued before this request, runs <paramref name="updater"/> with them and its clock, and
+    /// queues the writes it returns as one write batch, so no other write of the shard comes in
+    /// between. Completes when those writes (or, with none, everything the updater read) are
+    /// committed on every in-sync replica. See <see cref="KeyUpdater"/> for the rules.
+    /// </summary>
+    /// <exception cref="ArgumentException">No keys, a null key, keys of different shards, a key or written value over the limits, or writes to keys not in <paramref name="keys"/>; nothing written.</exception>
+    /// <exception cref="OverloadedException">The shard's write queue is full; nothing written.</exception>
+    /// <exception cref="ShardUnavailableException">This node does not lead the shard, or it restarts.</exception>
+    /// <remarks>Any exception the updater throws fails the call as is, with nothing written.</remarks>
+    public Task<UpdateOutcome> UpdateAsync(IReadOnlyList<byte[]> keys, KeyUpdater updater, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(keys);
+        ArgumentNullException.ThrowIfNull(updater);
+        if (keys.Count == 0)
+        {
+            throw new ArgumentException("an update needs at least one key", nameof(keys));
+        }
+
+        int shard = -1;
+        foreach (byte[] key in keys)
+        {
+            if (key is null)
+            {
+                throw new ArgumentException("an update has a null key", nameof(keys));
+            }
+
+            CheckSizes(key, null);
+            int of = ShardOf(key);
+            if (shard >= 0 && of != shard)
+            {
+                throw new ArgumentException($"the keys of an update must share a shard (hash slot); they span shards {shard} and {of}", nameof(keys));
+            }
+
+            shard = of;
+        }
+
+        return RequestAsync<UpdateOutcome>(shard, new UpdateRequest([.. keys], updater), cancellationToken);
+    }
+
+    /// <summary>
+    /// Atomic read-modify-write of one key: <paramref name="updater"/> gets its current value and
+    /// expiry (null when absent or expired) and the shard's clock. As
+    /// <see cref="UpdateAsync(IReadOnlyList{byte[]}, KeyUpdater, CancellationToken)"/>.
+    /// </summary>
+    public Task<UpdateOutcome> UpdateAsync(byte[] key, Func<ExpiringValue?, DateTimeOffset, UpdateDecision> updater, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        ArgumentNullException.ThrowIfNull(updater);
+        return UpdateAsync([key], (current, now) => updater(current[0], now), cancellationToken);
+    }
+
+    /// <summary>
+    /// Sets the expiry of an existing key, keeping its value, atomically (Redis EXPIREAT/PEXPIREAT;
+    /// PERSIST with null). An expiry at or before the shard's clock deletes the key, as in Redis.
+    /// Writes nothing when the key is absent, or when the expiry is already the one asked for.
+    /// </summary>
+    /// <returns>True when the key existed (and now has the expiry asked for, or was deleted by a past one).</returns>
+    public async Task<bool> SetExpiryAsync(byte[] key, DateTimeOffset? expiresAt, CancellationToken cancellationToken = default)
+    {
+        UpdateOutcome outcome = await UpdateAsync(key, (current, now) => ExpiryDecision(key, current, expiresAt, now), cancellationToken).ConfigureAwait(false);
+        return outcome.Result is true;
+    }
+
+    /// <summary>
+    /// Sets the expiry of an existing key to <paramref name="ttl"/> from now by the leader's clock
+    /// (Redis EXPIRE/PEXPIRE), atomically; the absolute time is decided on the shard leader and
+    /// written to its WAL. A TTL of zero or less deletes the key.
+    /// </summary>
+    /// <returns>True when the key existed.</returns>
+    public async Task<bool> SetTimeToLiveAsync(byte[] key, TimeSpan ttl, CancellationToken cancellationToken = default)
+    {
+        UpdateOutcome outcome = await UpdateAsync(key, (current, now) => ExpiryDecision(key, current, now + ttl, now), cancellationToken).ConfigureAwait(false);
+        return outcome.Result is true;
+    }
+
+    private static UpdateDecision ExpiryDecision(byte[] key, ExpiringValue? current, DateTimeOffset? expiresAt, DateTimeOffset now)
+    {
+        if (current is not { } live)
+        {
+            return UpdateDecision.None(false);
+        }
+
+        if (expiresAt is { } at && at.ToUnixTimeMilliseconds() <= now.ToUnixTimeMilliseconds())
+        {
+            return UpdateDecision.Delete(key, true);
+        }
+
+        bool unchanged = expiresAt is null
+            ? live.ExpiresAt is null
+            : live.ExpiresAt is { } old && old.ToUnixTimeMilliseconds() == expiresAt.Value.ToUnixTimeMilliseconds();
+        return unchanged ? UpdateDecision.None(true) : UpdateDecision.Put(key, live.Value, expiresAt, true);
     }
 
     /// <summary>

@@ -61,6 +61,14 @@ public sealed class LsmOptions
     /// </summary>
     public IFileSystem FileSystem { get; set; } = DefaultFileSystem.Instance;
 
+    /// <summary>
+    /// The clock that decides whether an expiring value (<see cref="WriteBatch.Put(ReadOnlySpan{byte}, ReadOnlySpan{byte}, DateTimeOffset?)"/>)
+    /// has expired, for reads (at the read: each get, and each iterator once when created) and for
+    /// compaction (once per compaction). Default <see cref="System.TimeProvider.System"/>; tests inject
+    /// a manual clock. Not settable from HOCON.
+    /// </summary>
+    public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
+
     /// <summary>Period of the background fsync in <see cref="WalSyncMode.Interval"/> mode.</summary>
     public TimeSpan WalSyncInterval { get; set; } = TimeSpan.FromMilliseconds(100);
 
@@ -189,6 +197,7 @@ public sealed class LsmOptions
         Check(MaxBytesForLevelBase >= 4096, nameof(MaxBytesForLevelBase), MaxBytesForLevelBase);
         Check(LevelSizeMultiplier >= 2, nameof(LevelSizeMultiplier), LevelSizeMultiplier);
         Check(TargetFileSize >= 4096, nameof(TargetFileSize), TargetFileSize);
+        Check(TimeProvider is not null, nameof(TimeProvider), "null");
         Check(CompactionRateLimit >= 0, nameof(CompactionRateLimit), CompactionRateLimit);
     }
 

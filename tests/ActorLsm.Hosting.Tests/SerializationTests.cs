@@ -32,6 +32,13 @@ public sealed class SerializationTests : Akka.TestKit.Xunit2.TestKit
         new WriteBatchResult(3, 20),
         new ActorLsmError(ErrorCode.NotEnoughReplicas, "too few", 21),
         new ScanShards(new Scan([1], null, 5, false, 22), [0, 3]),
+        new Put([1], [2], 23, DateTimeOffset.FromUnixTimeMilliseconds(1_800_000_000_123)),
+        new GetResult([5], 24, DateTimeOffset.FromUnixTimeMilliseconds(1_800_000_000_456)),
+        new WriteBatch([WriteOp.Put([1], [2], DateTimeOffset.FromUnixTimeMilliseconds(1_800_000_000_789)), WriteOp.Put([3], [4])], 25),
+        new Expire([1], DateTimeOffset.FromUnixTimeMilliseconds(1_800_000_001_000), null, 26),
+        new Expire([2], null, 5_000, 27),
+        new Expire([3], null),
+        new ExpireResult(true, 28),
     ];
 
     public static TheoryData<object> Messages() => [.. s_messages];
@@ -46,6 +53,17 @@ public sealed class SerializationTests : Akka.TestKit.Xunit2.TestKit
         byte[] bytes = serializer.ToBinary(message);
         object back = withManifest.FromBinary(bytes, withManifest.Manifest(message));
         Assert.Equal(Canonical(message), Canonical(back));
+    }
+
+    [Fact]
+    public void Put_WithoutExpiryFromOlderPeer_DecodesWithNullExpiry()
+    {
+        // A peer built before expiries sends Put as a 3-element array [key, value, correlation id].
+        byte[] older = MessagePack.MessagePackSerializer.Serialize(new object[] { new byte[] { 1 }, new byte[] { 2 }, 7L });
+        var serializer = (SerializerWithStringManifest)Sys.Serialization.FindSerializerFor(new Put([1], [2]));
+        var put = (Put)serializer.FromBinary(older, "P");
+        Assert.Equal(7, put.CorrelationId);
+        Assert.Null(put.ExpiresAt);
     }
 
     [Fact]
@@ -91,6 +109,7 @@ public sealed class SerializationTests : Akka.TestKit.Xunit2.TestKit
         byte[] b => Convert.ToHexString(b),
         null => "null",
         string s => s,
+        DateTimeOffset d => d.UtcTicks + "@" + d.Offset,
         System.Collections.IEnumerable e => "[" + string.Join(",", e.Cast<object>().Select(Canonical)) + "]",
         _ when o.GetType().IsPrimitive || o is Enum => o.ToString()!,
         _ => o.GetType().Name + "{" + string.Join(";", o.GetType().GetProperties(BindingFlags.Public | BindingFlags.Instance)

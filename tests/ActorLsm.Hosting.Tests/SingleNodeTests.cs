@@ -55,6 +55,35 @@ public sealed class SingleNodeTests : Akka.TestKit.Xunit2.TestKit, IAsyncLifetim
     }
 
     [Fact]
+    public async Task InClusterClient_PutWithExpiryExpireAndPersist_RoundTripThroughTheRouter()
+    {
+        IActorLsm store = _store.Store;
+        DateTimeOffset inAnHour = DateTimeOffset.FromUnixTimeMilliseconds(DateTimeOffset.UtcNow.AddHours(1).ToUnixTimeMilliseconds());
+        await store.PutAsync(B("ttl:1"), B("a"), inAnHour);
+        Assert.Equal(new StoredValue(B("a"), inAnHour).ExpiresAt, (await store.GetWithExpiryAsync(B("ttl:1")))?.ExpiresAt);
+
+        Assert.True(await store.ExpireAsync(B("ttl:1"), null));
+        StoredValue? persisted = await store.GetWithExpiryAsync(B("ttl:1"));
+        Assert.Equal(B("a"), persisted?.Value);
+        Assert.Null(persisted?.ExpiresAt);
+
+        DateTimeOffset before = DateTimeOffset.UtcNow;
+        Assert.True(await store.ExpireAfterAsync(B("ttl:1"), TimeSpan.FromMinutes(10)));
+        DateTimeOffset after = DateTimeOffset.UtcNow;
+        DateTimeOffset? relative = (await store.GetWithExpiryAsync(B("ttl:1")))?.ExpiresAt;
+        Assert.NotNull(relative);
+        Assert.InRange(relative.Value, before.AddMinutes(10).AddMilliseconds(-1), after.AddMinutes(10));
+
+        Assert.True(await store.ExpireAsync(B("ttl:1"), DateTimeOffset.UtcNow.AddSeconds(-1)));
+        Assert.Null(await store.GetAsync(B("ttl:1")));
+        Assert.False(await store.ExpireAsync(B("ttl:1"), inAnHour));
+
+        await store.BatchAsync([WriteOp.Put(B("ttl:2"), B("b"), DateTimeOffset.UtcNow.AddSeconds(-1)), WriteOp.Put(B("ttl:3"), B("c"), inAnHour)]);
+        Assert.Null(await store.GetAsync(B("ttl:2")));
+        Assert.Equal(inAnHour, (await store.GetWithExpiryAsync(B("ttl:3")))?.ExpiresAt);
+    }
+
+    [Fact]
     public async Task InClusterClient_ValueOverLimit_ThrowsArgumentException()
     {
         await Assert.ThrowsAsync<ArgumentException>(() => _store.Store.PutAsync(new byte[70 * 1024], B("v")));

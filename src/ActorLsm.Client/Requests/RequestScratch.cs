@@ -22,13 +22,24 @@ internal sealed class RequestScratch
 
     public DeleteRequest Delete { get; } = new();
 
+    public ExpireRequest Expire { get; } = new();
+
     /// <summary>This thread's scratch set.</summary>
     public static RequestScratch Current => s_current ??= new RequestScratch();
 
     /// <summary>A put request wrapping <paramref name="key"/> and <paramref name="value"/> (valid until <see cref="Clear"/>).</summary>
-    public Request ForPut(ReadOnlyMemory<byte> key, ReadOnlyMemory<byte> value, ulong leaderEpoch = 0)
+    public Request ForPut(ReadOnlyMemory<byte> key, ReadOnlyMemory<byte> value, ulong leaderEpoch = 0, long? expiresAtUnixMs = null)
     {
         Put.LeaderEpoch = leaderEpoch;
+        if (expiresAtUnixMs is { } expiry)
+        {
+            Put.ExpiresAtUnixMs = expiry;
+        }
+        else
+        {
+            Put.ClearExpiresAtUnixMs();
+        }
+
         Put.Key = UnsafeByteOperations.UnsafeWrap(key);
         Put.Value = UnsafeByteOperations.UnsafeWrap(value);
         Request.Put = Put;
@@ -53,6 +64,29 @@ internal sealed class RequestScratch
         return Request;
     }
 
+    /// <summary>
+    /// An expire request wrapping <paramref name="key"/> (valid until <see cref="Clear"/>): relative when
+    /// <paramref name="ttlMs"/> is set, else absolute, else (both null) removing the expiry.
+    /// </summary>
+    public Request ForExpire(ReadOnlyMemory<byte> key, ulong leaderEpoch, long? expiresAtUnixMs, long? ttlMs)
+    {
+        Expire.LeaderEpoch = leaderEpoch;
+        Expire.Key = UnsafeByteOperations.UnsafeWrap(key);
+        Expire.ClearExpiresAtUnixMs();
+        Expire.ClearTtlMs();
+        if (ttlMs is { } ttl)
+        {
+            Expire.TtlMs = ttl;
+        }
+        else if (expiresAtUnixMs is { } at)
+        {
+            Expire.ExpiresAtUnixMs = at;
+        }
+
+        Request.Expire = Expire;
+        return Request;
+    }
+
     /// <summary>Drops every reference to caller memory.</summary>
     public void Clear()
     {
@@ -62,6 +96,8 @@ internal sealed class RequestScratch
         Put.Value = ByteString.Empty;
         Get.Key = ByteString.Empty;
         Delete.Key = ByteString.Empty;
+        Expire.Key = ByteString.Empty;
+        Put.ClearExpiresAtUnixMs();
         Put.LeaderEpoch = 0;
         Get.LeaderEpoch = 0;
         Delete.LeaderEpoch = 0;

@@ -54,10 +54,39 @@ public sealed class ActorLsmInClusterClient : IActorLsm
         };
 
     /// <inheritdoc/>
+    public async Task<ulong> PutAsync(ReadOnlyMemory<byte> key, ReadOnlyMemory<byte> value, DateTimeOffset? expiresAt, CancellationToken cancellationToken = default) =>
+        await AskAsync(new Put(key.ToArray(), value.ToArray(), ExpiresAt: expiresAt), cancellationToken).ConfigureAwait(false) switch
+        {
+            PutResult r => r.Sequence,
+            var other => throw Unexpected(other),
+        };
+
+    /// <inheritdoc/>
     public async Task<byte[]?> GetAsync(ReadOnlyMemory<byte> key, CancellationToken cancellationToken = default) =>
+        (await GetWithExpiryAsync(key, cancellationToken).ConfigureAwait(false))?.Value;
+
+    /// <inheritdoc/>
+    public async Task<StoredValue?> GetWithExpiryAsync(ReadOnlyMemory<byte> key, CancellationToken cancellationToken = default) =>
         await AskAsync(new Messages.Get(key.ToArray()), cancellationToken).ConfigureAwait(false) switch
         {
-            GetResult r => r.Value,
+            GetResult { Value: null } => null,
+            GetResult r => new StoredValue(r.Value, r.ExpiresAt),
+            var other => throw Unexpected(other),
+        };
+
+    /// <inheritdoc/>
+    public async Task<bool> ExpireAsync(ReadOnlyMemory<byte> key, DateTimeOffset? expiresAt, CancellationToken cancellationToken = default) =>
+        await AskAsync(new Expire(key.ToArray(), expiresAt), cancellationToken).ConfigureAwait(false) switch
+        {
+            ExpireResult r => r.Existed,
+            var other => throw Unexpected(other),
+        };
+
+    /// <inheritdoc/>
+    public async Task<bool> ExpireAfterAsync(ReadOnlyMemory<byte> key, TimeSpan timeToLive, CancellationToken cancellationToken = default) =>
+        await AskAsync(new Expire(key.ToArray(), null, (long)timeToLive.TotalMilliseconds), cancellationToken).ConfigureAwait(false) switch
+        {
+            ExpireResult r => r.Existed,
             var other => throw Unexpected(other),
         };
 

@@ -11,7 +11,7 @@ namespace ActorLsm.Hosting.Routing;
 
 /// <summary>
 /// The store's router on a data member (<see cref="ActorLsmRouter"/>): answers <see cref="Put"/>,
-/// <see cref="Messages.Get"/>, <see cref="Delete"/>, <see cref="Scan"/> and <see cref="WriteBatch"/> with one
+/// <see cref="Messages.Get"/>, <see cref="Delete"/>, <see cref="Expire"/>, <see cref="Scan"/> and <see cref="WriteBatch"/> with one
 /// reply each (the result record or <see cref="ActorLsmError"/>).
 /// </summary>
 /// <remarks>
@@ -44,6 +44,7 @@ internal sealed class ActorLsmRouterActor : ReceiveActor, IWithTimers
         Receive<Put>(m => RouteKeyed(m, Sender, 0));
         Receive<Messages.Get>(m => RouteKeyed(m, Sender, 0));
         Receive<Delete>(m => RouteKeyed(m, Sender, 0));
+        Receive<Expire>(m => RouteKeyed(m, Sender, 0));
         Receive<Scan>(m => RouteScan(m, Sender, 0));
         Receive<WriteBatch>(m => RouteBatch(m, Sender, 0));
         Receive<ScanShards>(OnScanShards);
@@ -145,12 +146,18 @@ internal sealed class ActorLsmRouterActor : ReceiveActor, IWithTimers
         switch (request)
         {
             case Put p:
-                Start(() => node.PutAsync(p.Key, p.Value ?? throw new ArgumentException("the value is null")))
+                Start(() => node.PutAsync(p.Key, p.Value ?? throw new ArgumentException("the value is null"), p.ExpiresAt))
                     .PipeTo(replyTo, success: seq => new PutResult(seq, id), failure: ex => ToError(ex, id));
                 break;
             case Messages.Get g:
-                Start(() => node.GetAsync(g.Key))
-                    .PipeTo(replyTo, success: value => new GetResult(value, id), failure: ex => ToError(ex, id));
+                Start(() => node.GetWithExpiryAsync(g.Key))
+                    .PipeTo(replyTo, success: found => new GetResult(found?.Value, id, found?.ExpiresAt), failure: ex => ToError(ex, id));
+                break;
+            case Expire e:
+                Start(() => e.TimeToLiveMilliseconds is { } ttl
+                        ? node.SetTimeToLiveAsync(e.Key, TimeSpan.FromMilliseconds(ttl))
+                        : node.SetExpiryAsync(e.Key, e.ExpiresAt))
+                    .PipeTo(replyTo, success: existed => new ExpireResult(existed, id), failure: ex => ToError(ex, id));
                 break;
             case Delete d:
                 Start(() => node.DeleteAsync(d.Key))
@@ -286,7 +293,7 @@ internal sealed class ActorLsmRouterActor : ReceiveActor, IWithTimers
 
     private void PipeBatch(IReadOnlyList<WriteOp> operations, long id, IActorRef replyTo)
     {
-        BatchOperation[] ops = [.. operations.Select(static op => new BatchOperation(op.Key, op.Value))];
+        BatchOperation[] ops = [.. operations.Select(static op => new BatchOperation(op.Key, op.Value, op.ExpiresAt))];
         Start(() => _settings.Node.BatchAsync(ops))
             .PipeTo(replyTo, success: shards => new WriteBatchResult(shards, id), failure: ex => ToError(ex, id));
     }

@@ -8,7 +8,7 @@ namespace ActorLsm.Hosting.Serialization;
 
 /// <summary>
 /// Akka serializer (a <see cref="SerializerWithStringManifest"/>) for the store's actor messages
-/// (<see cref="Put"/>, <see cref="Messages.Get"/>, <see cref="Delete"/>, <see cref="Scan"/>, <see cref="WriteBatch"/>,
+/// (<see cref="Put"/>, <see cref="Messages.Get"/>, <see cref="Delete"/>, <see cref="Expire"/>, <see cref="Scan"/>, <see cref="WriteBatch"/>,
 /// their replies and <see cref="ActorLsmError"/>) when they cross Akka.Remote: MessagePack 2 with the
 /// contracts declared on the records (integer keys), and a short stable manifest per type, so that the
 /// wire form depends neither on CLR type names nor on Akka's JSON default. Bound by
@@ -27,11 +27,13 @@ public sealed class ActorLsmMessageSerializer : SerializerWithStringManifest
         [typeof(Put)] = "P",
         [typeof(Get)] = "G",
         [typeof(Delete)] = "D",
+        [typeof(Expire)] = "X",
         [typeof(Scan)] = "S",
         [typeof(WriteBatch)] = "B",
         [typeof(PutResult)] = "PR",
         [typeof(GetResult)] = "GR",
         [typeof(DeleteResult)] = "DR",
+        [typeof(ExpireResult)] = "XR",
         [typeof(ScanResult)] = "SR",
         [typeof(WriteBatchResult)] = "BR",
         [typeof(ActorLsmError)] = "E",

@@ -17,15 +17,22 @@ public interface IActorLsmReply
 public sealed record PutResult([property: Key(0)] ulong Sequence, [property: Key(1)] long CorrelationId = 0) : IActorLsmReply;
 
 /// <summary>The answer to a <see cref="Get"/>.</summary>
-/// <param name="Value">The value; null when the key is absent or deleted.</param>
+/// <param name="Value">The value; null when the key is absent, deleted or expired.</param>
 /// <param name="CorrelationId">The request's.</param>
+/// <param name="ExpiresAt">When the value expires (absolute, millisecond precision), or null for never.</param>
 [MessagePackObject]
-public sealed record GetResult([property: Key(0)] byte[]? Value, [property: Key(1)] long CorrelationId = 0) : IActorLsmReply
+public sealed record GetResult([property: Key(0)] byte[]? Value, [property: Key(1)] long CorrelationId = 0, [property: Key(2)] DateTimeOffset? ExpiresAt = null) : IActorLsmReply
 {
     /// <summary>Whether the key has a value.</summary>
     [IgnoreMember]
     public bool Found => Value is not null;
 }
+
+/// <summary>The answer to an <see cref="Expire"/>, once its write (if any) is durable on every in-sync replica.</summary>
+/// <param name="Existed">True when the key existed (its expiry is now the one asked for, or it was deleted by a past one).</param>
+/// <param name="CorrelationId">The request's.</param>
+[MessagePackObject]
+public sealed record ExpireResult([property: Key(0)] bool Existed, [property: Key(1)] long CorrelationId = 0) : IActorLsmReply;
 
 /// <summary>A <see cref="Delete"/> is durable on every in-sync replica.</summary>
 /// <param name="Sequence">The tombstone's sequence number in its shard.</param>

@@ -25,14 +25,33 @@ public interface IKeyedRequest : IActorLsmRequest
 /// <param name="Key">The key (at most the node's max-key-size, 64 KiB by default).</param>
 /// <param name="Value">The value (at most the node's max-value-size, 16 MiB by default).</param>
 /// <param name="CorrelationId">Echoed in the reply.</param>
+/// <param name="ExpiresAt">When the value expires (absolute, millisecond precision), or null for never (<see cref="IActorLsm.PutAsync(ReadOnlyMemory{byte}, ReadOnlyMemory{byte}, DateTimeOffset?, CancellationToken)"/>).</param>
 [MessagePackObject]
-public sealed record Put([property: Key(0)] byte[] Key, [property: Key(1)] byte[] Value, [property: Key(2)] long CorrelationId = 0) : IKeyedRequest;
+public sealed record Put([property: Key(0)] byte[] Key, [property: Key(1)] byte[] Value, [property: Key(2)] long CorrelationId = 0, [property: Key(3)] DateTimeOffset? ExpiresAt = null) : IKeyedRequest;
 
 /// <summary>Reads <paramref name="Key"/>. Reply: <see cref="GetResult"/> or <see cref="ActorLsmError"/>.</summary>
 /// <param name="Key">The key.</param>
 /// <param name="CorrelationId">Echoed in the reply.</param>
 [MessagePackObject]
 public sealed record Get([property: Key(0)] byte[] Key, [property: Key(1)] long CorrelationId = 0) : IKeyedRequest;
+
+/// <summary>
+/// Sets the expiry of an existing <paramref name="Key"/>, keeping its value, atomically on its shard
+/// leader: to <paramref name="ExpiresAt"/>, or, when <paramref name="TimeToLiveMilliseconds"/> is set, to
+/// that many milliseconds after the leader's clock (the leader writes the absolute time). Both null
+/// removes the expiry (PERSIST). A time at or before the leader's clock deletes the key.
+/// Reply: <see cref="ExpireResult"/> or <see cref="ActorLsmError"/>.
+/// </summary>
+/// <param name="Key">The key.</param>
+/// <param name="ExpiresAt">The absolute expiry; ignored when <paramref name="TimeToLiveMilliseconds"/> is set.</param>
+/// <param name="TimeToLiveMilliseconds">A relative expiry, measured by the leader's clock.</param>
+/// <param name="CorrelationId">Echoed in the reply.</param>
+[MessagePackObject]
+public sealed record Expire(
+    [property: Key(0)] byte[] Key,
+    [property: Key(1)] DateTimeOffset? ExpiresAt,
+    [property: Key(2)] long? TimeToLiveMilliseconds = null,
+    [property: Key(3)] long CorrelationId = 0) : IKeyedRequest;
 
 /// <summary>Deletes <paramref name="Key"/> (a tombstone). Reply: <see cref="DeleteResult"/> or <see cref="ActorLsmError"/>.</summary>
 /// <param name="Key">The key.</param>

@@ -1,4 +1,5 @@
 using ActorLsm.Shards;
+using ActorLsm.Storage;
 
 namespace ActorLsm.Server.Dispatch;
 
@@ -17,7 +18,25 @@ public interface INodeStore : IAsyncDisposable
 
     Task<ulong> PutAsync(byte[] key, byte[] value, CancellationToken cancellationToken);
 
+    /// <summary>As <see cref="ShardedNode.PutAsync(byte[], byte[], DateTimeOffset?, CancellationToken)"/>: a put that expires at <paramref name="expiresAt"/> (null: never).</summary>
+    Task<ulong> PutAsync(byte[] key, byte[] value, DateTimeOffset? expiresAt, CancellationToken cancellationToken);
+
     Task<ulong> DeleteAsync(byte[] key, CancellationToken cancellationToken);
+
+    /// <summary>As <see cref="ShardedNode.GetWithExpiryAsync"/>: the value and its expiry, or null when absent or expired.</summary>
+    Task<ExpiringValue?> GetWithExpiryAsync(byte[] key, CancellationToken cancellationToken);
+
+    /// <summary>As <see cref="ShardedNode.SetExpiryAsync"/> (EXPIREAT, PERSIST with null); true when the key existed.</summary>
+    Task<bool> SetExpiryAsync(byte[] key, DateTimeOffset? expiresAt, CancellationToken cancellationToken);
+
+    /// <summary>As <see cref="ShardedNode.SetTimeToLiveAsync"/> (EXPIRE: relative, by the shard's clock); true when the key existed.</summary>
+    Task<bool> SetTimeToLiveAsync(byte[] key, TimeSpan timeToLive, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// As <see cref="ShardedNode.UpdateAsync(IReadOnlyList{byte[]}, KeyUpdater, CancellationToken)"/>: an atomic
+    /// read-modify-write of keys of one shard (INCR, APPEND, SET NX/XX/GET, MSETNX...).
+    /// </summary>
+    Task<UpdateOutcome> UpdateAsync(IReadOnlyList<byte[]> keys, KeyUpdater updater, CancellationToken cancellationToken);
 
     Task<byte[]?> GetAsync(byte[] key, CancellationToken cancellationToken);
 

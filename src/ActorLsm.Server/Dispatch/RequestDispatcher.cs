@@ -5,6 +5,7 @@ using ActorLsm.Protocol;
 using ActorLsm.Server.Clustering;
 using ActorLsm.Server.Metrics;
 using ActorLsm.Shards;
+using ActorLsm.Storage;
 using Google.Protobuf;
 using Microsoft.Extensions.Logging;
 
@@ -77,6 +78,7 @@ public sealed class RequestDispatcher
         Request.BodyOneofCase.ShardMap => "shard_map",
         Request.BodyOneofCase.ClusterStatus => "cluster_status",
         Request.BodyOneofCase.Leave => "leave",
+        Request.BodyOneofCase.Expire => "expire",
         _ => "unknown",
     };
 
@@ -105,7 +107,9 @@ public sealed class RequestDispatcher
                     return new Response { Error = putRefused };
                 }
 
-                ulong putSeq = await _store.PutAsync(request.Put.Key.ToByteArray(), request.Put.Value.ToByteArray(), ct).ConfigureAwait(false);
+                ulong putSeq = request.Put.HasExpiresAtUnixMs
+                    ? await _store.PutAsync(request.Put.Key.ToByteArray(), request.Put.Value.ToByteArray(), FromUnixMs(request.Put.ExpiresAtUnixMs), ct).ConfigureAwait(false)
+                    : await _store.PutAsync(request.Put.Key.ToByteArray(), request.Put.Value.ToByteArray(), ct).ConfigureAwait(false);
                 return new Response { Put = new PutResponse { Sequence = putSeq } };
 
             case Request.BodyOneofCase.Get:
@@ -114,11 +118,31 @@ public sealed class RequestDispatcher
                     return new Response { Error = getRefused };
                 }
 
-                byte[]? value = await _store.GetAsync(request.Get.Key.ToByteArray(), ct).ConfigureAwait(false);
-                return new Response
+                ExpiringValue? found = await _store.GetWithExpiryAsync(request.Get.Key.ToByteArray(), ct).ConfigureAwait(false);
+                if (found is not { } live)
                 {
-                    Get = value is null ? new GetResponse { Found = false } : new GetResponse { Found = true, Value = UnsafeByteOperations.UnsafeWrap(value) },
-                };
+                    return new Response { Get = new GetResponse { Found = false } };
+                }
+
+                var get = new GetResponse { Found = true, Value = UnsafeByteOperations.UnsafeWrap(live.Value) };
+                if (live.ExpiresAt is { } expiresAt)
+                {
+                    get.ExpiresAtUnixMs = expiresAt.ToUnixTimeMilliseconds();
+                }
+
+                return new Response { Get = get };
+
+            case Request.BodyOneofCase.Expire:
+                if (Gate(request.Expire.Key.Span, request.Expire.LeaderEpoch) is { } expireRefused)
+                {
+                    return new Response { Error = expireRefused };
+                }
+
+                ExpireRequest expire = request.Expire;
+                bool existed = expire.HasTtlMs
+                    ? await _store.SetTimeToLiveAsync(expire.Key.ToByteArray(), TimeSpan.FromMilliseconds(expire.TtlMs), ct).ConfigureAwait(false)
+                    : await _store.SetExpiryAsync(expire.Key.ToByteArray(), expire.HasExpiresAtUnixMs ? FromUnixMs(expire.ExpiresAtUnixMs) : null, ct).ConfigureAwait(false);
+                return new Response { Expire = new ExpireResponse { Existed = existed } };
 
             case Request.BodyOneofCase.Delete:
                 if (Gate(request.Delete.Key.Span, request.Delete.LeaderEpoch) is { } deleteRefused)
@@ -142,7 +166,7 @@ public sealed class RequestDispatcher
                 for (int i = 0; i < operations.Length; i++)
                 {
                     BatchOp o = request.Batch.Ops[i];
-                    operations[i] = new BatchOperation(o.Key.ToByteArray(), o.Delete ? null : o.Value.ToByteArray());
+                    operations[i] = new BatchOperation(o.Key.ToByteArray(), o.Delete ? null : o.Value.ToByteArray(), !o.Delete && o.HasExpiresAtUnixMs ? FromUnixMs(o.ExpiresAtUnixMs) : null);
                 }
 
                 int shards = await _store.BatchAsync(operations, ct).ConfigureAwait(false);
@@ -166,6 +190,12 @@ public sealed class RequestDispatcher
                 throw new UnreachableException($"request body {request.BodyCase} reached the dispatcher");
         }
     }
+
+    /// <summary>
+    /// The time of a wire expiry (Unix ms). Out of <see cref="DateTimeOffset"/>'s range is INVALID_ARGUMENT
+    /// (<see cref="ArgumentOutOfRangeException"/> is an <see cref="ArgumentException"/>).
+    /// </summary>
+    private static DateTimeOffset FromUnixMs(long unixMs) => DateTimeOffset.FromUnixTimeMilliseconds(unixMs);
 
     /// <summary>
     /// Null when this node may serve the shard of <paramref name="key"/>; else the error to answer

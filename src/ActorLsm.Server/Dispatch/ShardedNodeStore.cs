@@ -1,5 +1,6 @@
 using Akka.Actor;
 using ActorLsm.Shards;
+using ActorLsm.Storage;
 
 namespace ActorLsm.Server.Dispatch;
 
@@ -78,7 +79,17 @@ public sealed class ShardedNodeStore : INodeStore
 
     public Task<ulong> PutAsync(byte[] key, byte[] value, CancellationToken cancellationToken) => _node.PutAsync(key, value, cancellationToken);
 
+    public Task<ulong> PutAsync(byte[] key, byte[] value, DateTimeOffset? expiresAt, CancellationToken cancellationToken) => _node.PutAsync(key, value, expiresAt, cancellationToken);
+
     public Task<ulong> DeleteAsync(byte[] key, CancellationToken cancellationToken) => _node.DeleteAsync(key, cancellationToken);
+
+    public Task<ExpiringValue?> GetWithExpiryAsync(byte[] key, CancellationToken cancellationToken) => _node.GetWithExpiryAsync(key, cancellationToken);
+
+    public Task<bool> SetExpiryAsync(byte[] key, DateTimeOffset? expiresAt, CancellationToken cancellationToken) => _node.SetExpiryAsync(key, expiresAt, cancellationToken);
+
+    public Task<bool> SetTimeToLiveAsync(byte[] key, TimeSpan timeToLive, CancellationToken cancellationToken) => _node.SetTimeToLiveAsync(key, timeToLive, cancellationToken);
+
+    public Task<UpdateOutcome> UpdateAsync(IReadOnlyList<byte[]> keys, KeyUpdater updater, CancellationToken cancellationToken) => _node.UpdateAsync(keys, updater, cancellationToken);
 
     public Task<byte[]?> GetAsync(byte[] key, CancellationToken cancellationToken) => _node.GetAsync(key, cancellationToken);
 

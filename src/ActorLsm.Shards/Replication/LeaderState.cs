@@ -143,21 +143,6 @@ internal sealed class LeaderState
         Debug.Assert(CommittedInSync.Contains(Self), "the leader is in its in-sync set");
         Debug.Assert(Awaiting.Count == 0 || Awaiting.Peek().LastSequence > HighWatermark, "groups at or below the high watermark were answered");
     }
-
-    /// <summary>Byte-array keys compared by content.</summary>
-    private sealed class KeyComparer : IEqualityComparer<byte[]>
-    {
-        public static readonly KeyComparer Instance = new();
-
-        public bool Equals(byte[]? x, byte[]? y) => x.AsSpan().SequenceEqual(y);
-
-        public int GetHashCode(byte[] obj)
-        {
-            var h = default(HashCode);
-            h.AddBytes(obj);
-            return h.ToHashCode();
-        }
-    }
 }
 
 /// <summary>A follower of a leader: its replicator, its last acknowledged sequence, and when it was last caught up (Stopwatch ticks).</summary>

@@ -231,7 +231,11 @@ internal sealed partial class ShardActor
     {
         LeaderState state = _leader!;
         ulong first = group.LastSequence - (ulong)group.OpCount + 1;
-        _recent!.Append(new LogRecord(first, group.OpCount, group.Batch.ToBytes()));
+        if (group.OpCount > 0)
+        {
+            _recent!.Append(new LogRecord(first, group.OpCount, group.Batch.ToBytes()));
+        }
+
         state.LocalDurable = group.LastSequence;
         state.Awaiting.Enqueue(group);
         state.Advance();

@@ -47,6 +47,104 @@ internal sealed partial class ShardActor
         AssertInvariants();
     }
 
+    /// <summary>
+    /// REQUIRES: called on the shard actor. Reads the update's keys as they will be once every
+    /// write queued before it is committed (the newest pending operation of a key, else the store),
+    /// runs its updater, and queues the writes it returns as one write: no write of this shard can
+    /// come between the read and the writes. Answered with <see cref="UpdateOutcome"/> when its group
+    /// is committed (even with no writes, so that what it read is committed).
+    /// </summary>
+    private void OnUpdate(UpdateRequest update)
+    {
+        if (update.Keys is not { Length: > 0 } keys || Array.Exists(keys, static k => k is null))
+        {
+            Sender.Tell(new Status.Failure(new ArgumentException("an update needs at least one key, and no key may be null", nameof(update))));
+            return;
+        }
+
+        if (RefusesClients)
+        {
+            Sender.Tell(new Status.Failure(new ShardUnavailableException($"shard {Id} is not led by this node ({_role}); nothing was written")));
+            return;
+        }
+
+        if (_leader is { } leader && leader.CommittedInSync.Count < leader.MinInSync)
+        {
+            Sender.Tell(new Status.Failure(new NotEnoughReplicasException(
+                $"shard {Id}: the in-sync set [{string.Join(", ", leader.CommittedInSync)}] has {leader.CommittedInSync.Count} members, below min-insync-replicas {leader.MinInSync}; nothing was written")));
+            return;
+        }
+
+        LsmStore store = Store;
+        DateTimeOffset now = store.UtcNow;
+        long nowMs = now.ToUnixTimeMilliseconds();
+        var current = new ExpiringValue?[keys.Length];
+        UpdateDecision decision;
+        try
+        {
+            for (int i = 0; i < keys.Length; i++)
+            {
+                current[i] = ReadForUpdate(store, keys[i], nowMs);
+            }
+
+            decision = update.Updater(current, now) ?? throw new InvalidOperationException("the updater returned null");
+        }
+        catch (Exception e)
+        {
+            Sender.Tell(new Status.Failure(e));
+            return;
+        }
+
+        BatchOperation[] ops = [.. decision.Writes ?? []];
+        foreach (BatchOperation op in ops)
+        {
+            if (op.Key is null || !Array.Exists(keys, k => k.AsSpan().SequenceEqual(op.Key)))
+            {
+                Sender.Tell(new Status.Failure(new ArgumentException("an updater may write only the keys of its request; nothing was written", nameof(update))));
+                return;
+            }
+        }
+
+        if (ops.Length > 0 && Validate(ops) is { } invalid)
+        {
+            Sender.Tell(new Status.Failure(invalid));
+            return;
+        }
+
+        if (!_queue.TryEnqueue(new PendingWrite(ops, Sender, WriteQueue.BytesOf(ops), IsUpdate: true, Result: decision.Result)))
+        {
+            Sender.Tell(new Status.Failure(new OverloadedException(
+                $"shard {Id} has {_queue.PendingOps} operations ({_queue.PendingBytes} bytes) pending, limits {_settings.MaxPendingWrites} operations and {_settings.MaxPendingBytes} bytes; nothing was written")));
+            return;
+        }
+
+        StartCommitIfIdle();
+        AssertInvariants();
+    }
+
+    /// <summary>REQUIRES: called on the shard actor. The key's value once the queued writes are committed, judged live at <paramref name="nowMs"/>.</summary>
+    private ExpiringValue? ReadForUpdate(LsmStore store, byte[] key, long nowMs)
+    {
+        if (!_queue.TryGetPending(key, out BatchOperation op))
+        {
+            return store.GetWithExpiry(key);
+        }
+
+        if (op.Value is null)
+        {
+            return null;
+        }
+
+        if (op.ExpiresAt is not { } expiresAt)
+        {
+            return new ExpiringValue(op.Value, null);
+        }
+
+        // As the store will hold it: millisecond precision, expired at or after the expiry.
+        long expiryMs = expiresAt.ToUnixTimeMilliseconds();
+        return expiryMs <= nowMs ? null : new ExpiringValue(op.Value, DateTimeOffset.FromUnixTimeMilliseconds(expiryMs));
+    }
+
     private ArgumentException? Validate(BatchOperation[] ops)
     {
         if (ops.Length == 0)
@@ -113,7 +211,11 @@ internal sealed partial class ShardActor
         // Write returns, LastSequence is the sequence number of the group's last operation.
         Func<ulong> write = () =>
         {
-            store.Write(group.Batch);
+            if (group.Batch.Count > 0)
+            {
+                store.Write(group.Batch); // a group of updates that wrote nothing only waits its turn
+            }
+
             return store.LastSequence;
         };
         group.Commit = gate is null
@@ -239,7 +341,7 @@ internal sealed partial class ShardActor
             ulong sequence = commit.Result - (ulong)group.OpCount + 1;
             foreach (PendingWrite w in group.Writes)
             {
-                w.ReplyTo.Tell(sequence);
+                w.ReplyTo.Tell(w.IsUpdate ? new UpdateOutcome(w.Ops.Length > 0 ? sequence : null, w.Result) : sequence);
                 sequence += (ulong)w.Ops.Length;
             }
 

@@ -262,7 +262,7 @@ internal sealed partial class ShardActor : UntypedActor, IWithTimers, IWithUnbou
         var stopped = new Status.Failure(new ShardUnavailableException($"shard {Id} stopped before serving the request; nothing was written"));
         foreach (Envelope kept in Stash.ClearStash())
         {
-            if (kept.Message is WriteRequest or GetRequest or ScanRequest or StatusRequest or HoldCommits or DispatcherQuery)
+            if (kept.Message is WriteRequest or UpdateRequest or GetRequest or ScanRequest or StatusRequest or HoldCommits or DispatcherQuery)
             {
                 kept.Sender.Tell(stopped);
             }
@@ -277,6 +277,9 @@ internal sealed partial class ShardActor : UntypedActor, IWithTimers, IWithUnbou
         {
             case WriteRequest write:
                 OnWrite(write);
+                return;
+            case UpdateRequest update:
+                OnUpdate(update);
                 return;
             case GetRequest or ScanRequest:
                 OnRead(message, Sender);
@@ -393,7 +396,8 @@ internal sealed partial class ShardActor : UntypedActor, IWithTimers, IWithUnbou
     {
         try
         {
-            replyTo.Tell(new GetReply(Store.Get(get.Key)));
+            ExpiringValue? found = Store.GetWithExpiry(get.Key);
+            replyTo.Tell(found is { } live ? new GetReply(live.Value, live.ExpiresAt) : new GetReply(null));
         }
         catch (ArgumentException e)
         {

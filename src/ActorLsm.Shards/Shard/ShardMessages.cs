@@ -29,8 +29,21 @@ internal sealed record GetRequest(byte[] Key) : IShardKeyed
     public byte[] RoutingKey => Key;
 }
 
-/// <summary>The value of a <see cref="GetRequest"/>'s key, or null when absent.</summary>
-internal sealed record GetReply(byte[]? Value);
+/// <summary>The value of a <see cref="GetRequest"/>'s key, or null when absent (or expired), and its expiry (null: never).</summary>
+internal sealed record GetReply(byte[]? Value, DateTimeOffset? ExpiresAt = null);
+
+/// <summary>
+/// An atomic read-modify-write of <paramref name="Keys"/> (all of this shard): the shard reads their
+/// current values (its pending writes included), runs <paramref name="Updater"/> on its actor, and
+/// queues the writes it returns as one write, in order with every other write of the shard.
+/// Reply: <see cref="UpdateOutcome"/> once the writes are committed (for the leader: covered by the
+/// high watermark; also when nothing was written, so the values read are committed too).
+/// REQUIRES: Keys is non-empty and every key belongs to this shard.
+/// </summary>
+internal sealed record UpdateRequest(byte[][] Keys, KeyUpdater Updater) : IShardKeyed
+{
+    public byte[] RoutingKey => Keys[0];
+}
 
 /// <summary>
 /// Reads up to <paramref name="Limit"/> entries with start &lt;= key &lt; end (null: unbounded),

@@ -4,8 +4,12 @@ using Akka.Actor;
 
 namespace ActorLsm.Shards.Shard;
 
-/// <summary>One write request waiting for its group commit: its operations, who to answer, and its key and value bytes.</summary>
-internal readonly record struct PendingWrite(BatchOperation[] Ops, IActorRef ReplyTo, long Bytes);
+/// <summary>
+/// One write request waiting for its group commit: its operations, who to answer, and its key and
+/// value bytes. An update's write (<paramref name="IsUpdate"/>, possibly with no operations) is
+/// answered with <see cref="UpdateOutcome"/> carrying <paramref name="Result"/> instead of a sequence number.
+/// </summary>
+internal readonly record struct PendingWrite(BatchOperation[] Ops, IActorRef ReplyTo, long Bytes, bool IsUpdate = false, object? Result = null);
 
 /// <summary>
 /// A group commit: the writes taken from the queue, encoded as one <see cref="WriteBatch"/>
@@ -48,6 +52,10 @@ internal sealed class CommitGroup
 internal sealed class WriteQueue
 {
     private readonly Queue<PendingWrite> _waiting = new();
+
+    // The newest queued operation of each key whose writes are not all answered yet, and how many
+    // of its operations are pending: what an update must read instead of the store.
+    private readonly Dictionary<byte[], (BatchOperation Op, int Count)> _pendingByKey = new(KeyComparer.Instance);
     private readonly int _maxOps;
     private readonly long _maxBytes;
 
@@ -76,6 +84,12 @@ internal sealed class WriteQueue
         if (PendingOps > 0 && (PendingOps + write.Ops.Length > _maxOps || PendingBytes + write.Bytes > _maxBytes))
         {
             return false;
+        }
+
+        foreach (BatchOperation op in write.Ops)
+        {
+            int count = _pendingByKey.TryGetValue(op.Key, out (BatchOperation Op, int Count) known) ? known.Count : 0;
+            _pendingByKey[op.Key] = (op, count + 1);
         }
 
         _waiting.Enqueue(write);
@@ -110,7 +124,7 @@ internal sealed class WriteQueue
                 }
                 else
                 {
-                    batch.Put(op.Key, op.Value);
+                    batch.Put(op.Key, op.Value, op.ExpiresAt);
                 }
             }
 
@@ -124,6 +138,11 @@ internal sealed class WriteQueue
     /// <summary>The group's writes are answered: they no longer count as pending.</summary>
     public void Release(CommitGroup group)
     {
+        foreach (PendingWrite w in group.Writes)
+        {
+            Forget(w.Ops);
+        }
+
         PendingOps -= group.OpCount;
         PendingBytes -= group.Bytes;
         AssertInvariants();
@@ -136,12 +155,47 @@ internal sealed class WriteQueue
         while (_waiting.TryDequeue(out PendingWrite w))
         {
             all.Add(w);
+            Forget(w.Ops);
             PendingOps -= w.Ops.Length;
             PendingBytes -= w.Bytes;
         }
 
         AssertInvariants();
         return all;
+    }
+
+    /// <summary>
+    /// The newest operation on <paramref name="key"/> queued or committing but not yet answered
+    /// (it may already be in the store): what the key's value will be once the queue is written.
+    /// </summary>
+    public bool TryGetPending(byte[] key, out BatchOperation op)
+    {
+        if (_pendingByKey.TryGetValue(key, out (BatchOperation Op, int Count) known))
+        {
+            op = known.Op;
+            return true;
+        }
+
+        op = default;
+        return false;
+    }
+
+    private void Forget(BatchOperation[] ops)
+    {
+        foreach (BatchOperation op in ops)
+        {
+            if (_pendingByKey.TryGetValue(op.Key, out (BatchOperation Op, int Count) known))
+            {
+                if (known.Count <= 1)
+                {
+                    _pendingByKey.Remove(op.Key);
+                }
+                else
+                {
+                    _pendingByKey[op.Key] = (known.Op, known.Count - 1);
+                }
+            }
+        }
     }
 
     /// <summary>Key and value bytes of <paramref name="ops"/>, as counted against MaxPendingBytes.</summary>
@@ -160,6 +214,6 @@ internal sealed class WriteQueue
     private void AssertInvariants()
     {
         Debug.Assert(PendingOps >= 0 && PendingBytes >= 0, "pending counts never go negative");
-        Debug.Assert(_waiting.Count <= PendingOps, "every waiting write (one operation or more) is counted as pending");
+        Debug.Assert(_pendingByKey.Count <= PendingOps, "every key with a pending operation is counted as pending");
     }
 }

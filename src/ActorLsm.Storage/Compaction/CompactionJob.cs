@@ -18,6 +18,14 @@ namespace ActorLsm.Storage.Compactions;
 /// entry of the same user key lies in the same stripe: no snapshot and no current read can see
 /// it. A tombstone is dropped when it is in the oldest stripe (no snapshot predates it) and no
 /// level below the output level may hold the key (<see cref="Compaction.IsBaseLevelForKey"/>).
+/// <para>
+/// Expired values (<see cref="ValueKind.PutWithExpiry"/> whose expiry is at or before the store's
+/// clock when the job starts) are handled as tombstones, as RocksDB handles a compaction filter's
+/// removals: dropped where a tombstone would be dropped; elsewhere rewritten as a tombstone with
+/// the same sequence number (no value bytes), because dropping it there would let an older
+/// version below it, in a deeper level or visible to an open snapshot, reappear. Readers already
+/// treat the expired value as a tombstone, so the rewrite changes nothing they can see.
+/// </para>
 /// REQUIRES: the inputs' version is pinned for the duration of <see cref="Run"/>.
 /// </remarks>
 internal sealed class CompactionJob
@@ -54,6 +62,9 @@ internal sealed class CompactionJob
 
     public long EntriesDropped { get; private set; }
 
+    /// <summary>Expired values rewritten as tombstones (not counting those dropped).</summary>
+    public long ExpiredToTombstones { get; private set; }
+
     /// <summary>
     /// True when no level below the output level holds data in the input version (RocksDB:
     /// output level &gt;= num_non_empty_levels - 1): the outputs take <see cref="LsmOptions.BottommostCompression"/>.
@@ -84,6 +95,8 @@ internal sealed class CompactionJob
         int currentUserKeyLength = -1;
         int previousStripe = -1;
         bool cutPending = false;
+        long nowUnixMs = _options.TimeProvider.GetUtcNow().ToUnixTimeMilliseconds();
+        byte[] tombstoneKey = new byte[64];
 
         using IInternalIterator input = OpenInputs();
         try
@@ -118,8 +131,9 @@ internal sealed class CompactionJob
                 }
 
                 int stripe = StripeOf(sequence);
+                bool expired = kind == ValueKind.PutWithExpiry && ExpiringValueCodec.ReadsAsDeleted(kind, input.Value, nowUnixMs);
                 bool drop = stripe == previousStripe
-                    || (kind == ValueKind.Delete && stripe == 0 && _compaction.IsBaseLevelForKey(userKey));
+                    || ((kind == ValueKind.Delete || expired) && stripe == 0 && _compaction.IsBaseLevelForKey(userKey));
                 previousStripe = stripe;
                 if (drop)
                 {
@@ -135,7 +149,22 @@ internal sealed class CompactionJob
                     limitedUpTo = 0;
                 }
 
-                builder.Add(ikey, input.Value);
+                if (expired)
+                {
+                    // Kept as a tombstone: it still has to hide older versions below it.
+                    if (tombstoneKey.Length < ikey.Length)
+                    {
+                        tombstoneKey = new byte[Math.Max(ikey.Length, tombstoneKey.Length * 2)];
+                    }
+
+                    int length = InternalKey.Encode(tombstoneKey, userKey, sequence, ValueKind.Delete);
+                    builder.Add(tombstoneKey.AsSpan(0, length), default);
+                    ExpiredToTombstones++;
+                }
+                else
+                {
+                    builder.Add(ikey, input.Value);
+                }
                 long size = builder.FileSize;
                 if (_rateLimiter is not null && size - limitedUpTo >= 256 * 1024)
                 {

@@ -15,7 +15,7 @@ public sealed partial class LsmStore
     /// SSTable of the current version and writes a manifest snapshot and CURRENT there. The copy
     /// has no WAL; its <see cref="LastSequence"/> is the returned value. Flushes and compactions
     /// may run meanwhile: the version being copied is pinned so its files are not deleted.
-    /// REQUIRES: no write (<see cref="Put"/>, <see cref="Delete"/>, <see cref="Write"/>,
+    /// REQUIRES: no write (<see cref="Put(ReadOnlySpan{byte}, ReadOnlySpan{byte})"/>, <see cref="Delete"/>, <see cref="Write"/>,
     /// <see cref="WriteAt"/>) runs during the call; the caller pauses its writes. A write that
     /// slips in is detected when possible (<see cref="InvalidOperationException"/>).
     /// </summary>

@@ -13,14 +13,25 @@ namespace ActorLsm.Storage;
 public sealed partial class LsmStore
 {
     /// <summary>
-    /// The value of <paramref name="key"/>, or null when absent or deleted. Looks in the active
+    /// The value of <paramref name="key"/>, or null when absent, deleted or expired. Looks in the active
     /// memtable, the immutable memtables (newest first), L0 files (newest first), then at most
     /// one file per deeper level, skipping files whose bloom filter rules the key out (seed 002's
     /// read flow).
     /// </summary>
     /// <param name="key">The user key.</param>
     /// <param name="snapshot">Read as of this snapshot; null for the latest acknowledged write.</param>
-    public byte[]? Get(ReadOnlySpan<byte> key, LsmSnapshot? snapshot = null)
+    public byte[]? Get(ReadOnlySpan<byte> key, LsmSnapshot? snapshot = null) => GetWithExpiry(key, snapshot)?.Value;
+
+    /// <summary>
+    /// The value of <paramref name="key"/> and its expiry, or null when absent, deleted or expired.
+    /// Expiry is judged against <see cref="UtcNow"/> at the read, also through a snapshot: a
+    /// snapshot pins which writes are seen, not the clock (an expired value is gone for every
+    /// reader, as in Redis).
+    /// </summary>
+    /// <param name="key">The user key.</param>
+    /// <param name="snapshot">Read as of this snapshot; null for the latest acknowledged write.</param>
+    /// <exception cref="ArgumentException">The key is longer than <see cref="LsmOptions.MaxKeySize"/>.</exception>
+    public ExpiringValue? GetWithExpiry(ReadOnlySpan<byte> key, LsmSnapshot? snapshot = null)
     {
         ThrowIfDisposed();
         if (key.Length > _options.MaxKeySize)
@@ -32,20 +43,20 @@ public sealed partial class LsmStore
         SuperVersion sv = AcquireSuperVersion();
         try
         {
-            switch (sv.Mem.Get(key, sequence, out ReadOnlySpan<byte> found))
+            switch (sv.Mem.Get(key, sequence, out ValueKind kind, out ReadOnlySpan<byte> found))
             {
                 case MemTableGetResult.Found:
-                    return found.ToArray();
+                    return Live(kind, found);
                 case MemTableGetResult.Deleted:
                     return null;
             }
 
             foreach (MemTable imm in sv.Immutables)
             {
-                switch (imm.Get(key, sequence, out found))
+                switch (imm.Get(key, sequence, out kind, out found))
                 {
                     case MemTableGetResult.Found:
-                        return found.ToArray();
+                        return Live(kind, found);
                     case MemTableGetResult.Deleted:
                         return null;
                 }
@@ -57,6 +68,32 @@ public sealed partial class LsmStore
         {
             sv.Unref();
         }
+    }
+
+    /// <summary>
+    /// Now, by the store's clock (<see cref="LsmOptions.TimeProvider"/>): the time reads and
+    /// compactions compare expiries with. A writer that turns a relative TTL into an absolute
+    /// expiry should add it to this value, so that the TTL is measured on the same clock.
+    /// </summary>
+    public DateTimeOffset UtcNow => _options.TimeProvider.GetUtcNow();
+
+    /// <summary>Now in Unix milliseconds by the store's clock.</summary>
+    internal long NowUnixMs => _options.TimeProvider.GetUtcNow().ToUnixTimeMilliseconds();
+
+    /// <summary>The user-visible form of a found entry: null when it has expired (reads the clock only for expiring values).</summary>
+    private ExpiringValue? Live(ValueKind kind, ReadOnlySpan<byte> stored)
+    {
+        if (kind == ValueKind.Put)
+        {
+            return new ExpiringValue(stored.ToArray(), null);
+        }
+
+        if (ExpiringValueCodec.ReadsAsDeleted(kind, stored, NowUnixMs))
+        {
+            return null;
+        }
+
+        return new ExpiringValue(ExpiringValueCodec.UserValue(stored).ToArray(), ExpiringValueCodec.ExpiryOf(kind, stored));
     }
 
     /// <summary>
@@ -106,7 +143,7 @@ public sealed partial class LsmStore
             throw;
         }
 
-        return new LsmIterator(new MergingIterator([.. children]), sequence, options.LowerBound, options.UpperBound, sv.Unref);
+        return new LsmIterator(new MergingIterator([.. children]), sequence, options.LowerBound, options.UpperBound, sv.Unref, NowUnixMs);
     }
 
     /// <summary>
@@ -171,7 +208,7 @@ public sealed partial class LsmStore
         && (upper is null || file.SmallestUserKey.SequenceCompareTo(upper) < 0);
 
     /// <summary>REQUIRES: version pinned.</summary>
-    private byte[]? GetFromTables(Version v, ReadOnlySpan<byte> key, ulong sequence)
+    private ExpiringValue? GetFromTables(Version v, ReadOnlySpan<byte> key, ulong sequence)
     {
         int length = InternalKey.EncodedLength(key.Length);
         byte[]? rented = null;
@@ -185,7 +222,7 @@ public sealed partial class LsmStore
             foreach (FileMetadata file in v.Files(0))
             {
                 if (key.SequenceCompareTo(file.SmallestUserKey) >= 0 && key.SequenceCompareTo(file.LargestUserKey) <= 0
-                    && TryGetFromTable(file, seekKey, out byte[]? value))
+                    && TryGetFromTable(file, seekKey, out ExpiringValue? value))
                 {
                     return value;
                 }
@@ -210,7 +247,7 @@ public sealed partial class LsmStore
                 }
 
                 if (lo < files.Count && key.SequenceCompareTo(files[lo].SmallestUserKey) >= 0
-                    && TryGetFromTable(files[lo], seekKey, out byte[]? value))
+                    && TryGetFromTable(files[lo], seekKey, out ExpiringValue? value))
                 {
                     return value;
                 }
@@ -227,15 +264,15 @@ public sealed partial class LsmStore
         }
     }
 
-    /// <summary>True when the table holds a version of the key visible at the seek key's sequence; value is null for a tombstone.</summary>
-    private bool TryGetFromTable(FileMetadata file, ReadOnlySpan<byte> seekKey, out byte[]? value)
+    /// <summary>True when the table holds a version of the key visible at the seek key's sequence; value is null for a tombstone or an expired value.</summary>
+    private bool TryGetFromTable(FileMetadata file, ReadOnlySpan<byte> seekKey, out ExpiringValue? value)
     {
         TableCache.Entry entry = _tableCache.Acquire(file);
         try
         {
             if (entry.Reader.TryGet(seekKey, out ValueKind kind, out ReadOnlySpan<byte> found, out _))
             {
-                value = kind == ValueKind.Put ? found.ToArray() : null;
+                value = kind == ValueKind.Delete ? null : Live(kind, found);
                 return true;
             }
 

@@ -28,6 +28,22 @@ public sealed partial class LsmStore
         WriteValidated(batch);
     }
 
+    /// <summary>
+    /// Stores <paramref name="value"/> under <paramref name="key"/> until <paramref name="expiresAt"/>
+    /// (absolute, millisecond precision; null: never expires). From then on every read treats the
+    /// key as deleted and compaction removes it (<see cref="WriteBatch.Put(ReadOnlySpan{byte}, ReadOnlySpan{byte}, DateTimeOffset?)"/>).
+    /// Durable per <see cref="LsmOptions.WalSyncMode"/> on return.
+    /// </summary>
+    /// <exception cref="ArgumentException">The key or value is over its limit; nothing is written.</exception>
+    public void Put(ReadOnlySpan<byte> key, ReadOnlySpan<byte> value, DateTimeOffset? expiresAt)
+    {
+        CheckSizes(key.Length, value.Length);
+        WriteBatch batch = s_threadBatch ??= new WriteBatch(1024);
+        batch.Clear();
+        batch.Put(key, value, expiresAt);
+        WriteValidated(batch);
+    }
+
     /// <summary>Deletes <paramref name="key"/> by writing a tombstone.</summary>
     /// <exception cref="ArgumentException">The key is over its limit; nothing is written.</exception>
     public void Delete(ReadOnlySpan<byte> key)

@@ -7,6 +7,8 @@ namespace ActorLsm.Storage;
 /// A cursor over the user-visible state of the store as of one sequence number: for each user
 /// key the newest version at or below that sequence, tombstoned keys hidden, restricted to
 /// [<c>lowerBound</c>, <c>upperBound</c>). Forward and reverse, after LevelDB's DBIter.
+/// Expiring values whose expiry is at or before the store's clock when the iterator was created
+/// read as tombstones (hidden, and hiding older versions), so one iterator sees one instant.
 /// <see cref="Key"/> and <see cref="Value"/> are valid until the next positioning call. Not
 /// thread-safe. Dispose it: it pins the SSTables it reads.
 /// </summary>
@@ -17,17 +19,26 @@ public sealed class LsmIterator : IDisposable
     private readonly byte[]? _lowerBound;
     private readonly byte[]? _upperBound;
     private readonly Action? _onDispose;
+    private readonly long _nowUnixMs;
     private byte[] _seekBuffer = new byte[64];
     private byte[] _savedKey = new byte[64];
     private int _savedKeyLength;
     private byte[] _savedValue = new byte[256];
     private int _savedValueLength;
+    private ValueKind _savedKind;
     private bool _forward = true;
     private bool _valid;
     private bool _disposed;
 
-    internal LsmIterator(IInternalIterator inner, ulong sequence, byte[]? lowerBound, byte[]? upperBound, Action? onDispose)
+    /// <param name="inner">The merged internal iterator; the cursor owns and disposes it.</param>
+    /// <param name="sequence">Entries above this sequence number are invisible.</param>
+    /// <param name="lowerBound">Inclusive lower bound of user keys; null for none.</param>
+    /// <param name="upperBound">Exclusive upper bound of user keys; null for none.</param>
+    /// <param name="onDispose">Runs once on dispose (releases the super version).</param>
+    /// <param name="nowUnixMs">The instant expiries are judged at, Unix milliseconds.</param>
+    internal LsmIterator(IInternalIterator inner, ulong sequence, byte[]? lowerBound, byte[]? upperBound, Action? onDispose, long nowUnixMs)
     {
+        _nowUnixMs = nowUnixMs;
         _inner = inner;
         _sequence = sequence;
         _lowerBound = lowerBound;
@@ -48,13 +59,27 @@ public sealed class LsmIterator : IDisposable
         }
     }
 
-    /// <summary>The current value. REQUIRES: <see cref="Valid"/>.</summary>
+    /// <summary>The current value (without the stored expiry). REQUIRES: <see cref="Valid"/>.</summary>
     public ReadOnlySpan<byte> Value
     {
         get
         {
             EnsureValid();
-            return _forward ? _inner.Value : _savedValue.AsSpan(0, _savedValueLength);
+            return _forward
+                ? ExpiringValueCodec.UserValue(InternalKey.Kind(_inner.Key), _inner.Value)
+                : ExpiringValueCodec.UserValue(_savedKind, _savedValue.AsSpan(0, _savedValueLength));
+        }
+    }
+
+    /// <summary>The current value's absolute expiry (millisecond precision), or null when it never expires. REQUIRES: <see cref="Valid"/>.</summary>
+    public DateTimeOffset? ExpiresAt
+    {
+        get
+        {
+            EnsureValid();
+            return _forward
+                ? ExpiringValueCodec.ExpiryOf(InternalKey.Kind(_inner.Key), _inner.Value)
+                : ExpiringValueCodec.ExpiryOf(_savedKind, _savedValue.AsSpan(0, _savedValueLength));
         }
     }
 
@@ -199,13 +224,13 @@ public sealed class LsmIterator : IDisposable
             if ((trailer >> 8) <= _sequence
                 && !(skipping && userKey.SequenceCompareTo(_savedKey.AsSpan(0, _savedKeyLength)) <= 0))
             {
-                if ((ValueKind)(byte)trailer == ValueKind.Put)
+                if (!ExpiringValueCodec.ReadsAsDeleted((ValueKind)(byte)trailer, _inner.Value, _nowUnixMs))
                 {
                     _valid = true;
                     return;
                 }
 
-                // A tombstone hides every older version of this key.
+                // A tombstone (or an expired value) hides every older version of this key.
                 SaveKey(userKey);
                 skipping = true;
             }
@@ -239,17 +264,22 @@ public sealed class LsmIterator : IDisposable
                 }
 
                 kind = (ValueKind)(byte)trailer;
-                if (kind == ValueKind.Put)
+                if (ExpiringValueCodec.ReadsAsDeleted(kind, _inner.Value, _nowUnixMs))
+                {
+                    kind = ValueKind.Delete; // an expired value hides older versions as a tombstone does
+                }
+                else
                 {
                     SaveKey(userKey);
                     SaveValue(_inner.Value);
+                    _savedKind = kind;
                 }
             }
 
             _inner.Prev();
         }
 
-        _valid = kind == ValueKind.Put;
+        _valid = kind != ValueKind.Delete;
     }
 
     private ReadOnlySpan<byte> BuildSeekKey(ReadOnlySpan<byte> userKey, ulong sequence, ValueKind kind = InternalKey.KindForSeek)

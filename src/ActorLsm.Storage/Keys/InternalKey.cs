@@ -18,7 +18,7 @@ internal static class InternalKey
     public const ulong MaxSequence = (1UL << 56) - 1;
 
     /// <summary>The kind used for seek keys (the largest kind; see <see cref="ValueKind"/>).</summary>
-    public const ValueKind KindForSeek = ValueKind.Put;
+    public const ValueKind KindForSeek = ValueKind.PutWithExpiry;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static ulong PackTrailer(ulong sequence, ValueKind kind) => (sequence << 8) | (byte)kind;
@@ -59,7 +59,7 @@ internal static class InternalKey
 
     /// <summary>True when <paramref name="internalKey"/> is long enough to hold a trailer and has a known kind.</summary>
     public static bool IsWellFormed(ReadOnlySpan<byte> internalKey) =>
-        internalKey.Length >= TrailerSize && (byte)Trailer(internalKey) <= (byte)ValueKind.Put;
+        internalKey.Length >= TrailerSize && (byte)Trailer(internalKey) <= (byte)ValueKind.PutWithExpiry;
 
     /// <summary>
     /// Orders internal keys: user key ascending (bytewise), then trailer descending (newest first).

@@ -4,13 +4,13 @@ using ActorLsm.Storage.Keys;
 
 namespace ActorLsm.Storage.Memtables;
 
-/// <summary>Outcome of <see cref="MemTable.Get"/>.</summary>
+/// <summary>Outcome of <see cref="MemTable.Get(ReadOnlySpan{byte}, ulong, out ValueKind, out ReadOnlySpan{byte})"/>.</summary>
 internal enum MemTableGetResult
 {
     /// <summary>No entry of the user key is visible at the snapshot: look in older data.</summary>
     NotFound,
 
-    /// <summary>The newest visible entry is a Put; the value is returned.</summary>
+    /// <summary>The newest visible entry is a Put or PutWithExpiry; its stored value is returned (the caller applies expiry).</summary>
     Found,
 
     /// <summary>The newest visible entry is a tombstone: the key is deleted, stop looking.</summary>
@@ -26,8 +26,8 @@ internal enum MemTableGetResult
 /// </summary>
 /// <remarks>
 /// Threading: one writer (<see cref="TryAdd"/>, REQUIRES external serialization, e.g. the
-/// write-group leader); <see cref="Get"/>, iterators and the statistics may run on any thread at
-/// the same time without locks. Spans returned by <see cref="Get"/> and iterators point into the
+/// write-group leader); <see cref="Get(ReadOnlySpan{byte}, ulong, out ValueKind, out ReadOnlySpan{byte})"/>, iterators and the statistics may run on any thread at
+/// the same time without locks. Spans returned by <see cref="Get(ReadOnlySpan{byte}, ulong, out ValueKind, out ReadOnlySpan{byte})"/> and iterators point into the
 /// arena and stay valid as long as the memtable is reachable.
 /// </remarks>
 internal sealed class MemTable
@@ -126,7 +126,7 @@ internal sealed class MemTable
     public bool TryAdd(ulong sequence, ValueKind kind, ReadOnlySpan<byte> userKey, ReadOnlySpan<byte> value)
     {
         ArgumentOutOfRangeException.ThrowIfGreaterThan(sequence, InternalKey.MaxSequence);
-        if (kind is not (ValueKind.Put or ValueKind.Delete))
+        if (kind is not (ValueKind.Put or ValueKind.Delete or ValueKind.PutWithExpiry))
         {
             throw new ArgumentOutOfRangeException(nameof(kind), kind, "unknown value kind");
         }
@@ -159,10 +159,19 @@ internal sealed class MemTable
     /// Looks up the newest entry of <paramref name="userKey"/> with sequence number &lt;=
     /// <paramref name="snapshotSequence"/> (values above <see cref="InternalKey.MaxSequence"/> mean
     /// "latest"). On <see cref="MemTableGetResult.Found"/>, <paramref name="value"/> points into the
-    /// arena; otherwise it is empty. Allocates nothing.
+    /// arena; otherwise it is empty. Allocates nothing. An expiring value is returned as stored
+    /// (with its expiry prefix): use the overload with the kind to interpret it.
     /// </summary>
-    public MemTableGetResult Get(ReadOnlySpan<byte> userKey, ulong snapshotSequence, out ReadOnlySpan<byte> value)
+    public MemTableGetResult Get(ReadOnlySpan<byte> userKey, ulong snapshotSequence, out ReadOnlySpan<byte> value) =>
+        Get(userKey, snapshotSequence, out _, out value);
+
+    /// <summary>
+    /// As <see cref="Get(ReadOnlySpan{byte}, ulong, out ReadOnlySpan{byte})"/>, also giving the entry's
+    /// kind on <see cref="MemTableGetResult.Found"/> (<see cref="ValueKind.Put"/> or <see cref="ValueKind.PutWithExpiry"/>).
+    /// </summary>
+    public MemTableGetResult Get(ReadOnlySpan<byte> userKey, ulong snapshotSequence, out ValueKind kind, out ReadOnlySpan<byte> value)
     {
+        kind = ValueKind.Delete;
         ulong sequence = Math.Min(snapshotSequence, InternalKey.MaxSequence);
         int node = _list.FindGreaterOrEqual(userKey, InternalKey.PackTrailer(sequence, InternalKey.KindForSeek));
         if (node != Arena.NullOffset)
@@ -170,7 +179,8 @@ internal sealed class MemTable
             ReadOnlySpan<byte> key = _list.KeyOf(node);
             if (InternalKey.UserKey(key).SequenceEqual(userKey))
             {
-                if (InternalKey.Kind(key) == ValueKind.Put)
+                kind = InternalKey.Kind(key);
+                if (kind != ValueKind.Delete)
                 {
                     value = _list.ValueOf(node);
                     return MemTableGetResult.Found;

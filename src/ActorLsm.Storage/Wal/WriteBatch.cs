@@ -12,7 +12,8 @@ namespace ActorLsm.Storage;
 /// <remarks>
 /// Byte layout (also the WAL record payload; Wal/FORMAT.md, "Write batch payload"):
 /// <c>sequence: fixed64 | count: fixed32 | record*</c>, where
-/// <c>record = kind: u8 (ValueKind) | key_len: varint32 | key | (kind == Put ? value_len: varint32 | value : nothing)</c>.
+/// <c>record = kind: u8 (ValueKind) | key_len: varint32 | key | (kind != Delete ? value_len: varint32 | value : nothing)</c>,
+/// where a <see cref="ValueKind.PutWithExpiry"/> value is <c>expires_at_unix_ms: fixed64 ++ user value</c>.
 /// The sequence is that of the first record; record i gets sequence + i.
 /// </remarks>
 public sealed partial class WriteBatch
@@ -48,24 +49,65 @@ public sealed partial class WriteBatch
     /// <summary>Upper bound of the memtable arena bytes needed to insert every record.</summary>
     internal long MemTableCharge { get; private set; }
 
-    /// <summary>Adds a put of <paramref name="key"/> to <paramref name="value"/>.</summary>
-    public WriteBatch Put(ReadOnlySpan<byte> key, ReadOnlySpan<byte> value)
+    /// <summary>Adds a put of <paramref name="key"/> to <paramref name="value"/> that never expires.</summary>
+    public WriteBatch Put(ReadOnlySpan<byte> key, ReadOnlySpan<byte> value) => AddPut(key, value, null);
+
+    /// <summary>
+    /// Adds a put of <paramref name="key"/> to <paramref name="value"/> that expires at
+    /// <paramref name="expiresAt"/> (absolute; stored as Unix milliseconds, truncated), or never
+    /// when null (then the same as <see cref="Put(ReadOnlySpan{byte}, ReadOnlySpan{byte})"/>). From
+    /// the expiry on, reads treat the key as deleted and compaction drops the entry (Wal/FORMAT.md,
+    /// <see cref="ValueKind.PutWithExpiry"/>). An expiry in the past is accepted: the put is then
+    /// invisible at once, as Redis's SET with a past EXAT deletes the key.
+    /// </summary>
+    public WriteBatch Put(ReadOnlySpan<byte> key, ReadOnlySpan<byte> value, DateTimeOffset? expiresAt) =>
+        AddPut(key, value, expiresAt is { } at ? ExpiringValueCodec.ToUnixMs(at) : null);
+
+    /// <summary>As <see cref="Put(ReadOnlySpan{byte}, ReadOnlySpan{byte}, DateTimeOffset?)"/> with the expiry in Unix milliseconds.</summary>
+    public WriteBatch PutWithExpiry(ReadOnlySpan<byte> key, ReadOnlySpan<byte> value, long expiresAtUnixMs) =>
+        AddPut(key, value, expiresAtUnixMs);
+
+    private WriteBatch AddPut(ReadOnlySpan<byte> key, ReadOnlySpan<byte> value, long? expiresAtUnixMs)
     {
-        int need = 1 + Coding.MaxVarint32Length + key.Length + Coding.MaxVarint32Length + value.Length;
+        int prefix = expiresAtUnixMs is null ? 0 : ExpiringValueCodec.PrefixSize;
+        int need = 1 + Coding.MaxVarint32Length + key.Length + Coding.MaxVarint32Length + prefix + value.Length;
         EnsureCapacity(need);
         Span<byte> dst = _rep.AsSpan(_length);
-        dst[0] = (byte)ValueKind.Put;
+        dst[0] = (byte)(expiresAtUnixMs is null ? ValueKind.Put : ValueKind.PutWithExpiry);
         int pos = 1 + Coding.PutVarint32(dst[1..], (uint)key.Length);
         key.CopyTo(dst[pos..]);
         pos += key.Length;
-        pos += Coding.PutVarint32(dst[pos..], (uint)value.Length);
+        pos += Coding.PutVarint32(dst[pos..], (uint)(prefix + value.Length));
+        if (expiresAtUnixMs is { } expiry)
+        {
+            System.Buffers.Binary.BinaryPrimitives.WriteInt64LittleEndian(dst[pos..], expiry);
+            pos += prefix;
+        }
+
         value.CopyTo(dst[pos..]);
         pos += value.Length;
         _length += pos;
         SetCount(_count + 1);
         UserBytes += key.Length + value.Length;
-        MemTableCharge += Memtables.MemTable.EstimateEntrySize(key.Length, value.Length);
+        MemTableCharge += Memtables.MemTable.EstimateEntrySize(key.Length, prefix + value.Length);
         return this;
+    }
+
+    /// <summary>Adds an entry already in stored form (<see cref="FromBytes"/>). REQUIRES: kind is known; a PutWithExpiry value has its prefix.</summary>
+    private void AddStored(ValueKind kind, ReadOnlySpan<byte> key, ReadOnlySpan<byte> stored)
+    {
+        switch (kind)
+        {
+            case ValueKind.Put:
+                AddPut(key, stored, null);
+                break;
+            case ValueKind.PutWithExpiry:
+                AddPut(key, ExpiringValueCodec.UserValue(stored), ExpiringValueCodec.ExpiresAt(stored));
+                break;
+            default:
+                Delete(key);
+                break;
+        }
     }
 
     /// <summary>Adds a delete of <paramref name="key"/> (a tombstone).</summary>
@@ -124,14 +166,7 @@ public sealed partial class WriteBatch
         var batch = new WriteBatch(encoded.Length);
         while (reader.TryNext(out ValueKind kind, out ReadOnlySpan<byte> key, out ReadOnlySpan<byte> value))
         {
-            if (kind == ValueKind.Put)
-            {
-                batch.Put(key, value);
-            }
-            else
-            {
-                batch.Delete(key);
-            }
+            batch.AddStored(kind, key, value);
         }
 
         batch.SetSequence(reader.Sequence);
@@ -155,8 +190,13 @@ public sealed partial class WriteBatch
     internal void Validate(int maxKeySize, int maxValueSize)
     {
         var reader = new Reader(Encoded, "write batch", 0);
-        while (reader.TryNext(out ValueKind _, out ReadOnlySpan<byte> key, out ReadOnlySpan<byte> value))
+        while (reader.TryNext(out ValueKind kind, out ReadOnlySpan<byte> key, out ReadOnlySpan<byte> value))
         {
+            if (kind == ValueKind.PutWithExpiry)
+            {
+                value = ExpiringValueCodec.UserValue(value);
+            }
+
             if (key.Length > maxKeySize)
             {
                 throw new ArgumentException($"key of {key.Length} bytes exceeds the limit of {maxKeySize} bytes", nameof(key));
@@ -224,15 +264,19 @@ public sealed partial class WriteBatch
             }
 
             kind = (ValueKind)_data[_pos++];
-            if (kind is not (ValueKind.Put or ValueKind.Delete))
+            if (kind is not (ValueKind.Put or ValueKind.Delete or ValueKind.PutWithExpiry))
             {
                 throw Bad($"unknown record kind {(byte)kind}");
             }
 
             key = ReadSlice();
-            if (kind == ValueKind.Put)
+            if (kind != ValueKind.Delete)
             {
                 value = ReadSlice();
+                if (kind == ValueKind.PutWithExpiry && value.Length < ExpiringValueCodec.PrefixSize)
+                {
+                    throw Bad($"value with expiry of {value.Length} bytes is shorter than its {ExpiringValueCodec.PrefixSize}-byte expiry");
+                }
             }
 
             _seen++;

@@ -41,6 +41,56 @@ public sealed class ClientEndToEndTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Client_PutWithExpiry_GetWithExpiryReturnsItAndAPastExpiryHidesTheKey()
+    {
+        DateTimeOffset inAnHour = DateTimeOffset.FromUnixTimeMilliseconds(DateTimeOffset.UtcNow.AddHours(1).ToUnixTimeMilliseconds());
+        await _client.PutAsync(B("ttl-a"), B("1"), inAnHour);
+        await _client.PutAsync(B("ttl-b"), B("2"), DateTimeOffset.UtcNow.AddSeconds(-1));
+        await _client.PutAsync(B("ttl-c"), B("3"));
+
+        StoredValue? a = await _client.GetWithExpiryAsync(B("ttl-a"));
+        Assert.Equal("1", S(a?.Value));
+        Assert.Equal(inAnHour, a?.ExpiresAt);
+        Assert.Null(await _client.GetWithExpiryAsync(B("ttl-b")));
+        Assert.Null(await _client.GetAsync(B("ttl-b")));
+        Assert.Null((await _client.GetWithExpiryAsync(B("ttl-c")))?.ExpiresAt);
+        Assert.Equal(["ttl-a", "ttl-c"], await KeysAsync(_client.ScanAsync(B("ttl-"), B("ttl."))));
+    }
+
+    [Fact]
+    public async Task Client_ExpireAbsoluteRelativeAndPersist_ChangeOnlyTheExpiry()
+    {
+        await _client.PutAsync(B("exp"), B("v"));
+        DateTimeOffset at = DateTimeOffset.FromUnixTimeMilliseconds(DateTimeOffset.UtcNow.AddDays(1).ToUnixTimeMilliseconds());
+        Assert.True(await _client.ExpireAsync(B("exp"), at));
+        Assert.Equal(at, (await _client.GetWithExpiryAsync(B("exp")))?.ExpiresAt);
+
+        DateTimeOffset before = DateTimeOffset.UtcNow;
+        Assert.True(await _client.ExpireAfterAsync(B("exp"), TimeSpan.FromMinutes(3)));
+        DateTimeOffset after = DateTimeOffset.UtcNow;
+        StoredValue? relative = await _client.GetWithExpiryAsync(B("exp"));
+        Assert.Equal("v", S(relative?.Value));
+        Assert.InRange(relative!.Value.ExpiresAt!.Value, before.AddMinutes(3).AddMilliseconds(-1), after.AddMinutes(3));
+
+        Assert.True(await _client.ExpireAsync(B("exp"), null));
+        Assert.Null((await _client.GetWithExpiryAsync(B("exp")))?.ExpiresAt);
+        Assert.True(await _client.ExpireAfterAsync(B("exp"), TimeSpan.Zero));
+        Assert.Null(await _client.GetAsync(B("exp")));
+        Assert.False(await _client.ExpireAsync(B("exp"), at));
+        Assert.False(await _client.ExpireAfterAsync(B("never"), TimeSpan.FromMinutes(1)));
+    }
+
+    [Fact]
+    public async Task Client_BatchWithExpiries_StoresEachOpsExpiry()
+    {
+        DateTimeOffset at = DateTimeOffset.FromUnixTimeMilliseconds(DateTimeOffset.UtcNow.AddHours(2).ToUnixTimeMilliseconds());
+        await _client.BatchAsync([WriteOp.Put(B("bx-1"), B("1"), at), WriteOp.Put(B("bx-2"), B("2")), WriteOp.Put(B("bx-3"), B("3"), DateTimeOffset.UtcNow.AddSeconds(-5))]);
+        Assert.Equal(at, (await _client.GetWithExpiryAsync(B("bx-1")))?.ExpiresAt);
+        Assert.Null((await _client.GetWithExpiryAsync(B("bx-2")))?.ExpiresAt);
+        Assert.Null(await _client.GetAsync(B("bx-3")));
+    }
+
+    [Fact]
     public async Task Client_ScanWithBoundsReverseAndLimit_ReturnsKeyOrder()
     {
         await Task.WhenAll(Enumerable.Range(0, 100).Select(i => _client.PutAsync(B($"s{i:D3}"), B($"v{i}"))));

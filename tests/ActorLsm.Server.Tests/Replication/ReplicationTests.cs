@@ -105,6 +105,38 @@ public sealed class ReplicationTests
     }
 
     [Fact]
+    public async Task Expiry_ThreeNodes_EveryReplicaStoresTheLeadersAbsoluteExpiry_R1()
+    {
+        await using ReplicatedCluster cluster = await ReplicatedCluster.StartAsync(3, minInSync: 3);
+        byte[] absolute = "ttl-absolute"u8.ToArray(), relative = "ttl-relative"u8.ToArray();
+        DateTimeOffset at = DateTimeOffset.FromUnixTimeMilliseconds(DateTimeOffset.UtcNow.AddDays(1).ToUnixTimeMilliseconds());
+        DateTimeOffset? decided;
+        await using (ActorLsmClient client = cluster.Client())
+        {
+            await client.PutAsync(absolute, "a"u8.ToArray(), at);
+            await client.PutAsync(relative, "r"u8.ToArray());
+            Assert.True(await client.ExpireAfterAsync(relative, TimeSpan.FromHours(1)));
+            decided = (await client.GetWithExpiryAsync(relative))?.ExpiresAt;
+            Assert.NotNull(decided);
+        }
+
+        // Acknowledged with min-insync 3: read each replica's own store from disk.
+        await cluster.CrashAllAsync();
+        foreach ((byte[] key, DateTimeOffset expected) in new[] { (absolute, at), (relative, decided.Value) })
+        {
+            int shard = ShardHash.ShardOf(key, ReplicatedCluster.ShardCount);
+            for (int i = 0; i < 3; i++)
+            {
+                string dir = Path.Combine(cluster.DataDir(i), "shard-" + shard.ToString("D2", System.Globalization.CultureInfo.InvariantCulture));
+                using LsmStore store = LsmStore.Open(dir, new LsmOptions { CreateIfMissing = false });
+                ExpiringValue? replica = store.GetWithExpiry(key);
+                Assert.True(replica is not null, $"node {i} lacks {Encoding.UTF8.GetString(key)}");
+                Assert.Equal(expected, replica.Value.ExpiresAt);
+            }
+        }
+    }
+
+    [Fact]
     public async Task LeaderCrash_UnderSetWorkload_NewLeaderFromInSyncSetAndNoAcknowledgedWriteLost_R1_R6()
     {
         await using ReplicatedCluster cluster = await ReplicatedCluster.StartAsync(3);

@@ -1,17 +1,24 @@
 using ActorLsm.Server.Dispatch;
 using ActorLsm.Shards;
+using ActorLsm.Storage;
 
 namespace ActorLsm.Server.Tests.Support;
 
 /// <summary>
 /// A model of the node for protocol tests: one sorted dictionary under a lock, the same key limit
-/// check as the storage engine, and an optional failure injected into every call.
+/// check as the storage engine, and an optional failure injected into every call. Expiries are kept
+/// beside the values and judged by <see cref="Clock"/> on reads through <see cref="GetWithExpiryAsync"/>
+/// and updates (plain gets and scans ignore them).
 /// </summary>
 internal sealed class InMemoryNodeStore : INodeStore
 {
     private readonly Lock _gate = new();
     private readonly SortedDictionary<byte[], byte[]> _data = new(ByteComparer.Instance);
+    private readonly Dictionary<byte[], DateTimeOffset> _expiries = new(new KeyEquality());
     private ulong _sequence;
+
+    /// <summary>The clock expiries are judged by.</summary>
+    public TimeProvider Clock { get; init; } = TimeProvider.System;
 
     public int ShardCount { get; init; } = 1;
 
@@ -35,8 +42,86 @@ internal sealed class InMemoryNodeStore : INodeStore
         await EnterAsync(key).ConfigureAwait(false);
         lock (_gate)
         {
-            _data[key] = value;
+            Apply(new BatchOperation(key, value));
             return ++_sequence;
+        }
+    }
+
+    public async Task<ulong> PutAsync(byte[] key, byte[] value, DateTimeOffset? expiresAt, CancellationToken cancellationToken)
+    {
+        await EnterAsync(key).ConfigureAwait(false);
+        lock (_gate)
+        {
+            Apply(new BatchOperation(key, value, expiresAt));
+            return ++_sequence;
+        }
+    }
+
+    public async Task<ExpiringValue?> GetWithExpiryAsync(byte[] key, CancellationToken cancellationToken)
+    {
+        await EnterAsync(key).ConfigureAwait(false);
+        lock (_gate)
+        {
+            return Read(key);
+        }
+    }
+
+    public async Task<bool> SetExpiryAsync(byte[] key, DateTimeOffset? expiresAt, CancellationToken cancellationToken)
+    {
+        UpdateOutcome outcome = await UpdateAsync([key], (current, now) => current[0] is not { } live
+            ? UpdateDecision.None(false)
+            : expiresAt <= now ? UpdateDecision.Delete(key, true) : UpdateDecision.Put(key, live.Value, expiresAt, true), cancellationToken).ConfigureAwait(false);
+        return outcome.Result is true;
+    }
+
+    public Task<bool> SetTimeToLiveAsync(byte[] key, TimeSpan timeToLive, CancellationToken cancellationToken) =>
+        SetExpiryAsync(key, Clock.GetUtcNow() + timeToLive, cancellationToken);
+
+    public async Task<UpdateOutcome> UpdateAsync(IReadOnlyList<byte[]> keys, KeyUpdater updater, CancellationToken cancellationToken)
+    {
+        foreach (byte[] key in keys)
+        {
+            await EnterAsync(key).ConfigureAwait(false);
+        }
+
+        lock (_gate)
+        {
+            UpdateDecision decision = updater([.. keys.Select(Read)], Clock.GetUtcNow());
+            foreach (BatchOperation op in decision.Writes)
+            {
+                Apply(op);
+            }
+
+            return new UpdateOutcome(decision.Writes.Count > 0 ? ++_sequence : null, decision.Result);
+        }
+    }
+
+    /// <summary>REQUIRES: _gate held.</summary>
+    private ExpiringValue? Read(byte[] key)
+    {
+        if (!_data.TryGetValue(key, out byte[]? value))
+        {
+            return null;
+        }
+
+        DateTimeOffset? expiresAt = _expiries.TryGetValue(key, out DateTimeOffset at) ? at : null;
+        return expiresAt <= Clock.GetUtcNow() ? null : new ExpiringValue(value, expiresAt);
+    }
+
+    /// <summary>REQUIRES: _gate held.</summary>
+    private void Apply(BatchOperation op)
+    {
+        _expiries.Remove(op.Key);
+        if (op.Value is null)
+        {
+            _data.Remove(op.Key);
+            return;
+        }
+
+        _data[op.Key] = op.Value;
+        if (op.ExpiresAt is { } at)
+        {
+            _expiries[op.Key] = DateTimeOffset.FromUnixTimeMilliseconds(at.ToUnixTimeMilliseconds());
         }
     }
 
@@ -45,7 +130,7 @@ internal sealed class InMemoryNodeStore : INodeStore
         await EnterAsync(key).ConfigureAwait(false);
         lock (_gate)
         {
-            _data.Remove(key);
+            Apply(new BatchOperation(key, null));
             return ++_sequence;
         }
     }
@@ -95,14 +180,7 @@ internal sealed class InMemoryNodeStore : INodeStore
         {
             foreach (BatchOperation op in operations)
             {
-                if (op.Value is null)
-                {
-                    _data.Remove(op.Key);
-                }
-                else
-                {
-                    _data[op.Key] = op.Value;
-                }
+                Apply(op);
             }
 
             _sequence++;
@@ -142,6 +220,18 @@ internal sealed class InMemoryNodeStore : INodeStore
         if (key.Length > MaxKeySize)
         {
             throw new ArgumentException($"key of {key.Length} bytes exceeds the limit of {MaxKeySize}", nameof(key));
+        }
+    }
+
+    private sealed class KeyEquality : IEqualityComparer<byte[]>
+    {
+        public bool Equals(byte[]? x, byte[]? y) => x.AsSpan().SequenceEqual(y);
+
+        public int GetHashCode(byte[] obj)
+        {
+            var h = default(HashCode);
+            h.AddBytes(obj);
+            return h.ToHashCode();
         }
     }
 

@@ -63,6 +63,42 @@ public sealed class ReplicationTests(ITestOutputHelper output) : ShardsTestKit(o
     }
 
     [Fact]
+    public async Task Follower_PromotedAfterWritesWithExpiry_ServesTheLeadersAbsoluteExpiries()
+    {
+        var replication = new ShardReplicationOptions { HeartbeatInterval = TimeSpan.FromMilliseconds(50) };
+        var start = new DateTimeOffset(2026, 12, 2, 0, 0, 0, TimeSpan.Zero);
+        var leaderClock = new ManualClock(start.AddHours(1)); // the clocks disagree: the leader's decides
+        var followerClock = new ManualClock(start);
+        await using NodeHarness b = await StartInAsync(Sys, dir => WithClock(Options(dir, "node-b", replication), followerClock));
+        await using NodeHarness a = await StartInAsync(Sys, dir => WithClock(Options(dir, "node-a", replication), leaderClock));
+        await SetRoleAsync(b, new FollowerRole(1, "b", "a"));
+        await SetRoleAsync(a, new LeaderRole(1, "a", [new ReplicaPeer("b", b.Node.Shard(0).Ref)], ["a", "b"], 2));
+
+        await a.Node.PutAsync(B("absolute"), B("1"), start.AddHours(2));
+        await a.Node.PutAsync(B("relative"), B("2"));
+        Assert.True(await a.Node.SetTimeToLiveAsync(B("relative"), TimeSpan.FromMinutes(5)));
+        await a.Node.PutAsync(B("plain"), B("3"));
+
+        await a.Node.KillAsync();
+        Assert.Equal("leader", (await SetRoleAsync(b, new LeaderRole(2, "b", [], ["b"], 1))).Role);
+        Assert.Equal(start.AddHours(2), (await b.Node.GetWithExpiryAsync(B("absolute")))?.ExpiresAt);
+        ExpiringValue? relative = await b.Node.GetWithExpiryAsync(B("relative"));
+        Assert.Equal("2", S(relative?.Value));
+        Assert.Equal(start.AddHours(1).AddMinutes(5), relative?.ExpiresAt);
+        Assert.Null((await b.Node.GetWithExpiryAsync(B("plain")))?.ExpiresAt);
+
+        followerClock.Advance(TimeSpan.FromHours(1).Add(TimeSpan.FromMinutes(5)));
+        Assert.Null(await b.Node.GetAsync(B("relative")));
+        Assert.Equal("1", S(await b.Node.GetAsync(B("absolute"))));
+    }
+
+    private static ShardedNodeOptions WithClock(ShardedNodeOptions options, TimeProvider clock)
+    {
+        options.Storage.TimeProvider = clock;
+        return options;
+    }
+
+    [Fact]
     public async Task Replicator_SmallMaxMessageBytes_SplitsAppendsAtRecordBoundaries()
     {
         const int Max = 1024;
