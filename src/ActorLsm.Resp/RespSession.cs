@@ -207,6 +207,14 @@ public sealed class RespSession
         }
 
         _pendingRead = _pendingWrite = _pendingBarrier = false;
+        AssertInvariants();
+    }
+
+    [System.Diagnostics.Conditional("DEBUG")]
+    private void AssertInvariants()
+    {
+        System.Diagnostics.Debug.Assert(_pending.Count > 0 || !(_pendingRead || _pendingWrite || _pendingBarrier), "class flags describe pending replies only");
+        System.Diagnostics.Debug.Assert(Protocol is 2 or 3, "the protocol is RESP2 or RESP3");
     }
 
     private async Task<RespValue> ReplyOf(Task<RespValue> task)
