@@ -15,6 +15,36 @@ public static class ClusterRoles
     /// <summary>Prefix of the client-endpoint role: <c>actorlsm-endpoint:</c>.</summary>
     public const string EndpointPrefix = "actorlsm-endpoint:";
 
+    /// <summary>
+    /// Prefix of the RESP-endpoint role: <c>actorlsm-resp:</c>. A node with a RESP listener publishes
+    /// <c>actorlsm-resp:HOST:PORT</c> beside its client endpoint, so MOVED redirects and CLUSTER NODES can name
+    /// each shard leader's RESP endpoint.
+    /// </summary>
+    public const string RespEndpointPrefix = "actorlsm-resp:";
+
+    /// <summary>The role that publishes <paramref name="respEndpoint"/> (<c>host:port</c>; validated with <see cref="NodeAddress.Parse"/>).</summary>
+    public static string RespEndpointRole(string respEndpoint)
+    {
+        ArgumentNullException.ThrowIfNull(respEndpoint);
+        _ = NodeAddress.Parse(respEndpoint);
+        return RespEndpointPrefix + respEndpoint;
+    }
+
+    /// <summary>The RESP endpoint published in <paramref name="roles"/>, or an empty string when none is.</summary>
+    public static string RespEndpointOf(IEnumerable<string> roles)
+    {
+        ArgumentNullException.ThrowIfNull(roles);
+        foreach (string r in roles)
+        {
+            if (r.StartsWith(RespEndpointPrefix, StringComparison.Ordinal))
+            {
+                return r[RespEndpointPrefix.Length..];
+            }
+        }
+
+        return string.Empty;
+    }
+
     /// <summary>The role that publishes <paramref name="clientEndpoint"/> (<c>host:port</c>; validated with <see cref="NodeAddress.Parse"/>).</summary>
     public static string EndpointRole(string clientEndpoint)
     {

@@ -43,7 +43,7 @@ internal sealed class ClusterStateTracker
     public static Member Map(AkkaMember m, int ageRank)
     {
         ArgumentNullException.ThrowIfNull(m);
-        return new Member(UniqueAddress.FromAkka(m.UniqueAddress), Map(m.Status), ageRank, ClusterRoles.EndpointOf(m.Roles));
+        return new Member(UniqueAddress.FromAkka(m.UniqueAddress), Map(m.Status), ageRank, ClusterRoles.EndpointOf(m.Roles), ClusterRoles.RespEndpointOf(m.Roles));
     }
 
     /// <summary>

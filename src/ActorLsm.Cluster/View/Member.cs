@@ -8,8 +8,10 @@ namespace ActorLsm.Cluster.View;
 /// broken by address.
 /// <paramref name="ClientEndpoint"/> is the <c>host:port</c> clients use, read from the member's
 /// role <c>actorlsm-endpoint:HOST:PORT</c> (<see cref="ClusterRoles"/>); empty when it has none.
+/// <paramref name="RespEndpoint"/> is its RESP listener's <c>host:port</c> from the role
+/// <c>actorlsm-resp:HOST:PORT</c>; empty when it runs none.
 /// </summary>
-public sealed record Member(UniqueAddress UniqueAddress, MemberStatus Status, int UpNumber, string ClientEndpoint)
+public sealed record Member(UniqueAddress UniqueAddress, MemberStatus Status, int UpNumber, string ClientEndpoint, string RespEndpoint = "")
 {
     /// <summary>The member's stable <c>host:port</c>.</summary>
     public NodeAddress Address => UniqueAddress.Address;

@@ -112,6 +112,8 @@ public static class ServerConfigBinder
         MaxInFlightPerConnection = r.Int(S + "max-in-flight-per-connection", 1, 1 << 20),
         RequestTimeout = r.Duration(S + "request-timeout", TimeSpan.FromMilliseconds(1), TimeSpan.FromDays(1)),
         ShutdownTimeout = r.Duration(S + "shutdown-timeout", TimeSpan.Zero, TimeSpan.FromDays(1)),
+        RespPort = r.String("actorlsm.resp.port").Trim().Length == 0 ? null : r.Int("actorlsm.resp.port", 0, 65535),
+        RespHost = r.String("actorlsm.resp.host").Trim(),
     };
 
     private static LsmOptions BindStorage(SettingReader r)

@@ -17,6 +17,15 @@ public sealed record ServerOptions
     /// <summary>TCP port of the client listener; 0 picks a free port. Default 7400.</summary>
     public int Port { get; init; } = 7400;
 
+    /// <summary>TCP port of the RESP listener (<c>actorlsm.resp.port</c>); null: no RESP listener; 0 picks a free port. Default null.</summary>
+    public int? RespPort { get; init; }
+
+    /// <summary>Address the RESP listener binds (<c>actorlsm.resp.host</c>); empty: <see cref="Host"/>. Default empty.</summary>
+    public string RespHost { get; init; } = string.Empty;
+
+    /// <summary>The address the RESP listener binds: <see cref="RespHost"/>, else <see cref="Host"/>.</summary>
+    public string EffectiveRespHost => RespHost.Length > 0 ? RespHost : Host;
+
     /// <summary>Largest request frame body accepted, in bytes; larger announced lengths get FRAME_TOO_LARGE. Default 16 MiB.</summary>
     public int MaxFrameSize { get; init; } = FrameCodec.DefaultMaxFrameSize;
 

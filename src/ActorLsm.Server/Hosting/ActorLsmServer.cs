@@ -14,6 +14,8 @@ using ActorLsm.Server.Configuration;
 using ActorLsm.Server.Connections;
 using ActorLsm.Server.Dispatch;
 using ActorLsm.Server.Metrics;
+using ActorLsm.Server.Resp;
+using ActorLsm.Resp;
 using ActorLsm.Shards;
 using Akka.Actor.Setup;
 using Akka.Configuration;
@@ -80,6 +82,12 @@ public sealed class ActorLsmServer : IAsyncDisposable
     /// <summary>The node's shards.</summary>
     public INodeStore Store => _store;
 
+    /// <summary>The port of the RESP listener (<c>actorlsm.resp.port</c>; a configured 0 resolved to the chosen port); null when it is off.</summary>
+    public int? RespPort => _settings.Server.RespPort;
+
+    /// <summary>The RESP endpoint published to the cluster, <c>host:port</c>; null when RESP is off.</summary>
+    public string? RespEndpoint => RespEndpointOf(_settings.Server);
+
     /// <summary>The node's instruments.</summary>
     public ServerMetrics Metrics => _app.Services.GetRequiredService<ServerMetrics>();
 
@@ -121,6 +129,12 @@ public sealed class ActorLsmServer : IAsyncDisposable
         CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(settings);
+        if (settings.Server.RespPort == 0)
+        {
+            // The RESP port is published to the cluster (and told to tests) before Kestrel binds it.
+            settings = settings with { Server = settings.Server with { RespPort = FreePort(settings.Server.EffectiveRespHost) } };
+        }
+
         if (clusterFactory is null && settings.Cluster is not null)
         {
             // Cluster mode publishes the client endpoint as a member role, so the port must be known
@@ -184,10 +198,19 @@ public sealed class ActorLsmServer : IAsyncDisposable
         builder.Services.AddSingleton(sp => new RequestDispatcher(
             sp.GetRequiredService<INodeStore>(), sp.GetRequiredService<ServerMetrics>(), sp.GetRequiredService<ILogger<RequestDispatcher>>(), Environment.MachineName, settings.Server.RequestTimeout, role));
         builder.Services.AddSingleton<ClientConnectionHandler>();
+        ServerSettings bound = settings;
+        builder.Services.AddSingleton(sp => new Lazy<RespService>(() => new RespService(
+            new RespNodeBackend(sp.GetRequiredService<INodeStore>(), role),
+            new RespServiceOptions { Port = bound.Server.RespPort ?? 0, Version = ServerVersion })));
+        builder.Services.AddSingleton<RespConnectionHandler>();
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.Limits.MaxConcurrentConnections = settings.Server.MaxConnections;
             kestrel.Listen(ResolveHost(settings.Server.Host), settings.Server.Port, listen => listen.UseConnectionHandler<ClientConnectionHandler>());
+            if (settings.Server.RespPort is { } respPort)
+            {
+                kestrel.Listen(ResolveHost(settings.Server.EffectiveRespHost), respPort, listen => listen.UseConnectionHandler<RespConnectionHandler>());
+            }
         });
 
         WebApplication app = builder.Build();
@@ -208,6 +231,11 @@ public sealed class ActorLsmServer : IAsyncDisposable
             var server = new ActorLsmServer(app, store, settings, port, role) { _viewBox = viewBox };
             role.Self = server.Endpoint;
             logger.LogInformation("serving clients on {Host}:{Port}", settings.Server.Host, port);
+            if (settings.Server.RespPort is { } resp)
+            {
+                logger.LogInformation("serving RESP on {Host}:{Port}", settings.Server.EffectiveRespHost, resp);
+            }
+
             if (clusterFactory is not null)
             {
                 try
@@ -333,12 +361,30 @@ public sealed class ActorLsmServer : IAsyncDisposable
     internal static ActorSystem CreateActorSystem(ServerSettings settings, ILoggerFactory loggerFactory)
     {
         Config config = settings.Config.Config.WithFallback(ShardedNode.DefaultConfig);
+        if (settings.Cluster is not null && RespEndpointOf(settings.Server) is { } resp)
+        {
+            // Published beside the client endpoint: MOVED redirects and CLUSTER NODES name it.
+            IEnumerable<string> roles = config.GetStringList("akka.cluster.roles", [])
+                .Where(r => !r.StartsWith(ActorLsm.Cluster.View.ClusterRoles.RespEndpointPrefix, StringComparison.Ordinal))
+                .Append(ActorLsm.Cluster.View.ClusterRoles.RespEndpointRole(resp));
+            config = ConfigurationFactory.ParseString("akka.cluster.roles = [" + string.Join(", ", roles.Select(r => "\"" + r + "\"")) + "]").WithFallback(config);
+        }
+
         config = settings.Cluster is not null
             ? ClusterHost.ComposeConfig(config, AdvertisedEndpointOf(settings.Server, settings.Server.Port))
             : ConfigurationFactory.ParseString("akka.actor.provider = local").WithFallback(config);
         var setup = BootstrapSetup.Create().WithConfig(config).And(new LoggerFactorySetup(loggerFactory));
         return ActorSystem.Create(ClusterHost.SystemName, setup);
     }
+
+    private static string? RespEndpointOf(ServerOptions server) =>
+        server.RespPort is { } port
+            ? $"{(server.AdvertisedHost.Length > 0 ? server.AdvertisedHost : server.EffectiveRespHost)}:{port.ToString(CultureInfo.InvariantCulture)}"
+            : null;
+
+    private static string ServerVersion { get; } =
+        typeof(ActorLsmServer).Assembly.GetCustomAttributes(typeof(System.Reflection.AssemblyInformationalVersionAttribute), false)
+            .OfType<System.Reflection.AssemblyInformationalVersionAttribute>().FirstOrDefault()?.InformationalVersion ?? "0.0.0";
 
     private static string AdvertisedEndpointOf(ServerOptions server, int port) =>
         $"{(server.AdvertisedHost.Length > 0 ? server.AdvertisedHost : server.Host)}:{port.ToString(CultureInfo.InvariantCulture)}";
