@@ -77,6 +77,7 @@ public sealed class RequestDispatcher
         Request.BodyOneofCase.ShardMap => "shard_map",
         Request.BodyOneofCase.ClusterStatus => "cluster_status",
         Request.BodyOneofCase.Leave => "leave",
+        Request.BodyOneofCase.Auth => "auth",
         _ => "unknown",
     };
 
@@ -92,6 +93,15 @@ public sealed class RequestDispatcher
         ErrorCode.Timeout => "timeout",
         ErrorCode.NotLeader => "not_leader",
         ErrorCode.StaleEpoch => "stale_epoch",
+        ErrorCode.NotEnoughReplicas => "not_enough_replicas",
+        ErrorCode.Noauth => "noauth",
+        ErrorCode.Wrongpass => "wrongpass",
+        ErrorCode.NoPermission => "no_permission",
+        ErrorCode.AuthRateLimited => "auth_rate_limited",
+        ErrorCode.TooManyConnections => "too_many_connections",
+        ErrorCode.IdleTimeout => "idle_timeout",
+        ErrorCode.PipelineTooDeep => "pipeline_too_deep",
+        ErrorCode.BulkTooLong => "bulk_too_long",
         _ => "internal",
     };
 
