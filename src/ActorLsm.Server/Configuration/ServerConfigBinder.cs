@@ -177,7 +177,12 @@ public static class ServerConfigBinder
             return UserStore.Empty;
         }
 
-        if (!value.IsArray())
+        IList<Akka.Configuration.Hocon.HoconValue> items;
+        try
+        {
+            items = value.GetArray();
+        }
+        catch (Exception ex) when (ex is InvalidOperationException or Akka.Configuration.ConfigurationException or InvalidCastException)
         {
             throw r.Error(path, "expected a list of { name, password-hash, role } objects");
         }
@@ -185,7 +190,7 @@ public static class ServerConfigBinder
         var users = new List<SecurityUser>();
         var names = new HashSet<string>(StringComparer.Ordinal);
         int index = 0;
-        foreach (Akka.Configuration.Hocon.HoconValue item in value.GetArray())
+        foreach (Akka.Configuration.Hocon.HoconValue item in items)
         {
             string where = $"user {index}";
             if (!item.IsObject())
