@@ -14,6 +14,8 @@
 #   ACTORLSM_CLUSTER_DIR      DIR above (default ./data); tests point it at a temporary directory
 #   ACTORLSM_SERVER           the server executable (default: the Release build, built when missing)
 #   ACTORLSM_CLUSTER_TIMEOUT  seconds `start` waits for the nodes to be up (default 120)
+#   ACTORLSM_CONFIG_DIR       directory of the nodeK.conf files the nodes start with (default hocon;
+#                             hocon/secure adds TLS and users, README "Security")
 #
 # hocon/nodeK.conf sets akka.cluster.min-nr-of-members = 3: a cluster of fewer than three
 # nodes never moves its members to up, so `start 1` or `start 2` alone times out unless a third
@@ -27,6 +29,7 @@ readonly cluster_dir="${ACTORLSM_CLUSTER_DIR:-./data}"
 readonly default_server="src/ActorLsm.Server/bin/Release/net10.0/actorlsm-server"
 readonly server="${ACTORLSM_SERVER:-$default_server}"
 readonly start_timeout="${ACTORLSM_CLUSTER_TIMEOUT:-120}"
+readonly config_dir="${ACTORLSM_CONFIG_DIR:-hocon}"
 readonly stop_timeout=40
 readonly up_line="actorlsm-server cluster member up"
 
@@ -101,7 +104,7 @@ start() {
     log=$(log_file "$k")
     if [[ -f "$log" ]]; then mv -f "$log" "$log.prev"; fi
     # nohup execs the server, so $! is the server process itself.
-    nohup "$server" --config "hocon/node$k.conf" --data-dir "$cluster_dir/node$k" >"$log" 2>&1 </dev/null &
+    nohup "$server" --config "$config_dir/node$k.conf" --data-dir "$cluster_dir/node$k" >"$log" 2>&1 </dev/null &
     echo "$!" >"$(pid_file "$k")"
     started+=("$k")
     echo "node$k starting (pid $!, log $log)"

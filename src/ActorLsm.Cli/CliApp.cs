@@ -17,6 +17,8 @@ internal static class CliApp
         root.Subcommands.Add(LeaveCommand.Create());
         root.Subcommands.Add(YcsbCommand.Create());
         root.Subcommands.Add(DbBenchCommand.Create());
+        root.Subcommands.Add(HashPasswordCommand.Create());
+        ConnectionOptions.AddTo(root);
         return root;
     }
 

@@ -42,4 +42,41 @@ public sealed class ActorLsmClientOptions
 
     /// <summary>Largest response frame body accepted, in bytes.</summary>
     public int MaxFrameSize { get; init; } = FrameCodec.DefaultMaxFrameSize;
+
+    /// <summary>
+    /// User name to authenticate every connection as (an AuthRequest is its first request), or null (default)
+    /// to send none. A node with users answers a connection that has not authenticated with NOAUTH; a wrong
+    /// name or password fails the connection with an <see cref="ActorLsmException"/> of code WRONGPASS
+    /// (AUTH_RATE_LIMITED after repeated failures from this address).
+    /// </summary>
+    public string? User { get; init; }
+
+    /// <summary>Password of <see cref="User"/>; sent only inside the connection (use TLS off loopback).</summary>
+    public string? Password { get; init; }
+
+    /// <summary>TLS to the nodes, or null (default) for plaintext TCP.</summary>
+    public ActorLsmClientTlsOptions? Tls { get; init; }
+}
+
+/// <summary>
+/// TLS of an <see cref="ActorLsmClient"/>'s connections (TLS 1.2 or 1.3): the node's certificate is checked
+/// against <see cref="CaPath"/> (else the machine's trust store) and must name the host of the endpoint
+/// (or <see cref="TargetHost"/>); the client may present a certificate of its own.
+/// </summary>
+public sealed class ActorLsmClientTlsOptions
+{
+    /// <summary>PEM file of the CA certificate(s) the node's certificate must chain to; null: the machine's trust store.</summary>
+    public string? CaPath { get; init; }
+
+    /// <summary>The client's certificate (PEM with <see cref="ClientKeyPath"/>, or PKCS#12 <c>.pfx</c>/<c>.p12</c>); null: none.</summary>
+    public string? ClientCertificatePath { get; init; }
+
+    /// <summary>PEM private key of <see cref="ClientCertificatePath"/>; null when that file holds it.</summary>
+    public string? ClientKeyPath { get; init; }
+
+    /// <summary>Password of a PKCS#12 client certificate or an encrypted PEM key; null: none.</summary>
+    public string? ClientCertificatePassword { get; init; }
+
+    /// <summary>Name the node's certificate must carry (SNI and name check); null: the host of each endpoint.</summary>
+    public string? TargetHost { get; init; }
 }

@@ -31,9 +31,9 @@ public interface IRespAuthenticator
     /// <summary>
     /// The role of <paramref name="user"/> (<c>default</c> for the one-argument AUTH) when
     /// <paramref name="password"/> is right; null otherwise (the client gets WRONGPASS). Implementations log
-    /// and rate-limit failures.
+    /// and rate-limit failures per <paramref name="remote"/> (the client's <c>host:port</c>).
     /// </summary>
-    ValueTask<RespRole?> AuthenticateAsync(string user, string password, CancellationToken cancellationToken);
+    ValueTask<RespRole?> AuthenticateAsync(string remote, string user, string password, CancellationToken cancellationToken);
 }
 
 /// <summary>No users configured: every connection is <c>default</c> with the admin role; AUTH always succeeds.</summary>
@@ -49,5 +49,5 @@ public sealed class AllowAllAuthenticator : IRespAuthenticator
     public RespRole DefaultRole => RespRole.Admin;
 
     /// <inheritdoc/>
-    public ValueTask<RespRole?> AuthenticateAsync(string user, string password, CancellationToken cancellationToken) => ValueTask.FromResult<RespRole?>(RespRole.Admin);
+    public ValueTask<RespRole?> AuthenticateAsync(string remote, string user, string password, CancellationToken cancellationToken) => ValueTask.FromResult<RespRole?>(RespRole.Admin);
 }

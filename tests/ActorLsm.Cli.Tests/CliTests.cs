@@ -104,4 +104,28 @@ public class CliTests
     {
         Assert.Equal(endpoint, Commands.CommandSupport.ParseEndpoint(endpoint));
     }
+
+    [Fact]
+    public async Task HashPassword_GivenPassword_PrintsAHashThatVerifies()
+    {
+        (int code, string output, string error) = await RunAsync("hash-password", "--password", "s3cret", "--iterations", "1000");
+
+        Assert.Equal(0, code);
+        Assert.Equal("", error);
+        string hash = output.Trim();
+        Assert.StartsWith("pbkdf2-sha256$1000$", hash, StringComparison.Ordinal);
+        Assert.True(ActorLsm.Protocol.Security.PasswordHash.TryParse(hash, out var parsed, out string reason), reason);
+        Assert.True(ActorLsm.Protocol.Security.PasswordHash.Verify("s3cret", parsed));
+    }
+
+    [Fact]
+    public async Task Get_PasswordWithoutUser_ExitTwoWithOneLine()
+    {
+        (int code, string output, string error) = await RunAsync("get", "k", "--password", "x");
+
+        Assert.Equal(2, code);
+        Assert.Equal("", output);
+        AssertOneLine(error);
+        Assert.Contains("--user", error, StringComparison.Ordinal);
+    }
 }

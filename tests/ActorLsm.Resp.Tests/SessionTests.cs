@@ -108,7 +108,7 @@ public sealed class SessionTests
 
         public RespRole DefaultRole => RespRole.Read;
 
-        public ValueTask<RespRole?> AuthenticateAsync(string user, string given, CancellationToken cancellationToken) =>
+        public ValueTask<RespRole?> AuthenticateAsync(string remote, string user, string given, CancellationToken cancellationToken) =>
             ValueTask.FromResult<RespRole?>(given == password ? RespRole.ReadWrite : null);
     }
 }

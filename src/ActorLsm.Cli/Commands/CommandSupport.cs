@@ -92,7 +92,7 @@ internal static class CommandSupport
         {
             string[] endpoints = ParseEndpoints(parse.GetValue(endpointOption));
             string endpoint = string.Join(',', endpoints);
-            ActorLsmClient client = ActorLsmClient.Create(endpoints);
+            var client = new ActorLsmClient(ConnectionOptions.ClientOptions(parse, endpoints));
             try
             {
                 return await body(client, output, ct).ConfigureAwait(false);
@@ -118,6 +118,7 @@ internal static class CommandSupport
         ArgumentException => (ExitUsage, $"invalid argument: {e.Message}"),
         OperationCanceledException when cancellationToken.IsCancellationRequested => (ExitCancelled, "cancelled"),
         ActorLsmConnectionException => (ExitFailure, e.Message),
+        System.Security.Authentication.AuthenticationException => (ExitFailure, $"TLS: {e.Message}"),
         ActorLsmException => (ExitFailure, $"node error {e.Message}"),
         TimeoutException => (ExitFailure, $"timed out: {e.Message}"),
         _ => (ExitFailure, $"{e.GetType().Name}: {e.Message}"),

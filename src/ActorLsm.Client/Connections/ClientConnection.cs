@@ -18,7 +18,7 @@ namespace ActorLsm.Client.Connections;
 internal sealed class ClientConnection
 {
     private readonly Socket _socket;
-    private readonly NetworkStream _stream;
+    private readonly Stream _stream;
     private readonly Pipe _outbound;
     private readonly PipeReader _input;
     private readonly ConcurrentDictionary<ulong, PendingRequest> _pending = new();
@@ -31,11 +31,11 @@ internal sealed class ClientConnection
     private long _responses;
     private Task _loops = Task.CompletedTask;
 
-    private ClientConnection(NodeEndpoint endpoint, Socket socket, ActorLsmClientOptions options, Action<ClientConnection> onClosed)
+    private ClientConnection(NodeEndpoint endpoint, Socket socket, Stream stream, ActorLsmClientOptions options, Action<ClientConnection> onClosed)
     {
         Endpoint = endpoint;
         _socket = socket;
-        _stream = new NetworkStream(socket, ownsSocket: false);
+        _stream = stream;
         _maxFrameSize = options.MaxFrameSize;
         // Saturated so that now + timeout cannot overflow.
         _timeoutMs = (long)Math.Min(options.RequestTimeout.TotalMilliseconds, long.MaxValue / 4);
@@ -68,9 +68,13 @@ internal sealed class ClientConnection
     public Task Completion => _loops;
 
     /// <summary>
-    /// Opens a connection within <see cref="ActorLsmClientOptions.ConnectTimeout"/>. Throws
-    /// <see cref="TimeoutException"/> on timeout, <see cref="SocketException"/> when refused or
-    /// unreachable, <see cref="OperationCanceledException"/> when <paramref name="disposing"/> fires.
+    /// Opens a connection: TCP, then the TLS handshake (with <see cref="ActorLsmClientOptions.Tls"/>) within
+    /// <see cref="ActorLsmClientOptions.ConnectTimeout"/>, then the AuthRequest (with
+    /// <see cref="ActorLsmClientOptions.User"/>) within <see cref="ActorLsmClientOptions.RequestTimeout"/>. Throws <see cref="TimeoutException"/> on timeout,
+    /// <see cref="SocketException"/> when refused or unreachable, <see cref="System.Security.Authentication.AuthenticationException"/>
+    /// when the TLS handshake fails (e.g. the node's certificate does not chain to the CA file),
+    /// <see cref="ActorLsmException"/> (WRONGPASS, AUTH_RATE_LIMITED) when authentication is refused,
+    /// <see cref="OperationCanceledException"/> when <paramref name="disposing"/> fires.
     /// </summary>
     public static async Task<ClientConnection> ConnectAsync(
         NodeEndpoint endpoint, ActorLsmClientOptions options, Action<ClientConnection> onClosed, CancellationToken disposing)
@@ -80,22 +84,56 @@ internal sealed class ClientConnection
         {
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(disposing);
             timeout.CancelAfter(options.ConnectTimeout);
+            Stream stream;
             try
             {
                 await socket.ConnectAsync(endpoint.EndPoint, timeout.Token).ConfigureAwait(false);
+                stream = new NetworkStream(socket, ownsSocket: false);
+                if (options.Tls is { } tls)
+                {
+                    stream = await ClientTls.AuthenticateAsync(stream, endpoint, tls, timeout.Token).ConfigureAwait(false);
+                }
             }
             catch (OperationCanceledException) when (!disposing.IsCancellationRequested)
             {
                 throw new TimeoutException($"connecting to {endpoint} did not complete within {options.ConnectTimeout}");
             }
 
-            var connection = new ClientConnection(endpoint, socket, options, onClosed);
+            var connection = new ClientConnection(endpoint, socket, stream, options, onClosed);
             connection.Start();
+            if (options.User is { } user)
+            {
+                // The password check costs the node a PBKDF2 run: bounded like a request, not like a TCP connect.
+                using var authTimeout = CancellationTokenSource.CreateLinkedTokenSource(disposing);
+                authTimeout.CancelAfter(options.RequestTimeout);
+                await connection.AuthenticateAsync(user, options.Password ?? string.Empty, authTimeout.Token, disposing).ConfigureAwait(false);
+            }
+
             return connection;
         }
         catch
         {
             socket.Dispose();
+            throw;
+        }
+    }
+
+    // REQUIRES: called once from ConnectAsync, before the connection is handed out.
+    private async Task AuthenticateAsync(string user, string password, CancellationToken timeout, CancellationToken disposing)
+    {
+        var request = new Request { Auth = new AuthRequest { User = user, Password = password } };
+        try
+        {
+            await Send(request, Response.BodyOneofCase.Auth, timeout).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (!disposing.IsCancellationRequested)
+        {
+            Close("authentication timed out", null);
+            throw new TimeoutException($"authenticating to {Endpoint} did not complete within the request timeout");
+        }
+        catch
+        {
+            Close("authentication failed", null);
             throw;
         }
     }
@@ -209,6 +247,12 @@ internal sealed class ClientConnection
         }
 
         _socket.Dispose();
+        if (_stream is not NetworkStream)
+        {
+            // The TLS stream owns buffers and its inner NetworkStream; the socket is already closed.
+            _stream.Dispose();
+        }
+
         foreach (KeyValuePair<ulong, PendingRequest> entry in _pending)
         {
             if (_pending.TryRemove(entry.Key, out PendingRequest? request))

@@ -111,6 +111,11 @@ internal sealed class ConnectionSlot
         {
             failure = new ObjectDisposedException(nameof(ActorLsmClient), e.Message);
         }
+        catch (ActorLsmException e)
+        {
+            // The node refused the credentials (WRONGPASS, AUTH_RATE_LIMITED): not a connection failure to retry.
+            failure = e;
+        }
         catch (Exception e)
         {
             failure = new ActorLsmConnectionException($"cannot connect to {_endpoint}: {e.Message}", e);

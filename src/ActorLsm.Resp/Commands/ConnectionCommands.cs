@@ -47,7 +47,7 @@ internal static class ConnectionCommands
 
         string user = a.Count == 3 ? Args.Text(a[1]) : "default";
         string password = Args.Text(a[^1]);
-        RespRole? role = await s.Service.Authenticator.AuthenticateAsync(user, password, CancellationToken.None).ConfigureAwait(false);
+        RespRole? role = await s.Service.Authenticator.AuthenticateAsync(s.Remote, user, password, CancellationToken.None).ConfigureAwait(false);
         if (role is null)
         {
             return Errors.WrongPass;
@@ -100,7 +100,7 @@ internal static class ConnectionCommands
 
         if (user is not null)
         {
-            RespRole? role = await s.Service.Authenticator.AuthenticateAsync(user, password!, CancellationToken.None).ConfigureAwait(false);
+            RespRole? role = await s.Service.Authenticator.AuthenticateAsync(s.Remote, user, password!, CancellationToken.None).ConfigureAwait(false);
             if (role is null)
             {
                 return Errors.WrongPass;

@@ -1,4 +1,5 @@
 using ActorLsm.Cluster.Hosting;
+using ActorLsm.Server.Security;
 using ActorLsm.Shards;
 using ActorLsm.Storage;
 
@@ -99,7 +100,143 @@ public static class ServerConfigBinder
             RequestTimeout = r.Duration(N + "request-timeout", TimeSpan.FromMilliseconds(1), TimeSpan.FromDays(1)),
             Storage = storage,
         };
-        return new ServerSettings(server, node, config, BindCluster(config, server, node));
+        if (server.MaxPipelineDepth > server.MaxInFlightPerConnection)
+        {
+            throw r.Error(S + "max-pipeline-depth", $"must not exceed max-in-flight-per-connection ({server.MaxInFlightPerConnection}), which stops reading a connection first");
+        }
+
+        SecuritySettings security = BindSecurity(r, config);
+        if (ProtectedMode.Refusal(server.Host, security.Users.AuthenticationEnabled, security.ProtectedMode) is { } refusal)
+        {
+            throw r.Error(S + "host", refusal);
+        }
+
+        return new ServerSettings(server, node, config, BindCluster(config, server, node)) { Security = security };
+    }
+
+    private static SecuritySettings BindSecurity(SettingReader r, NodeConfig config)
+    {
+        const string Sec = "actorlsm.security.";
+        const string T = "actorlsm.tls.";
+        var tls = new TlsSettings
+        {
+            CertificatePath = r.String(T + "certificate").Trim(),
+            KeyPath = r.String(T + "key").Trim(),
+            Password = r.String(T + "password"),
+            CaPath = r.String(T + "ca").Trim(),
+            ClientListener = r.Bool(T + "client-listener"),
+            RespListener = r.Bool(T + "resp-listener"),
+            ClientCertificates = r.Choice(T + "client-certificates", ("none", ClientCertificateRequirement.None), ("optional", ClientCertificateRequirement.Optional), ("required", ClientCertificateRequirement.Required)),
+            Remote = r.Bool(T + "remote"),
+            HandshakeTimeout = r.Duration(T + "handshake-timeout", TimeSpan.FromMilliseconds(1), TimeSpan.FromHours(1)),
+        };
+        if ((tls.ClientListener || tls.RespListener || tls.Remote) && tls.CertificatePath.Length == 0)
+        {
+            throw r.Error(T + "certificate", "TLS is on (client-listener, resp-listener or remote) but no certificate file is named");
+        }
+
+        if (tls.Remote && tls.CaPath.Length == 0)
+        {
+            throw r.Error(T + "ca", "TLS on Akka.Remote checks the other nodes' certificates against a CA file; name one");
+        }
+
+        if ((tls.ClientListener || tls.RespListener) && tls.ClientCertificates != ClientCertificateRequirement.None && tls.CaPath.Length == 0)
+        {
+            throw r.Error(T + "ca", "client certificates are checked against a CA file; name one");
+        }
+
+        foreach (string key in new[] { "certificate", "key", "ca" })
+        {
+            string file = r.String(T + key).Trim();
+            if (file.Length > 0 && (tls.ClientListener || tls.RespListener || tls.Remote) && !File.Exists(file))
+            {
+                throw r.Error(T + key, $"no such file: {file}");
+            }
+        }
+
+        return new SecuritySettings
+        {
+            Users = BindUsers(r, config, Sec + "users"),
+            ProtectedMode = r.Bool(Sec + "protected-mode"),
+            RateLimit = new AuthRateLimitOptions
+            {
+                FreeFailures = r.Int(Sec + "auth-rate-limit.free-failures", 0, 1_000_000),
+                BaseDelay = r.Duration(Sec + "auth-rate-limit.base-delay", TimeSpan.Zero, TimeSpan.FromDays(1)),
+                MaxDelay = r.Duration(Sec + "auth-rate-limit.max-delay", TimeSpan.Zero, TimeSpan.FromDays(1)),
+                MaxTrackedAddresses = r.Int(Sec + "auth-rate-limit.max-tracked-addresses", 1, 10_000_000),
+            },
+            Tls = tls,
+        };
+    }
+
+    // The users list: objects { name, password-hash, role }. Errors name the list's key and the entry.
+    private static UserStore BindUsers(SettingReader r, NodeConfig config, string path)
+    {
+        Akka.Configuration.Hocon.HoconValue? value = config.Config.GetValue(path);
+        if (value is null || value.IsEmpty)
+        {
+            return UserStore.Empty;
+        }
+
+        IList<Akka.Configuration.Hocon.HoconValue> items;
+        try
+        {
+            items = value.GetArray();
+        }
+        catch (Exception ex) when (ex is InvalidOperationException or Akka.Configuration.ConfigurationException or InvalidCastException)
+        {
+            throw r.Error(path, "expected a list of { name, password-hash, role } objects");
+        }
+
+        var users = new List<SecurityUser>();
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        int index = 0;
+        foreach (Akka.Configuration.Hocon.HoconValue item in items)
+        {
+            string where = $"user {index}";
+            if (!item.IsObject())
+            {
+                throw r.Error(path, $"{where}: expected an object {{ name, password-hash, role }}");
+            }
+
+            Dictionary<string, Akka.Configuration.Hocon.HoconValue> fields = item.GetObject().Items;
+            foreach (string field in fields.Keys)
+            {
+                if (field is not ("name" or "password-hash" or "role"))
+                {
+                    throw r.Error(path, $"{where}: unknown field {field} (expected name, password-hash, role)");
+                }
+            }
+
+            string name = fields.TryGetValue("name", out var n) ? n.GetString()?.Trim() ?? string.Empty : string.Empty;
+            if (name.Length == 0)
+            {
+                throw r.Error(path, $"{where}: name is missing or empty");
+            }
+
+            where = $"user {name}";
+            if (!names.Add(name))
+            {
+                throw r.Error(path, $"{where} is listed twice");
+            }
+
+            string hashText = fields.TryGetValue("password-hash", out var h) ? h.GetString() ?? string.Empty : string.Empty;
+            if (!Protocol.Security.PasswordHash.TryParse(hashText, out Protocol.Security.ParsedPasswordHash hash, out string hashError))
+            {
+                throw r.Error(path, $"{where}: password-hash: {hashError}");
+            }
+
+            string roleWord = fields.TryGetValue("role", out var ro) ? ro.GetString() ?? string.Empty : string.Empty;
+            if (!Roles.TryParse(roleWord, out Role role))
+            {
+                throw r.Error(path, $"{where}: role: expected read, readwrite or admin, got \"{roleWord}\"");
+            }
+
+            users.Add(new SecurityUser(name, hash, role));
+            index++;
+        }
+
+        return new UserStore(users);
     }
 
     private static ServerOptions BindServer(SettingReader r) => new()
@@ -110,6 +247,9 @@ public static class ServerConfigBinder
         MaxFrameSize = (int)r.Bytes(S + "max-frame-size", 64, int.MaxValue),
         MaxConnections = r.Int(S + "max-connections", 1, int.MaxValue),
         MaxInFlightPerConnection = r.Int(S + "max-in-flight-per-connection", 1, 1 << 20),
+        MaxPipelineDepth = r.Int(S + "max-pipeline-depth", 0, 1 << 24),
+        IdleTimeout = r.Duration(S + "idle-timeout", TimeSpan.Zero, TimeSpan.FromDays(365)),
+        MaxBulkLength = r.Bytes(S + "max-bulk-length", 1, long.MaxValue),
         RequestTimeout = r.Duration(S + "request-timeout", TimeSpan.FromMilliseconds(1), TimeSpan.FromDays(1)),
         ShutdownTimeout = r.Duration(S + "shutdown-timeout", TimeSpan.Zero, TimeSpan.FromDays(1)),
         RespPort = r.String("actorlsm.resp.port").Trim().Length == 0 ? null : r.Int("actorlsm.resp.port", 0, 65535),

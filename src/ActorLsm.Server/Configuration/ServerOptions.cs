@@ -29,8 +29,21 @@ public sealed record ServerOptions
     /// <summary>Largest request frame body accepted, in bytes; larger announced lengths get FRAME_TOO_LARGE. Default 16 MiB.</summary>
     public int MaxFrameSize { get; init; } = FrameCodec.DefaultMaxFrameSize;
 
-    /// <summary>Client connections served at once; Kestrel closes further ones on accept. Default 10 000.</summary>
+    /// <summary>Client connections served at once; a further one gets TOO_MANY_CONNECTIONS and is closed. Default 10 000.</summary>
     public int MaxConnections { get; init; } = 10_000;
+
+    /// <summary>
+    /// Requests of one connection received and not yet answered; one more gets PIPELINE_TOO_DEEP and the
+    /// connection is closed (after the earlier ones are answered). 0 (default): no such bound, and
+    /// <see cref="MaxInFlightPerConnection"/> pushes back instead.
+    /// </summary>
+    public int MaxPipelineDepth { get; init; }
+
+    /// <summary>A connection with no request in flight and none arriving for this long gets IDLE_TIMEOUT and is closed. Zero (default): never.</summary>
+    public TimeSpan IdleTimeout { get; init; } = TimeSpan.Zero;
+
+    /// <summary>Longest key or value (a "bulk string") in one request; a longer one gets BULK_TOO_LONG and the connection is closed. Default 512 MiB.</summary>
+    public long MaxBulkLength { get; init; } = 512L * 1024 * 1024;
 
     /// <summary>Requests of one connection executing at once; at the bound the connection's frames are not read. Default 1024.</summary>
     public int MaxInFlightPerConnection { get; init; } = 1024;

@@ -1,4 +1,5 @@
 using ActorLsm.Cluster.Hosting;
+using ActorLsm.Server.Security;
 using ActorLsm.Shards;
 
 namespace ActorLsm.Server.Configuration;
@@ -15,4 +16,8 @@ namespace ActorLsm.Server.Configuration;
 /// non-empty; null runs a single node. Its client endpoint is replaced by the bound endpoint at start; its
 /// data directory is <c>&lt;data-dir&gt;/cluster</c>.
 /// </param>
-public sealed record ServerSettings(ServerOptions Server, ShardedNodeOptions Node, NodeConfig Config, ClusterHostOptions? Cluster = null);
+public sealed record ServerSettings(ServerOptions Server, ShardedNodeOptions Node, NodeConfig Config, ClusterHostOptions? Cluster = null)
+{
+    /// <summary>Users, protected mode and TLS (<c>actorlsm.security</c>, <c>actorlsm.tls</c>); default: none of them.</summary>
+    public SecuritySettings Security { get; init; } = SecuritySettings.Default;
+}

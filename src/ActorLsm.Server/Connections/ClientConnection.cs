@@ -6,6 +6,7 @@ using ActorLsm.Protocol;
 using ActorLsm.Server.Configuration;
 using ActorLsm.Server.Dispatch;
 using ActorLsm.Server.Metrics;
+using ActorLsm.Server.Security;
 using Google.Protobuf;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Connections.Features;
@@ -20,6 +21,13 @@ namespace ActorLsm.Server.Connections;
 /// burst. Bad input (PROTOCOL.md) gets its error frame after the earlier requests have been answered,
 /// then the connection closes; nothing a client sends escapes as an exception.
 /// </summary>
+/// <remarks>
+/// Security (PROTOCOL.md, "Authentication" and "Limits"): when the node has users, a connection starts
+/// unauthenticated and every request but AuthRequest gets NOAUTH; an AuthRequest is checked by the node's
+/// <see cref="Authenticator"/> on the read loop (so a connection's later requests run with its new role);
+/// each request needs the permission of its kind (<see cref="Roles.Required"/>) or gets NO_PERMISSION. The
+/// limits max-pipeline-depth, max-bulk-length and idle-timeout close the connection with their error frame.
+/// </remarks>
 internal sealed class ClientConnection : IDisposable
 {
     private readonly ConnectionContext _connection;
@@ -30,10 +38,16 @@ internal sealed class ClientConnection : IDisposable
     private readonly ILogger _logger;
     private readonly SemaphoreSlim _slots;
     private readonly Channel<Response> _responses = Channel.CreateUnbounded<Response>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly Authenticator _authenticator;
+    private Role? _role;
+    private string _user = string.Empty;
+    private int _executing;
 
-    public ClientConnection(ConnectionContext connection, RequestDispatcher dispatcher, ServerOptions options, ServerMetrics metrics, InFlightRequests inFlight, ILogger logger)
+    public ClientConnection(ConnectionContext connection, RequestDispatcher dispatcher, ServerOptions options, ServerMetrics metrics, InFlightRequests inFlight, ILogger logger, Authenticator authenticator)
     {
         _connection = connection;
+        _authenticator = authenticator;
+        _role = authenticator.UnauthenticatedRole;
         _dispatcher = dispatcher;
         _options = options;
         _metrics = metrics;
@@ -77,69 +91,181 @@ internal sealed class ClientConnection : IDisposable
     {
         PipeReader input = _connection.Transport.Input;
         CancellationToken closing = _connection.Features.Get<IConnectionLifetimeNotificationFeature>()?.ConnectionClosedRequested ?? CancellationToken.None;
-        while (true)
+        TimeSpan idleTimeout = _options.IdleTimeout;
+        CancellationTokenSource? idle = null;
+        try
         {
-            ReadResult result;
-            try
+            while (true)
             {
-                result = await input.ReadAsync(closing).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException) when (closing.IsCancellationRequested)
-            {
-                return null; // server shutdown: stop reading, answer what is in flight
-            }
-
-            ReadOnlySequence<byte> buffer = result.Buffer;
-            try
-            {
-                while (true)
+                ReadResult result;
+                try
                 {
-                    ReadOnlySequence<byte> body;
-                    try
+                    if (idleTimeout > TimeSpan.Zero)
                     {
-                        if (!FrameCodec.TryReadFrame(ref buffer, _options.MaxFrameSize, out body))
+                        // One timer per read, re-armed while it has not fired.
+                        if (idle is null || idle.IsCancellationRequested)
                         {
-                            break;
+                            idle?.Dispose();
+                            idle = CancellationTokenSource.CreateLinkedTokenSource(closing);
                         }
-                    }
-                    catch (FrameTooLargeException ex)
-                    {
-                        return ErrorResponse(0, ErrorCode.FrameTooLarge, ex.Message);
+
+                        idle.CancelAfter(idleTimeout);
                     }
 
-                    _metrics.BytesReceived(FrameCodec.HeaderSize + body.Length);
-                    Request request;
-                    try
+                    result = await input.ReadAsync(idle?.Token ?? closing).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException) when (closing.IsCancellationRequested)
+                {
+                    return null; // server shutdown: stop reading, answer what is in flight
+                }
+                catch (OperationCanceledException) when (idle is { IsCancellationRequested: true })
+                {
+                    if (Volatile.Read(ref _executing) > 0)
                     {
-                        request = FrameCodec.ParseRequest(body);
-                    }
-                    catch (Exception ex) when (ex is InvalidProtocolBufferException or ArgumentException or InvalidOperationException)
-                    {
-                        return ErrorResponse(0, ErrorCode.MalformedFrame, "the frame body is not a Request: " + ex.Message);
-                    }
-
-                    if (request.BodyCase == Request.BodyOneofCase.None)
-                    {
-                        return ErrorResponse(request.RequestId, ErrorCode.UnknownMessage, "the request carries no body this node knows");
+                        continue; // the client waits for answers: not idle
                     }
 
-                    // Backpressure: at the bound, stop taking frames until a response goes out.
-                    await _slots.WaitAsync(CancellationToken.None).ConfigureAwait(false);
-                    _inFlight.Enter();
-                    _ = ProcessAsync(request);
+                    return ErrorResponse(0, ErrorCode.IdleTimeout, $"no request for {idleTimeout.TotalSeconds:0.###} s (actorlsm.server.idle-timeout); closing");
+                }
+
+                ReadOnlySequence<byte> buffer = result.Buffer;
+                try
+                {
+                    while (true)
+                    {
+                        ReadOnlySequence<byte> body;
+                        try
+                        {
+                            if (!FrameCodec.TryReadFrame(ref buffer, _options.MaxFrameSize, out body))
+                            {
+                                break;
+                            }
+                        }
+                        catch (FrameTooLargeException ex)
+                        {
+                            return ErrorResponse(0, ErrorCode.FrameTooLarge, ex.Message);
+                        }
+
+                        _metrics.BytesReceived(FrameCodec.HeaderSize + body.Length);
+                        Request request;
+                        try
+                        {
+                            request = FrameCodec.ParseRequest(body);
+                        }
+                        catch (Exception ex) when (ex is InvalidProtocolBufferException or ArgumentException or InvalidOperationException)
+                        {
+                            return ErrorResponse(0, ErrorCode.MalformedFrame, "the frame body is not a Request: " + ex.Message);
+                        }
+
+                        if (request.BodyCase == Request.BodyOneofCase.None)
+                        {
+                            return ErrorResponse(request.RequestId, ErrorCode.UnknownMessage, "the request carries no body this node knows");
+                        }
+
+                        if (LongestBulk(request) > _options.MaxBulkLength)
+                        {
+                            return ErrorResponse(request.RequestId, ErrorCode.BulkTooLong, $"a key or value of {LongestBulk(request)} bytes exceeds max-bulk-length ({_options.MaxBulkLength} bytes)");
+                        }
+
+                        if (_options.MaxPipelineDepth > 0 && Volatile.Read(ref _executing) >= _options.MaxPipelineDepth)
+                        {
+                            return ErrorResponse(request.RequestId, ErrorCode.PipelineTooDeep, $"more than max-pipeline-depth ({_options.MaxPipelineDepth}) requests unanswered on this connection");
+                        }
+
+                        if (Admit(request) is { } refused)
+                        {
+                            _responses.Writer.TryWrite(refused);
+                            continue;
+                        }
+
+                        // Backpressure: at the bound, stop taking frames until a response goes out.
+                        await _slots.WaitAsync(CancellationToken.None).ConfigureAwait(false);
+                        _inFlight.Enter();
+                        Interlocked.Increment(ref _executing);
+                        _ = ProcessAsync(request);
+                    }
+                }
+                finally
+                {
+                    input.AdvanceTo(buffer.Start, buffer.End);
+                }
+
+                if (result.IsCompleted || result.IsCanceled)
+                {
+                    return null;
                 }
             }
-            finally
-            {
-                input.AdvanceTo(buffer.Start, buffer.End);
-            }
-
-            if (result.IsCompleted || result.IsCanceled)
-            {
-                return null;
-            }
+        }
+        finally
+        {
+            idle?.Dispose();
         }
     }
+
+    /// <summary>
+    /// Authentication and roles: the response when the connection may not run <paramref name="request"/>
+    /// (NOAUTH, NO_PERMISSION) or when the request is an AuthRequest (answered here); null to execute it.
+    /// </summary>
+    // REQUIRES: called on the read loop (it owns _role and _user).
+    private Response? Admit(Request request)
+    {
+        if (request.BodyCase == Request.BodyOneofCase.Auth)
+        {
+            long started = Stopwatch.GetTimestamp();
+            Response answer = Authenticate(request);
+            _metrics.RequestCompleted("auth", answer.BodyCase == Response.BodyOneofCase.Error ? RequestDispatcher.StatusName(answer.Error.Code) : "ok", Stopwatch.GetElapsedTime(started));
+            return answer;
+        }
+
+        if (_role is not { } role)
+        {
+            return ErrorResponse(request.RequestId, ErrorCode.Noauth, "authentication required: send an AuthRequest first");
+        }
+
+        Permission needed = Roles.Required(request.BodyCase);
+        if (!role.Allows(needed))
+        {
+            _logger.LogWarning("connection {ConnectionId} from {Remote}: user {User} ({Role}) may not run {Op}", _connection.ConnectionId, _connection.RemoteEndPoint, _user, role.Name(), RequestDispatcher.OpName(request.BodyCase));
+            return ErrorResponse(request.RequestId, ErrorCode.NoPermission, $"user {_user} has role {role.Name()}; {RequestDispatcher.OpName(request.BodyCase)} needs {(needed == Permission.Admin ? "admin" : "readwrite")}");
+        }
+
+        return null;
+    }
+
+    // REQUIRES: called on the read loop; request.BodyCase is Auth.
+    private Response Authenticate(Request request)
+    {
+        AuthOutcome outcome = _authenticator.Authenticate(_connection.RemoteEndPoint, request.Auth.User, request.Auth.Password);
+        switch (outcome.Status)
+        {
+            case AuthStatus.Ok:
+                _role = outcome.User!.Role;
+                _user = outcome.User.Name;
+                return new Response
+                {
+                    RequestId = request.RequestId,
+                    Auth = new AuthResponse { User = _user, Role = _role.Value.Name(), AuthEnabled = _authenticator.Required },
+                };
+            case AuthStatus.RateLimited:
+                Response limited = ErrorResponse(request.RequestId, ErrorCode.AuthRateLimited, $"too many failed authentications from this address; retry in {(long)Math.Ceiling(outcome.RetryAfter.TotalMilliseconds)} ms");
+                limited.Error.RetryAfterMs = (ulong)Math.Ceiling(outcome.RetryAfter.TotalMilliseconds);
+                return limited;
+            default:
+                return ErrorResponse(request.RequestId, ErrorCode.Wrongpass, "invalid user name or password");
+        }
+    }
+
+    /// <summary>Length of the longest key, value, bound, user name or password in <paramref name="request"/>.</summary>
+    private static long LongestBulk(Request request) => request.BodyCase switch
+    {
+        Request.BodyOneofCase.Put => Math.Max(request.Put.Key.Length, request.Put.Value.Length),
+        Request.BodyOneofCase.Get => request.Get.Key.Length,
+        Request.BodyOneofCase.Delete => request.Delete.Key.Length,
+        Request.BodyOneofCase.Scan => Math.Max(request.Scan.HasStart ? request.Scan.Start.Length : 0, request.Scan.HasEnd ? request.Scan.End.Length : 0),
+        Request.BodyOneofCase.Batch => request.Batch.Ops.Count == 0 ? 0 : request.Batch.Ops.Max(op => Math.Max(op.Key.Length, op.Value.Length)),
+        Request.BodyOneofCase.Auth => Math.Max(request.Auth.User.Length, request.Auth.Password.Length),
+        _ => 0,
+    };
 
     private async Task ProcessAsync(Request request)
     {
@@ -156,6 +282,7 @@ internal sealed class ClientConnection : IDisposable
         }
         finally
         {
+            Interlocked.Decrement(ref _executing);
             _inFlight.Exit();
             _slots.Release();
         }

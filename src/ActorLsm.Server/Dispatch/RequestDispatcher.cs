@@ -79,6 +79,7 @@ public sealed class RequestDispatcher
         Request.BodyOneofCase.ClusterStatus => "cluster_status",
         Request.BodyOneofCase.Leave => "leave",
         Request.BodyOneofCase.Expire => "expire",
+        Request.BodyOneofCase.Auth => "auth",
         _ => "unknown",
     };
 
@@ -94,6 +95,15 @@ public sealed class RequestDispatcher
         ErrorCode.Timeout => "timeout",
         ErrorCode.NotLeader => "not_leader",
         ErrorCode.StaleEpoch => "stale_epoch",
+        ErrorCode.NotEnoughReplicas => "not_enough_replicas",
+        ErrorCode.Noauth => "noauth",
+        ErrorCode.Wrongpass => "wrongpass",
+        ErrorCode.NoPermission => "no_permission",
+        ErrorCode.AuthRateLimited => "auth_rate_limited",
+        ErrorCode.TooManyConnections => "too_many_connections",
+        ErrorCode.IdleTimeout => "idle_timeout",
+        ErrorCode.PipelineTooDeep => "pipeline_too_deep",
+        ErrorCode.BulkTooLong => "bulk_too_long",
         _ => "internal",
     };
 

@@ -16,6 +16,7 @@ using ActorLsm.Server.Dispatch;
 using ActorLsm.Server.Metrics;
 using ActorLsm.Server.Resp;
 using ActorLsm.Resp;
+using ActorLsm.Server.Security;
 using ActorLsm.Shards;
 using Akka.Actor.Setup;
 using Akka.Configuration;
@@ -197,19 +198,40 @@ public sealed class ActorLsmServer : IAsyncDisposable
         builder.Services.AddSingleton<InFlightRequests>();
         builder.Services.AddSingleton(sp => new RequestDispatcher(
             sp.GetRequiredService<INodeStore>(), sp.GetRequiredService<ServerMetrics>(), sp.GetRequiredService<ILogger<RequestDispatcher>>(), Environment.MachineName, settings.Server.RequestTimeout, role));
+        builder.Services.AddSingleton(sp => new Authenticator(
+            settings.Security.Users, new AuthRateLimiter(settings.Security.RateLimit), sp.GetRequiredService<ILogger<Authenticator>>()));
         builder.Services.AddSingleton<ClientConnectionHandler>();
         ServerSettings bound = settings;
         builder.Services.AddSingleton(sp => new Lazy<RespService>(() => new RespService(
             new RespNodeBackend(sp.GetRequiredService<INodeStore>(), role),
-            new RespServiceOptions { Port = bound.Server.RespPort ?? 0, Version = ServerVersion })));
+            new RespServiceOptions { Port = bound.Server.RespPort ?? 0, Version = ServerVersion },
+            new RespUserAuthenticator(sp.GetRequiredService<Authenticator>()))));
         builder.Services.AddSingleton<RespConnectionHandler>();
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
-            kestrel.Limits.MaxConcurrentConnections = settings.Server.MaxConnections;
-            kestrel.Listen(ResolveHost(settings.Server.Host), settings.Server.Port, listen => listen.UseConnectionHandler<ClientConnectionHandler>());
+            // The handler refuses connections past max-connections with an error frame; Kestrel's own bound,
+            // a little higher, only drops connections (or TLS handshakes) beyond that silently.
+            kestrel.Limits.MaxConcurrentConnections = settings.Server.MaxConnections + Math.Min(1024, settings.Server.MaxConnections / 10 + 16);
+            kestrel.Listen(ResolveHost(settings.Server.Host), settings.Server.Port, listen =>
+            {
+                if (settings.Security.Tls.ClientListener)
+                {
+                    ServerTls.UseTls(listen, settings.Security.Tls);
+                }
+
+                listen.UseConnectionHandler<ClientConnectionHandler>();
+            });
             if (settings.Server.RespPort is { } respPort)
             {
-                kestrel.Listen(ResolveHost(settings.Server.EffectiveRespHost), respPort, listen => listen.UseConnectionHandler<RespConnectionHandler>());
+                kestrel.Listen(ResolveHost(settings.Server.EffectiveRespHost), respPort, listen =>
+                {
+                    if (settings.Security.Tls.RespListener)
+                    {
+                        ServerTls.UseTls(listen, settings.Security.Tls);
+                    }
+
+                    listen.UseConnectionHandler<RespConnectionHandler>();
+                });
             }
         });
 
@@ -370,10 +392,21 @@ public sealed class ActorLsmServer : IAsyncDisposable
             config = ConfigurationFactory.ParseString("akka.cluster.roles = [" + string.Join(", ", roles.Select(r => "\"" + r + "\"")) + "]").WithFallback(config);
         }
 
+        bool remoteTls = settings.Cluster is not null && settings.Security.Tls.Remote;
+        if (remoteTls)
+        {
+            config = RemoteTls.Apply(config);
+        }
+
         config = settings.Cluster is not null
             ? ClusterHost.ComposeConfig(config, AdvertisedEndpointOf(settings.Server, settings.Server.Port))
             : ConfigurationFactory.ParseString("akka.actor.provider = local").WithFallback(config);
-        var setup = BootstrapSetup.Create().WithConfig(config).And(new LoggerFactorySetup(loggerFactory));
+        ActorSystemSetup setup = BootstrapSetup.Create().WithConfig(config).And(new LoggerFactorySetup(loggerFactory));
+        if (remoteTls)
+        {
+            setup = setup.And(RemoteTls.CreateSetup(settings.Security.Tls));
+        }
+
         return ActorSystem.Create(ClusterHost.SystemName, setup);
     }
 

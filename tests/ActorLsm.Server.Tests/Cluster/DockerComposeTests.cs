@@ -24,7 +24,7 @@ public sealed class DockerComposeTests
 
     /// <summary>The keys hocon/docker/nodeK.conf overrides; every other setting must come from nodeK.conf.</summary>
     private static readonly string[] s_overriddenKeys =
-        ["actorlsm.server.host", "actorlsm.server.advertised-host", "actorlsm.node.data-dir", "akka.remote.dot-netty.tcp.hostname", "akka.cluster.seed-nodes"];
+        ["actorlsm.server.host", "actorlsm.server.advertised-host", "actorlsm.security.protected-mode", "actorlsm.node.data-dir", "akka.remote.dot-netty.tcp.hostname", "akka.cluster.seed-nodes"];
 
     private static readonly YamlMappingNode s_compose = LoadCompose();
 

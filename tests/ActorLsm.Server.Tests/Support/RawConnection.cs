@@ -74,6 +74,54 @@ internal sealed class RawConnection : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// True when the node closes the connection (end of stream or reset) within the timeout without sending a
+    /// whole response frame first (a TLS listener may send an alert, which is no frame of ours).
+    /// </summary>
+    public async Task<bool> ReadsNoFrameBeforeCloseAsync()
+    {
+        var received = new List<byte>();
+        byte[] buffer = new byte[4096];
+        try
+        {
+            while (true)
+            {
+                int read = await _stream.ReadAsync(buffer).AsTask().WaitAsync(s_timeout);
+                if (read == 0)
+                {
+                    break;
+                }
+
+                received.AddRange(buffer.AsSpan(0, read));
+            }
+        }
+        catch (IOException)
+        {
+            // reset: closed
+        }
+
+        if (received.Count < FrameCodec.HeaderSize)
+        {
+            return true;
+        }
+
+        uint length = BinaryPrimitives.ReadUInt32BigEndian(received.ToArray());
+        if (received.Count < FrameCodec.HeaderSize + length)
+        {
+            return true;
+        }
+
+        try
+        {
+            Response.Parser.ParseFrom(received.ToArray(), FrameCodec.HeaderSize, (int)length);
+            return false;
+        }
+        catch (InvalidProtocolBufferException)
+        {
+            return true;
+        }
+    }
+
     public async ValueTask DisposeAsync()
     {
         await _stream.DisposeAsync();
