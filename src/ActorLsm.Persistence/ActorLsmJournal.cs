@@ -39,6 +39,7 @@ public sealed class ActorLsmJournal : AsyncWriteJournal
     private readonly int _replayPageSize;
     private readonly bool _allEventsIndex;
     private readonly bool _waitForIndex;
+    private readonly EventStream _eventStream;
     private readonly Lock _tailsLock = new();
     private readonly Dictionary<string, Task> _tails = new(StringComparer.Ordinal);
     private readonly HashSet<string> _indexedPids = new(StringComparer.Ordinal);
@@ -56,6 +57,7 @@ public sealed class ActorLsmJournal : AsyncWriteJournal
         _replayPageSize = Math.Max(1, config.GetInt("replay-page-size", 1000));
         _allEventsIndex = config.GetBoolean("all-events-index", true);
         _waitForIndex = config.GetBoolean("wait-for-index", true);
+        _eventStream = Context.System.EventStream;
     }
 
     /// <inheritdoc/>
@@ -256,6 +258,7 @@ public sealed class ActorLsmJournal : AsyncWriteJournal
         List<WriteOp> index = IndexOps(pid, records, ops);
         if (index.Count == 0)
         {
+            PublishWritten(pid, records);
             return;
         }
 
@@ -263,15 +266,37 @@ public sealed class ActorLsmJournal : AsyncWriteJournal
         if (_waitForIndex)
         {
             await indexWrite.ConfigureAwait(false);
+            PublishWritten(pid, records);
         }
         else
         {
             _ = indexWrite.ContinueWith(
-                t => _log.Warning(t.Exception, "index entries of {0} events of {1} were not written; tag and all-events queries miss them", records.Count, pid),
+                t =>
+                {
+                    if (t.IsCompletedSuccessfully)
+                    {
+                        PublishWritten(pid, records);
+                    }
+                    else
+                    {
+                        _log.Warning(t.Exception, "index entries of {0} events of {1} were not written; tag and all-events queries miss them", records.Count, pid);
+                    }
+                },
                 CancellationToken.None,
-                TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously,
+                TaskContinuationOptions.ExecuteSynchronously,
                 TaskScheduler.Default);
         }
+    }
+
+    /// <summary>
+    /// Tells the read journals of this ActorSystem that <paramref name="records"/> of <paramref name="pid"/>
+    /// (and their index entries) are stored, so live queries read now rather than at their refresh interval.
+    /// REQUIRES: the records' writes succeeded. Thread-safe (EventStream.Publish).
+    /// </summary>
+    private void PublishWritten(string pid, List<EventRecord> records)
+    {
+        string[] tags = [.. records.SelectMany(r => r.Tags).Distinct(StringComparer.Ordinal)];
+        _eventStream.Publish(new Query.JournalWritten(_keys.Prefix, [pid], tags));
     }
 
     /// <summary>The index entries (FORMAT.md "Indexes") of <paramref name="records"/>, whose event values are in <paramref name="eventOps"/>.</summary>
