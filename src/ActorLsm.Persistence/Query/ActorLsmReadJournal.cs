@@ -126,7 +126,8 @@ public sealed class ActorLsmReadJournal :
 
     private static Source<T, NotUsed> Pages<T>(Func<Task<IReadOnlyList<T>?>> next) =>
         Source.UnfoldAsync(0, async _ => await next().ConfigureAwait(false) is { } page ? Option<(int, IReadOnlyList<T>)>.Create((0, page)) : Option<(int, IReadOnlyList<T>)>.None)
-            .SelectMany(page => page);
+            .SelectMany(page => page)
+            .SelectError(e => e is AggregateException { InnerExceptions.Count: 1 } a ? a.InnerExceptions[0] : e);
 
     private static string Checked(string tag) => string.IsNullOrEmpty(tag) ? throw new ArgumentException("a tag is a non-empty string", nameof(tag)) : tag;
 }
