@@ -72,7 +72,7 @@ internal sealed class ClusterHost : IAsyncDisposable
                   versions.broadcast-interval = 100ms
                   singleton.epoch-ack-timeout = 500ms
                   replication {
-                    replica-lag-time-max = 3s
+                    replica-lag-time-max = 10s
                     heartbeat-interval = 50ms
                     resend-timeout = 700ms
                   }
