@@ -22,7 +22,8 @@ namespace ActorLsm.Benchmarks.Persistence;
 /// </summary>
 /// <remarks>
 /// Usage: <c>journal-bench [--targets embedded,cluster,inmem] [--events 10000] [--rounds 3]
-/// [--scenarios Persist,PersistAll,...] [--dir DIR]</c>. Data goes to a fresh directory under DIR (default:
+/// [--scenarios Persist,PersistAll,...] [--dir DIR] [--hocon TEXT]</c>; <c>--hocon</c> is put in front of every
+/// host's configuration (e.g. <c>akka.persistence.journal.actorlsm.wait-for-index = off</c>). Data goes to a fresh directory under DIR (default:
 /// the temp directory), deleted afterwards.
 /// </remarks>
 public static class JournalBenchProgram
@@ -35,6 +36,7 @@ public static class JournalBenchProgram
         int rounds = 3;
         IReadOnlyList<string> scenarios = JournalBench.Scenarios;
         string root = Path.GetTempPath();
+        string hocon = string.Empty;
         for (int i = 0; i < args.Length; i++)
         {
             string Next() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value");
@@ -45,6 +47,7 @@ public static class JournalBenchProgram
                 case "--rounds": rounds = int.Parse(Next(), CultureInfo.InvariantCulture); break;
                 case "--scenarios": scenarios = Next().Split(',', StringSplitOptions.RemoveEmptyEntries); break;
                 case "--dir": root = Next(); break;
+                case "--hocon": hocon = Next(); break;
                 default:
                     await Console.Error.WriteLineAsync($"journal-bench: unknown argument {args[i]}").ConfigureAwait(false);
                     return 2;
@@ -65,7 +68,7 @@ public static class JournalBenchProgram
             try
             {
                 Console.WriteLine($"{target}: starting ({events} events per round, {rounds} measured rounds after a warm-up)");
-                IHost[] hosts = await StartAsync(target, dir).ConfigureAwait(false);
+                IHost[] hosts = await StartAsync(target, dir, hocon).ConfigureAwait(false);
                 try
                 {
                     ActorSystem system = hosts[0].Services.GetRequiredService<ActorSystem>();
@@ -107,8 +110,18 @@ public static class JournalBenchProgram
         return 0;
     }
 
-    private static async Task<IHost[]> StartAsync(string target, string dir)
+    private static async Task<IHost[]> StartAsync(string target, string dir, string hocon)
     {
+        Task<IHost> StartHostAsync(Action<AkkaConfigurationBuilder> configure) => JournalBenchProgram.StartHostAsync(akka =>
+        {
+            if (hocon.Length > 0)
+            {
+                akka.AddHocon(hocon, HoconAddMode.Prepend);
+            }
+
+            configure(akka);
+        });
+
         switch (target)
         {
             case "inmem":
