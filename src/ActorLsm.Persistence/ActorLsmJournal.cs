@@ -100,6 +100,7 @@ public sealed class ActorLsmJournal : AsyncWriteJournal
             tasks.Add(Chain(pid, () => WriteGroupAsync(pid, records, cancellationToken)));
         }
 
+        AssertInvariants();
         await Task.WhenAll(tasks).ConfigureAwait(false);
         return [.. results];
     }
@@ -253,9 +254,16 @@ public sealed class ActorLsmJournal : AsyncWriteJournal
         }
 
         ops.Add(WriteOp.Put(PersistenceKeys.Highest(pidBase), U64(highest)));
-        await _storage.WriteAsync(ops, cancellationToken).ConfigureAwait(false);
-
         List<WriteOp> index = IndexOps(pid, records, ops);
+        if (_storage.AtomicAcrossSlots)
+        {
+            // Embedded: one local store, so the events and their index entries are one atomic batch.
+            ops.AddRange(index);
+            await _storage.WriteAsync(ops, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
+        await _storage.WriteAsync(ops, cancellationToken).ConfigureAwait(false);
         if (index.Count == 0)
         {
             PublishWritten(pid, records);
@@ -393,6 +401,16 @@ public sealed class ActorLsmJournal : AsyncWriteJournal
             { Length: 8 } => (long)BinaryPrimitives.ReadUInt64BigEndian(value),
             _ => throw new CorruptionException($"corrupt sequence marker under key {PersistenceKeys.Describe(key)}: {value.Length} bytes, expected 8"),
         };
+    }
+
+    [System.Diagnostics.Conditional("DEBUG")]
+    private void AssertInvariants()
+    {
+        lock (_tailsLock)
+        {
+            System.Diagnostics.Debug.Assert(_indexedPids.Count <= MaxRememberedPids, "the remembered persistence ids are bounded");
+            System.Diagnostics.Debug.Assert(_tails.Values.All(static t => t is not null), "every chained id has a tail task");
+        }
     }
 
     private static byte[] U64(long value)

@@ -96,13 +96,7 @@ public sealed class ClusterFixture : IPersistenceFixture, IAsyncLifetime
 
     public async Task DisposeAsync()
     {
-        foreach (ClusterHost? host in Hosts)
-        {
-            if (host is not null)
-            {
-                await host.DisposeAsync();
-            }
-        }
+        await Task.WhenAll(Hosts.Where(h => h is not null).Select(h => h!.DisposeAsync().AsTask()));
 
         _dir.Dispose();
     }

@@ -47,20 +47,21 @@ public static class ActorLsmPersistenceHostingExtensions
         bool isDefaultPlugin = true)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        ArgumentException.ThrowIfNullOrWhiteSpace(pluginIdentifier);
-        if (!pluginIdentifier.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_'))
-        {
-            throw new ArgumentException($"plugin identifier \"{pluginIdentifier}\" may hold only letters, digits, '-' and '_'", nameof(pluginIdentifier));
-        }
-
         builder.AddHocon(BuildHocon(storeMode, dataDirectory, mode, pluginIdentifier, isDefaultPlugin), HoconAddMode.Prepend);
         builder.AddHocon(ActorLsmPersistence.DefaultConfig, HoconAddMode.Append);
         return builder;
     }
 
     /// <summary>The HOCON <see cref="WithActorLsmPersistence"/> puts in front (public for the README and tests).</summary>
+    /// <exception cref="ArgumentException">An empty <paramref name="pluginIdentifier"/>, or one with other characters than letters, digits, '-' and '_'.</exception>
     public static Config BuildHocon(ActorLsmStoreMode storeMode, string? dataDirectory, PersistenceMode mode, string pluginIdentifier, bool isDefaultPlugin)
     {
+        ArgumentException.ThrowIfNullOrWhiteSpace(pluginIdentifier);
+        if (!pluginIdentifier.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_'))
+        {
+            throw new ArgumentException($"plugin identifier \"{pluginIdentifier}\" may hold only letters, digits, '-' and '_'", nameof(pluginIdentifier));
+        }
+
         string modeText = storeMode == ActorLsmStoreMode.Cluster ? "cluster" : "embedded";
         string dirLine = dataDirectory is null ? string.Empty : $"data-dir = {Quote(dataDirectory)}\n";
         var sb = new StringBuilder();

@@ -21,6 +21,8 @@ internal sealed class ClusterStorage : IPersistenceStorage
 
     public string Description => "cluster";
 
+    public bool AtomicAcrossSlots => false;
+
     public Task WriteAsync(IReadOnlyList<WriteOp> batch, CancellationToken cancellationToken = default) =>
         Bounded(ct => _store.BatchAsync(batch, ct), "write batch", cancellationToken);
 

@@ -32,6 +32,8 @@ internal sealed class EmbeddedStorage : IPersistenceStorage, IDisposable
 
     public string Description => $"embedded {DataDir}";
 
+    public bool AtomicAcrossSlots => true;
+
     public Task WriteAsync(IReadOnlyList<WriteOp> batch, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(batch);

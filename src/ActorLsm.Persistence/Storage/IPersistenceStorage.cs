@@ -13,6 +13,12 @@ internal interface IPersistenceStorage
     string Description { get; }
 
     /// <summary>
+    /// True when any batch is atomic, whatever its keys' hash tags (embedded: one local store); false when
+    /// only a batch within one hash slot is (cluster: one batch per shard).
+    /// </summary>
+    bool AtomicAcrossSlots { get; }
+
+    /// <summary>
     /// Applies <paramref name="batch"/> (puts, and deletes where the value is null). Atomic when every key
     /// carries the same hash tag (one shard); otherwise atomic per shard only. Durable when the task completes.
     /// </summary>
