@@ -260,6 +260,7 @@ public sealed class ActorLsmJournal : AsyncWriteJournal
             // Embedded: one local store, so the events and their index entries are one atomic batch.
             ops.AddRange(index);
             await _storage.WriteAsync(ops, cancellationToken).ConfigureAwait(false);
+            PublishWritten(pid, records);
             return;
         }
 
