@@ -1,3 +1,12 @@
+using ActorLsm.Benchmarks.Persistence;
 using BenchmarkDotNet.Running;
 
+// `journal-bench ...`: the Akka.Persistence journal benchmark (Persistence/JournalBenchProgram.cs);
+// anything else goes to BenchmarkDotNet.
+if (args.Length > 0 && args[0] == "journal-bench")
+{
+    return await JournalBenchProgram.MainAsync(args[1..]);
+}
+
 BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+return 0;
