@@ -9,7 +9,9 @@
 #      node led is retried until the new leader acknowledges it).
 # Prints a markdown table: throughput and p99 per workload, replicated/unreplicated ratio.
 # Usage: deploy/replication-bench.sh [RECORDS] [OPS] [THREADS]   (defaults 20000 50000 8)
-# Env: YCSB_DIR (workload files), BENCH_DIR (data; default ./data/replication-bench).
+# Env: YCSB_DIR (workload files), BENCH_DIR (data; default ./data/replication-bench),
+#      CONNECTIONS (pipelined TCP connections of the client per endpoint, default 1),
+#      FAILOVER (0 skips step 3, default 1).
 set -euo pipefail
 
 records=${1:-20000}
@@ -19,6 +21,8 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 ycsb=${YCSB_DIR:-$root/../shared/ycsb}
 work=${BENCH_DIR:-$root/data/replication-bench}
 port=7499
+connections=${CONNECTIONS:-1}
+failover_runs=${FAILOVER:-1}
 endpoints=127.0.0.1:7401,127.0.0.1:7402,127.0.0.1:7403
 
 echo "building (Release) ..." >&2
@@ -37,7 +41,7 @@ cleanup() {
 trap cleanup EXIT
 
 ycsb_phase() { # name phase workload ops endpoint
-  "$cli" ycsb --workload "$ycsb/workload$3" --phase "$2" --threads "$threads" --no-progress \
+  "$cli" ycsb --workload "$ycsb/workload$3" --phase "$2" --threads "$threads" --no-progress --connections "$connections" \
     -p recordcount="$records" -p operationcount="$4" --endpoint "$5" >"$work/$1.txt"
 }
 
@@ -86,11 +90,13 @@ failover() { # node name
   done
   [ "$in_sync" = 1 ] || echo "node$1 did not rejoin every in-sync set within 120 s" >&2
 }
-failover 3 failover-node3
-failover 1 failover-node1
+if [ "$failover_runs" != 0 ]; then
+  failover 3 failover-node3
+  failover 1 failover-node1
+fi
 "$root/deploy/local-cluster.sh" stop >&2
 
-printf '\nrecordcount=%s operationcount=%s threads=%s, 16 shards, WAL fsynced per commit group\n\n' "$records" "$ops" "$threads"
+printf '\nrecordcount=%s operationcount=%s threads=%s, client connections per endpoint=%s, 16 shards, WAL fsynced per commit group\n\n' "$records" "$ops" "$threads" "$connections"
 printf '| workload | single node, no replication: ops/s | p99 read / write (us) | 3 nodes, RF 3: ops/s | p99 read / write (us) | replicated/single |\n'
 printf '|---|---:|---:|---:|---:|---:|\n'
 for wl in load a c; do
@@ -102,6 +108,7 @@ for wl in load a c; do
   ratio=$(awk -v a="$ct" -v b="$st" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "n/a" }')
   printf '| %s | %s | %s | %s | %s | %s |\n' "$wl" "$st" "$sl" "$ct" "$cl" "$ratio"
 done
+[ "$failover_runs" != 0 ] || exit 0
 printf '\n| failover run (workload A) | ops/s | max update latency = failover seen by clients (s) | update errors |\n|---|---:|---:|---:|\n'
 for name in failover-node3 failover-node1; do
   f="$work/$name.txt"
