@@ -11,7 +11,8 @@
 # Usage: deploy/replication-bench.sh [RECORDS] [OPS] [THREADS]   (defaults 20000 50000 8)
 # Env: YCSB_DIR (workload files), BENCH_DIR (data; default ./data/replication-bench),
 #      PHASES (default "single cluster failover"; e.g. PHASES=failover measures only the failovers,
-#      after loading the cluster).
+#      after loading the cluster), CONNECTIONS (pipelined TCP connections of the client per
+#      endpoint, default 1), FAILOVER (0 leaves out step 3, as PHASES="single cluster").
 set -euo pipefail
 
 records=${1:-20000}
@@ -21,7 +22,10 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 ycsb=${YCSB_DIR:-$root/../shared/ycsb}
 work=${BENCH_DIR:-$root/data/replication-bench}
 port=7499
-phases=" ${PHASES:-single cluster failover} "
+connections=${CONNECTIONS:-1}
+default_phases="single cluster failover"
+[ "${FAILOVER:-1}" != 0 ] || default_phases="single cluster"
+phases=" ${PHASES:-$default_phases} "
 has() { [[ "$phases" == *" $1 "* ]]; }
 endpoints=127.0.0.1:7401,127.0.0.1:7402,127.0.0.1:7403
 
@@ -41,7 +45,7 @@ cleanup() {
 trap cleanup EXIT
 
 ycsb_phase() { # name phase workload ops endpoint
-  "$cli" ycsb --workload "$ycsb/workload$3" --phase "$2" --threads "$threads" --no-progress \
+  "$cli" ycsb --workload "$ycsb/workload$3" --phase "$2" --threads "$threads" --no-progress --connections "$connections" \
     -p recordcount="$records" -p operationcount="$4" --endpoint "$5" >"$work/$1.txt"
 }
 
@@ -100,7 +104,7 @@ if has failover; then
 fi
 "$root/deploy/local-cluster.sh" stop >&2
 
-printf '\nrecordcount=%s operationcount=%s threads=%s, 16 shards, WAL fsynced per commit group\n\n' "$records" "$ops" "$threads"
+printf '\nrecordcount=%s operationcount=%s threads=%s, client connections per endpoint=%s, 16 shards, WAL fsynced per commit group\n\n' "$records" "$ops" "$threads" "$connections"
 if has single && has cluster; then
 printf '| workload | single node, no replication: ops/s | p99 read / write (us) | 3 nodes, RF 3: ops/s | p99 read / write (us) | replicated/single |\n'
 printf '|---|---:|---:|---:|---:|---:|\n'

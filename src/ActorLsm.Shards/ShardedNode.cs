@@ -164,7 +164,7 @@ public sealed class ShardedNode : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(key);
         ArgumentNullException.ThrowIfNull(value);
         CheckSizes(key, value);
-        return RequestAsync<ulong>(ShardOf(key), new WriteRequest([new BatchOperation(key, value)]), cancellationToken);
+        return RequestAsync<ulong>(ShardOf(key), new WriteRequest([new BatchOperation(key, value)]), cancellationToken, _options.InlineReplyContinuations);
     }
 
     /// <summary>
@@ -187,7 +187,7 @@ public sealed class ShardedNode : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(key);
         CheckSizes(key, null);
-        return RequestAsync<ulong>(ShardOf(key), new WriteRequest([new BatchOperation(key, null)]), cancellationToken);
+        return RequestAsync<ulong>(ShardOf(key), new WriteRequest([new BatchOperation(key, null)]), cancellationToken, _options.InlineReplyContinuations);
     }
 
     /// <summary>The value of a key, or null.</summary>
@@ -195,7 +195,7 @@ public sealed class ShardedNode : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(key);
         CheckSizes(key, null);
-        GetReply reply = await RequestAsync<GetReply>(ShardOf(key), new GetRequest(key), cancellationToken).ConfigureAwait(false);
+        GetReply reply = await RequestAsync<GetReply>(ShardOf(key), new GetRequest(key), cancellationToken, _options.InlineReplyContinuations).ConfigureAwait(false);
         return reply.Value;
     }
 
@@ -524,8 +524,11 @@ public sealed class ShardedNode : IAsyncDisposable
         }
     }
 
-    /// <summary>Sends <paramref name="message"/> to shard <paramref name="shard"/> and awaits its one reply.</summary>
-    private async Task<T> RequestAsync<T>(int shard, object message, CancellationToken cancellationToken)
+    /// <summary>
+    /// Sends <paramref name="message"/> to shard <paramref name="shard"/> and awaits its one reply;
+    /// with <paramref name="inline"/> the continuations run on the replying shard's thread.
+    /// </summary>
+    private async Task<T> RequestAsync<T>(int shard, object message, CancellationToken cancellationToken, bool inline = false)
     {
         if (!_gate.TryEnter())
         {
@@ -540,7 +543,7 @@ public sealed class ShardedNode : IAsyncDisposable
                 throw new ShardUnavailableException($"shard {shard} is {handle.StateName}; retry later");
             }
 
-            var reply = new PromiseRef<T>(_replyAddress, shard, message.GetType());
+            var reply = new PromiseRef<T>(_replyAddress, shard, message.GetType(), inline);
             _deadlines.Track(reply);
             CancellationTokenRegistration cancel = cancellationToken.CanBeCanceled
                 ? cancellationToken.Register(static (s, token) => ((PromiseRef<T>)s!).TrySetCanceled(token), reply)

@@ -60,6 +60,17 @@ public sealed class ShardedNodeOptions
     public string Dispatcher { get; init; } = DefaultDispatcher;
 
     /// <summary>
+    /// When true, the task of a single-key request (<see cref="ShardedNode.GetAsync"/>,
+    /// <see cref="ShardedNode.PutAsync"/>, <see cref="ShardedNode.DeleteAsync"/>) completes on the
+    /// shard's thread that replied and runs its awaiting continuations there, instead of queueing
+    /// them to the .NET thread pool: one thread hop less per request. Only for hosts whose code
+    /// after the await is short and never blocks (the server's connection code builds a response
+    /// frame and queues it for its writer); a continuation that blocks stalls the shard. Not a
+    /// HOCON setting: the host that owns the continuations decides. Default false.
+    /// </summary>
+    public bool InlineReplyContinuations { get; init; }
+
+    /// <summary>
     /// Replication of the shards (cluster mode): null keeps every shard standalone. With it, shards
     /// take roles from <see cref="ShardedNode.SetReplicaRole"/> (src/ActorLsm.Cluster/PROTOCOL.md).
     /// </summary>

@@ -6,7 +6,7 @@ namespace ActorLsm.Cli.Commands;
 
 /// <summary>
 /// <c>actorlsm ycsb --workload FILE --phase load|run [-p name=value ...] [--threads N]
-/// [--endpoint host:port | --embedded DIR] [--seed S] [--no-progress]</c>: one phase of a YCSB
+/// [--endpoint host:port | --embedded DIR] [--connections N] [--seed S] [--no-progress]</c>: one phase of a YCSB
 /// CoreWorkload (see <see cref="CoreWorkload"/>) against a node or an in-process
 /// <c>ShardedNode</c>; prints YCSB's report lines on stdout. Exit 1 when a load-phase insert
 /// failed, 2 on bad arguments or workload properties.
@@ -22,11 +22,16 @@ internal static class YcsbCommand
         var threads = new Option<int>("--threads") { Description = "Concurrent workers, each with one operation in flight", DefaultValueFactory = _ => 1 };
         Option<string> endpoint = CommandSupport.CreateEndpointOption();
         var embedded = new Option<string?>("--embedded") { Description = "Run in-process on a ShardedNode over this data directory instead of a node at --endpoint" };
+        var connections = new Option<int>("--connections")
+        {
+            Description = "TCP connections per endpoint (requests are pipelined on each); default: the client's default",
+            DefaultValueFactory = _ => new ActorLsm.Client.ActorLsmClientOptions().ConnectionsPerEndpoint,
+        };
         var seed = new Option<int>("--seed") { Description = "Seed of the workers' random streams", DefaultValueFactory = _ => 1 };
         var noProgress = new Option<bool>("--no-progress") { Description = "No progress bar on stderr" };
         var command = new Command("ycsb", "Run one phase of a YCSB CoreWorkload and print YCSB's report lines.")
         {
-            workload, phase, properties, threads, endpoint, embedded, seed, noProgress,
+            workload, phase, properties, threads, endpoint, embedded, connections, seed, noProgress,
         };
         command.SetAction((parse, cancellationToken) => CommandSupport.RunAsync(parse, "ycsb", async (output, ct) =>
         {
@@ -34,6 +39,12 @@ internal static class YcsbCommand
             if (workers < 1)
             {
                 throw new UsageException($"--threads must be >= 1, got {workers}");
+            }
+
+            int perEndpoint = parse.GetValue(connections);
+            if (perEndpoint < 1)
+            {
+                throw new UsageException($"--connections must be >= 1, got {perEndpoint}");
             }
 
             string? dataDir = parse.GetValue(embedded);
@@ -54,7 +65,7 @@ internal static class YcsbCommand
 
             IYcsbStore store = dataDir is not null
                 ? await EmbeddedYcsbStore.OpenAsync(dataDir, ct).ConfigureAwait(false)
-                : new ClientYcsbStore(address!);
+                : new ClientYcsbStore(address!, perEndpoint);
             YcsbResult result;
             await using (store.ConfigureAwait(false))
             {

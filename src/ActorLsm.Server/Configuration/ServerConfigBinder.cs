@@ -99,6 +99,10 @@ public static class ServerConfigBinder
             MaxScanLimit = r.Int(N + "max-scan-limit", 1, int.MaxValue),
             RequestTimeout = r.Duration(N + "request-timeout", TimeSpan.FromMilliseconds(1), TimeSpan.FromDays(1)),
             Storage = storage,
+
+            // The dispatcher's code after a single-key request is short and never blocks (it builds
+            // the response and queues it for the connection's writer): it may run on the shard's thread.
+            InlineReplyContinuations = true,
         };
         if (server.MaxPipelineDepth > server.MaxInFlightPerConnection)
         {

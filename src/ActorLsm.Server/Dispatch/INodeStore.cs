@@ -16,6 +16,13 @@ public interface INodeStore : IAsyncDisposable
     /// <summary>Largest number of entries one scan returns (a scan limit of 0 asks for this many).</summary>
     int MaxScanLimit { get; }
 
+    /// <summary>
+    /// The time after which a put, get or delete fails with <see cref="TimeoutException"/> by itself
+    /// (<see cref="ShardedNode"/>'s one sweep), or null when the store has no such bound. When it is
+    /// within the server's own request timeout the dispatcher arms no timer per request.
+    /// </summary>
+    TimeSpan? OwnRequestTimeout => null;
+
     Task<ulong> PutAsync(byte[] key, byte[] value, CancellationToken cancellationToken);
 
     /// <summary>As <see cref="ShardedNode.PutAsync(byte[], byte[], DateTimeOffset?, CancellationToken)"/>: a put that expires at <paramref name="expiresAt"/> (null: never).</summary>

@@ -14,9 +14,11 @@ public sealed class ShardedNodeStore : INodeStore
     private readonly ShardedNode _node;
     private readonly int _maxScanLimit;
     private readonly long[] _durable;
+    private readonly TimeSpan _requestTimeout;
 
-    private ShardedNodeStore(ActorSystem system, ShardedNode node, int maxScanLimit, string dataDir)
+    private ShardedNodeStore(ActorSystem system, ShardedNode node, int maxScanLimit, string dataDir, TimeSpan requestTimeout)
     {
+        _requestTimeout = requestTimeout;
         DataDir = dataDir;
         _system = system;
         _node = node;
@@ -48,6 +50,9 @@ public sealed class ShardedNodeStore : INodeStore
 
     public int MaxScanLimit => _maxScanLimit;
 
+    /// <summary><c>actorlsm.node.request-timeout</c>: <see cref="ShardedNode"/> fails a request after it by itself.</summary>
+    public TimeSpan? OwnRequestTimeout => _requestTimeout;
+
     /// <summary>The actor system the shards run in (the cluster side starts its actors there too).</summary>
     public ActorSystem System => _system;
 
@@ -68,7 +73,7 @@ public sealed class ShardedNodeStore : INodeStore
         try
         {
             ShardedNode node = await ShardedNode.StartAsync(system, options, cancellationToken).ConfigureAwait(false);
-            return new ShardedNodeStore(system, node, options.MaxScanLimit, options.DataDir);
+            return new ShardedNodeStore(system, node, options.MaxScanLimit, options.DataDir, options.RequestTimeout);
         }
         catch
         {

@@ -8,12 +8,13 @@ namespace ActorLsm.Shards.Replies;
 /// task (a <typeparamref name="T"/> as the result, a <see cref="Status.Failure"/> as its
 /// exception). Cheaper than Akka's Ask, which registers a temporary actor path and a timer per
 /// request; the caller puts its own timeout (<see cref="ReplyDeadlines"/>). Continuations run
-/// asynchronously, never on the replying actor's thread. Local replies only: the ref is not
-/// registered with the provider, so it cannot be resolved from another node.
+/// asynchronously, never on the replying actor's thread, unless the promise was made inline
+/// (<see cref="ShardedNodeOptions.InlineReplyContinuations"/>): then they run on it. Local replies
+/// only: the ref is not registered with the provider, so it cannot be resolved from another node.
 /// </summary>
 internal sealed class PromiseRef<T> : MinimalActorRef, IExpirable
 {
-    private readonly TaskCompletionSource<T> _promise = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource<T> _promise;
     private readonly ReplyAddress _address;
     private readonly int _shard;
     private readonly Type _request;
@@ -21,8 +22,10 @@ internal sealed class PromiseRef<T> : MinimalActorRef, IExpirable
     /// <param name="address">The node's shared reply address (provider and path).</param>
     /// <param name="shard">The shard asked, for the timeout message.</param>
     /// <param name="request">The request's type, for the timeout message.</param>
-    public PromiseRef(ReplyAddress address, int shard, Type request)
+    /// <param name="inline">Run the task's continuations on the replying thread (short, non-blocking continuations only).</param>
+    public PromiseRef(ReplyAddress address, int shard, Type request, bool inline = false)
     {
+        _promise = new TaskCompletionSource<T>(inline ? TaskCreationOptions.None : TaskCreationOptions.RunContinuationsAsynchronously);
         _address = address;
         _shard = shard;
         _request = request;

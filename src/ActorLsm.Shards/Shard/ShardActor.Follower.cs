@@ -22,6 +22,7 @@ internal sealed partial class ShardActor
     private long _probedEpoch = -1;
     private bool _awaitingSnapshot;
     private ulong _followerCommit;
+    private FollowerAppend? _appendInFlight;
     private SnapshotReceive? _incoming;
 
     // R10: the last leader this replica acknowledged an append of, and when (Stopwatch ticks).
@@ -142,33 +143,106 @@ internal sealed partial class ShardActor
             return;
         }
 
-        try
+        if (append.Records.Count == 0)
         {
-            foreach (ReplicatedRecord r in append.Records)
-            {
-                _epochs!.Assign(r.Epoch, r.FirstSequence);
-                store.WriteAt(WriteBatch.FromBytes(r.Batch.Span), r.FirstSequence); // durable (WAL sync) on return
-            }
-        }
-        catch (SequenceGapException)
-        {
-            Sender.Tell(new AppendAck { Shard = Id, LeaderEpoch = append.LeaderEpoch, Node = self, Ok = false, LastSequence = store.LastSequence });
+            AcknowledgeAppend(append, Sender);
             return;
         }
 
+        // The records are appended and the WAL synced on the shard's commit thread, like a leader's
+        // group commit: the fsync blocks neither this actor nor a thread of the I/O dispatcher, which
+        // the node's other shards (leaders serving clients) share. Until it ends, the other
+        // follower-side messages and role changes wait in the stash (MustDefer), so the store
+        // and the epoch cache have one writer and the acknowledgements keep the log's order.
+        var pending = new FollowerAppend(append, Sender);
+        LeaderEpochCache epochs = _epochs!;
+        IActorRef shard = Self;
+        _appendInFlight = pending;
+        pending.Write = IoThread.Run(() =>
+        {
+            foreach (ReplicatedRecord r in append.Records)
+            {
+                epochs.Assign(r.Epoch, r.FirstSequence);
+                store.WriteAt(WriteBatch.FromBytes(r.Batch.Span), r.FirstSequence); // durable (WAL sync) on return
+            }
+
+            return true;
+        });
+        pending.Write.ContinueWith(
+            static (_, state) =>
+            {
+                var (shard, pending) = ((IActorRef, FollowerAppend))state!;
+                shard.Tell(new AppendDone(pending));
+            },
+            (shard, pending),
+            CancellationToken.None,
+            TaskContinuationOptions.ExecuteSynchronously,
+            TaskScheduler.Default);
+    }
+
+    /// <summary>REQUIRES: called on the shard actor. Acknowledges the follower append once its write ended, then runs the deferred messages.</summary>
+    private void OnAppendDone(FollowerAppend pending)
+    {
+        if (!ReferenceEquals(pending, _appendInFlight))
+        {
+            return; // an append of an earlier incarnation: abandoned in its PostStop, never acknowledged
+        }
+
+        _appendInFlight = null;
+        AppendRecords append = pending.Append;
+        if (pending.Write.Exception?.InnerException is { } error)
+        {
+            if (error is not SequenceGapException)
+            {
+                // As a failed leader commit: the store refuses writes after a failed WAL write; restart to reopen it.
+                throw new InvalidOperationException($"shard {Id}'s store failed a follower append; restarting the shard to reopen it", error);
+            }
+
+            pending.ReplyTo.Tell(new AppendAck { Shard = Id, LeaderEpoch = append.LeaderEpoch, Node = SelfName, Ok = false, LastSequence = Store.LastSequence });
+        }
+        else
+        {
+            AcknowledgeAppend(append, pending.ReplyTo);
+        }
+
+        RunDeferred();
+    }
+
+    /// <summary>REQUIRES: called on the shard actor once <paramref name="append"/>'s records are durable (R1). Acknowledges it to <paramref name="replyTo"/>.</summary>
+    private void AcknowledgeAppend(AppendRecords append, IActorRef replyTo)
+    {
         _followerCommit = Math.Max(_followerCommit, append.CommitSequence);
         _supportedEpoch = append.LeaderEpoch;
         _supportedTicks = Stopwatch.GetTimestamp(); // R10: from now on the leader may serve reads on this acknowledgement
-        Sender.Tell(new AppendAck
+        replyTo.Tell(new AppendAck
         {
             Shard = Id,
             LeaderEpoch = append.LeaderEpoch,
-            Node = self,
+            Node = SelfName,
             Ok = true,
-            LastSequence = store.LastSequence,
+            LastSequence = Store.LastSequence,
             SentTicks = append.SentTicks,
             LeaderLastSequence = append.LeaderLastSequence,
         });
+    }
+
+    /// <summary>
+    /// REQUIRES: called on the shard actor while it stops. Waits (up to the request timeout) for a
+    /// follower append still being written, so the store is not closed under it; it is not
+    /// acknowledged: the leader probes again and resends what this replica lacks.
+    /// </summary>
+    private void AbandonFollowerAppend()
+    {
+        FollowerAppend? pending = _appendInFlight;
+        _appendInFlight = null;
+        try
+        {
+            pending?.Write.Wait(_settings.RequestTimeout);
+        }
+        catch (AggregateException)
+        {
+            // Failed: nothing to acknowledge; the reopened store recovers what reached its WAL.
+        }
     }
 
     private void OnSnapshotBegin(SnapshotBegin begin)

@@ -32,13 +32,13 @@ internal sealed partial class ShardActor
 
     /// <summary>
     /// True when the current follower-side message must wait (it is stashed, with its sender): a
-    /// commit or checkpoint of an ended leadership still uses the store, and truncation, appends and
-    /// snapshot installs must not run beside it. Stashed messages survive a restart (Akka unstashes
+    /// commit or checkpoint of an ended leadership, or a follower append, still uses the store, and
+    /// truncation, appends and snapshot installs must not run beside it. Stashed messages survive a restart (Akka unstashes
     /// them into the mailbox before the new instance starts).
     /// </summary>
     private bool MustDefer()
     {
-        if (_inFlight is null && !_checkpointRunning)
+        if (_inFlight is null && !_checkpointRunning && _appendInFlight is null)
         {
             return false;
         }
@@ -47,10 +47,10 @@ internal sealed partial class ShardActor
         return true;
     }
 
-    /// <summary>REQUIRES: called on the shard actor once no commit or checkpoint runs: puts the deferred follower-side messages back at the head of the mailbox, in order.</summary>
+    /// <summary>REQUIRES: called on the shard actor once no commit, checkpoint or follower append runs: puts the deferred follower-side messages back at the head of the mailbox, in order.</summary>
     private void RunDeferred()
     {
-        if (_inFlight is null && !_checkpointRunning)
+        if (_inFlight is null && !_checkpointRunning && _appendInFlight is null)
         {
             Stash.UnstashAll();
         }

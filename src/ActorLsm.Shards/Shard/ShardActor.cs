@@ -237,6 +237,7 @@ internal sealed partial class ShardActor : UntypedActor, IWithTimers, IWithUnbou
 
         string why = _restarting ? "is restarting" : "stopped";
         AnswerInFlightCommit(why);
+        AbandonFollowerAppend();
         StepDown(why);
         var unavailable = new Status.Failure(new ShardUnavailableException($"shard {Id} {why}; the write was not committed"));
         foreach (PendingWrite w in _queue.TakeAllWaiting())
@@ -289,7 +290,16 @@ internal sealed partial class ShardActor : UntypedActor, IWithTimers, IWithUnbou
                 return;
             case SetRole set:
                 _handle.Role = set.Role;
+                if (_appendInFlight is not null)
+                {
+                    Stash.Stash(); // the append's records and epochs must land before the role changes
+                    return;
+                }
+
                 OnSetRole(set);
+                return;
+            case AppendDone done:
+                OnAppendDone(done.Append);
                 return;
             case AppendRecords append:
                 if (!MustDefer())
@@ -464,6 +474,7 @@ internal sealed partial class ShardActor : UntypedActor, IWithTimers, IWithUnbou
         Debug.Assert(_inFlight is null || _store is not null, "a commit runs only against an open store");
         Debug.Assert(_queue.WaitingCount == 0 || _inFlight is not null || _store is null || _checkpointRunning || _checkpointWaiting.Count > 0, "writes wait only while a commit or checkpoint runs");
         Debug.Assert(_leader is null || _role is LeaderRole, "leader state only in the leader role");
+        Debug.Assert(_appendInFlight is null || (_store is not null && _leader is null), "a follower append runs only against an open store, never while leading");
         _leader?.AssertInvariants();
     }
 }

@@ -1,3 +1,4 @@
+using ActorLsm.Protocol.Replication;
 using Akka.Actor;
 
 namespace ActorLsm.Shards.Shard;
@@ -95,6 +96,24 @@ internal sealed record ShardOpenFailed(int ShardId, Exception Error);
 
 /// <summary>From a commit task to its shard: the group's store write ended (either way).</summary>
 internal sealed record CommitDone(CommitGroup Group);
+
+/// <summary>
+/// A follower's append being written on the shard's commit thread: the leader's message, the
+/// replicator to acknowledge and the write (its records appended and the WAL synced). The shard
+/// defers every other follower-side message and role change until it ends.
+/// </summary>
+internal sealed class FollowerAppend(AppendRecords append, IActorRef replyTo)
+{
+    public AppendRecords Append { get; } = append;
+
+    public IActorRef ReplyTo { get; } = replyTo;
+
+    /// <summary>Set once when the write is queued; completes when the records are durable or the write failed.</summary>
+    public Task Write { get; set; } = Task.CompletedTask;
+}
+
+/// <summary>From the commit thread to its shard: the follower append's write ended (either way).</summary>
+internal sealed record AppendDone(FollowerAppend Append);
 
 /// <summary>The failure the <see cref="InjectFailure"/> hook throws.</summary>
 internal sealed class InjectedShardFailureException : Exception

@@ -7,10 +7,17 @@ internal sealed class ClientYcsbStore : IYcsbStore
 {
     private readonly ActorLsmClient _client;
 
-    /// <summary>A client of the node(s) at <paramref name="endpoint"/> (<c>host:port</c>, or several comma-separated).</summary>
-    public ClientYcsbStore(string endpoint)
+    /// <summary>
+    /// A client of the node(s) at <paramref name="endpoint"/> (<c>host:port</c>, or several comma-separated)
+    /// with <paramref name="connectionsPerEndpoint"/> pipelined TCP connections to each.
+    /// </summary>
+    public ClientYcsbStore(string endpoint, int connectionsPerEndpoint)
     {
-        _client = ActorLsmClient.Create(endpoint.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries));
+        _client = new ActorLsmClient(new ActorLsmClientOptions
+        {
+            Endpoints = endpoint.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries),
+            ConnectionsPerEndpoint = connectionsPerEndpoint,
+        });
     }
 
     public Task<byte[]?> GetAsync(byte[] key, CancellationToken cancellationToken) => _client.GetAsync(key, cancellationToken);
