@@ -19,8 +19,9 @@ public sealed class JepsenTests
     public JepsenTests(ITestOutputHelper output) => _log = new RunLog(output);
 
     /// <summary>
-    /// CI's short schedule: a few cycles of distinct faults drawn at random (ACTORLSM_JEPSEN_CYCLES
-    /// changes how many). Fails on any lost acknowledged write, wrong value, or shard whose replicas
+    /// CI's short schedule: two cycles of distinct faults drawn at random (ACTORLSM_JEPSEN_CYCLES
+    /// changes how many), the second only when the first ended within 45 s
+    /// (ACTORLSM_JEPSEN_BUDGET_SECONDS), so the test stays near 90 s on a loaded machine. Fails on any lost acknowledged write, wrong value, or shard whose replicas
     /// differ; stale reads from an old leader are reported, not failed, while
     /// <see cref="KnownAnomalies.StaleReadsFromOldLeader"/> holds.
     /// </summary>
@@ -28,8 +29,8 @@ public sealed class JepsenTests
     public async Task RandomFaultSchedule_ShortRun_NoAcknowledgedWriteLostNoWrongValueReplicasIdentical()
     {
         int seed = RunLog.EnvInt("ACTORLSM_JEPSEN_SEED", Random.Shared.Next());
-        int cycles = RunLog.EnvInt("ACTORLSM_JEPSEN_CYCLES", 3);
-        var options = new RunOptions(cycles, seed, FaultTimings.Short, s_allFaults);
+        int cycles = RunLog.EnvInt("ACTORLSM_JEPSEN_CYCLES", 2);
+        var options = new RunOptions(cycles, seed, FaultTimings.Short, s_allFaults) { CycleBudget = TimeSpan.FromSeconds(RunLog.EnvInt("ACTORLSM_JEPSEN_BUDGET_SECONDS", 45)) };
         _log.Write($"seed {seed} (repeat with ACTORLSM_JEPSEN_SEED={seed})");
 
         RunReport report = await JepsenRun.RunAsync(options, _log.Write);
@@ -37,7 +38,7 @@ public sealed class JepsenTests
         _log.Write(ResultTable.Render(report.Cycles, $"seed {seed}; {ClusterLayout.Settings}"));
         IReadOnlyList<string> violations = report.Violations();
         Assert.True(violations.Count == 0, $"seed {seed}: " + string.Join("\n", violations));
-        Assert.Equal(cycles, report.Cycles.Count);
+        Assert.InRange(report.Cycles.Count, 1, cycles);
     }
 
     /// <summary>

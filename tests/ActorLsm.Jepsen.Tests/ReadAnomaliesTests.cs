@@ -91,13 +91,13 @@ public sealed class ReadAnomaliesTests
     public void Render_TwoFaults_OneRowEachAndATotal()
     {
         CycleResult a = Cycle(CheckOutcome.Ok, stale: 0);
-        CycleResult b = Cycle(CheckOutcome.Illegal, stale: 3) with { Fault = FaultKind.PauseLeader, LongestWriteOutage = TimeSpan.FromSeconds(7.25) };
+        CycleResult b = Cycle(CheckOutcome.Illegal, stale: 3) with { Fault = FaultKind.PauseLeader, LongestWriteOutage = TimeSpan.FromSeconds(7.5) };
 
         string table = ResultTable.Render([a, b], "header");
 
         Assert.Contains("| IsolateNode | 1 | 0 | 0 | 0 | ok | 1.0 s |", table, StringComparison.Ordinal);
-        Assert.Contains("| PauseLeader | 1 | 0 | 3 | 0 | 1 not linearizable of 1 | 7.3 s |", table, StringComparison.Ordinal);
-        Assert.Contains("| **all** | 2 | 0 | 3 | 0 | 1 not linearizable of 2 | 7.3 s |", table, StringComparison.Ordinal);
+        Assert.Contains("| PauseLeader | 1 | 0 | 3 | 0 | 1 not linearizable of 1 | 7.5 s |", table, StringComparison.Ordinal);
+        Assert.Contains("| **all** | 2 | 0 | 3 | 0 | 1 not linearizable of 2 | 7.5 s |", table, StringComparison.Ordinal);
     }
 
     private static CycleResult Cycle(CheckOutcome outcome, int stale) =>

@@ -19,6 +19,12 @@ internal sealed record RunOptions(int Cycles, int Seed, FaultTimings Timings, IR
     /// <summary>Time the cluster may take to become whole after a heal before the run fails.</summary>
     public TimeSpan RecoveryTimeout { get; init; } = TimeSpan.FromSeconds(90);
 
+    /// <summary>
+    /// When set, no cycle starts once this much time has passed since the first one started (CI's
+    /// bound on the run; the first cycle always runs). The cycles run are in the report.
+    /// </summary>
+    public TimeSpan? CycleBudget { get; init; }
+
     /// <summary>Numbers cycles from here (a soak of several runs numbers them through).</summary>
     public int FirstCycle { get; init; } = 1;
 }
@@ -105,9 +111,16 @@ internal static class JepsenRun
         {
             // Warm-up: both workloads write before the first fault.
             await Task.Delay(TimeSpan.FromSeconds(1));
+            var cyclesClock = Stopwatch.StartNew();
             for (int i = 0; i < options.Cycles; i++)
             {
                 int cycle = options.FirstCycle + i;
+                if (i > 0 && options.CycleBudget is { } budget && cyclesClock.Elapsed > budget)
+                {
+                    log($"cycle budget of {budget.TotalSeconds:F0} s spent after {i} cycles ({cyclesClock.Elapsed.TotalSeconds:F1} s); no more cycles");
+                    break;
+                }
+
                 if (remaining.Count == 0)
                 {
                     remaining.AddRange(options.Faults.OrderBy(_ => rng.Next()));
@@ -125,9 +138,12 @@ internal static class JepsenRun
                 await Task.Delay(TimeSpan.FromSeconds(1));
 
                 register.BeginCycle(cycle + 1);
+                var checkClock = Stopwatch.StartNew();
                 IReadOnlyList<Operation> history = await register.FinishCycleAsync(cycle, TimeSpan.FromSeconds(10));
+                TimeSpan drained = checkClock.Elapsed;
                 CycleResult result = Judge(cycle, fault, description, history, set.LongestGap(cycle), recovery);
                 results.Add(result);
+                log($"  history drained in {drained.TotalSeconds:F1} s, checked in {(checkClock.Elapsed - drained).TotalSeconds:F1} s");
                 log(string.Create(
                     CultureInfo.InvariantCulture,
                     $"cycle {cycle} {fault}: {description}; fault {faultTime.TotalSeconds:F1} s, whole again {recovery.TotalSeconds:F1} s after heal; {history.Count} register ops, {result.Linearizability.Outcome}, {result.StaleReads} stale, {result.WrongValues} wrong; longest write outage {result.LongestWriteOutage.TotalSeconds:F1} s; {set.AckedCount} adds acked, errors {string.Join(' ', set.Errors.Select(e => $"{e.Key}={e.Value}"))}"));

@@ -36,8 +36,8 @@ public sealed record FaultTimings(TimeSpan MinHold, TimeSpan MaxHold, TimeSpan P
     /// <summary>CI: 3-6 s holds, a 10 s pause.</summary>
     public static FaultTimings Short { get; } = new(TimeSpan.FromSeconds(3), TimeSpan.FromSeconds(6), TimeSpan.FromSeconds(10));
 
-    /// <summary>Soak: 2-14 s holds (some shorter than detection, some far longer), a 12 s pause.</summary>
-    public static FaultTimings Soak { get; } = new(TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(14), TimeSpan.FromSeconds(12));
+    /// <summary>Soak: 2-10 s holds (some shorter than detection, some far longer), a 12 s pause.</summary>
+    public static FaultTimings Soak { get; } = new(TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(12));
 }
 
 /// <summary>Applies one fault to a <see cref="JepsenCluster"/> and heals it; returns what it did, for the log.</summary>

@@ -179,6 +179,11 @@ internal sealed class JepsenCluster : IAsyncDisposable
                 return clock.Elapsed;
             }
 
+            if (problem != last)
+            {
+                _log($"  waiting for the cluster ({clock.Elapsed.TotalSeconds:F1} s): {problem}");
+            }
+
             last = problem;
             await Task.Delay(200); // poll interval; the loop is bounded by the timeout
         }
