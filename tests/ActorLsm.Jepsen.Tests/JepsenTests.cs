@@ -20,7 +20,7 @@ public sealed class JepsenTests
 
     /// <summary>
     /// CI's short schedule: two cycles of distinct faults drawn at random (ACTORLSM_JEPSEN_CYCLES
-    /// changes how many), the second only when the first ended within 45 s
+    /// changes how many), the second only when the first ended within 30 s
     /// (ACTORLSM_JEPSEN_BUDGET_SECONDS), so the test stays near 90 s on a loaded machine. Fails on any lost acknowledged write, wrong value, or shard whose replicas
     /// differ; stale reads from an old leader are reported, not failed, while
     /// <see cref="KnownAnomalies.StaleReadsFromOldLeader"/> holds.
@@ -30,7 +30,7 @@ public sealed class JepsenTests
     {
         int seed = RunLog.EnvInt("ACTORLSM_JEPSEN_SEED", Random.Shared.Next());
         int cycles = RunLog.EnvInt("ACTORLSM_JEPSEN_CYCLES", 2);
-        var options = new RunOptions(cycles, seed, FaultTimings.Short, s_allFaults) { CycleBudget = TimeSpan.FromSeconds(RunLog.EnvInt("ACTORLSM_JEPSEN_BUDGET_SECONDS", 45)) };
+        var options = new RunOptions(cycles, seed, FaultTimings.Short, s_allFaults) { CycleBudget = TimeSpan.FromSeconds(RunLog.EnvInt("ACTORLSM_JEPSEN_BUDGET_SECONDS", 30)) };
         _log.Write($"seed {seed} (repeat with ACTORLSM_JEPSEN_SEED={seed})");
 
         RunReport report = await JepsenRun.RunAsync(options, _log.Write);

@@ -64,27 +64,27 @@ internal sealed class SetWorkload
         Task.WhenAll(Enumerable.Range(0, _writers).Select(w => Task.Run(() => WriterAsync(w, stop))));
 
     /// <summary>
-    /// Reads every acknowledged element back (each read retried on error for up to 30 s); returns the
+    /// Reads every acknowledged element back, 16 at a time (each read retried on error for up to 30 s); returns the
     /// cycles whose acknowledged adds are missing and those that read back a different value.
     /// </summary>
     public async Task<(IReadOnlyList<(string Key, int Cycle)> Lost, IReadOnlyList<(string Key, int Cycle)> Wrong)> VerifyAsync(ActorLsmClient reader)
     {
-        var lost = new List<(string, int)>();
-        var wrong = new List<(string, int)>();
-        foreach ((string key, int cycle) in _acked)
+        var lost = new ConcurrentBag<(string, int)>();
+        var wrong = new ConcurrentBag<(string, int)>();
+        await Parallel.ForEachAsync(_acked, new ParallelOptions { MaxDegreeOfParallelism = 16 }, async (entry, _) =>
         {
-            byte[]? got = await ReadWithRetryAsync(reader, key);
+            byte[]? got = await ReadWithRetryAsync(reader, entry.Key);
             if (got is null)
             {
-                lost.Add((key, cycle));
+                lost.Add((entry.Key, entry.Value));
             }
-            else if (Text.Utf8(got) != "v-" + key)
+            else if (Text.Utf8(got) != "v-" + entry.Key)
             {
-                wrong.Add((key, cycle));
+                wrong.Add((entry.Key, entry.Value));
             }
-        }
+        });
 
-        return (lost, wrong);
+        return ([.. lost], [.. wrong]);
     }
 
     private async Task WriterAsync(int writer, CancellationToken stop)
