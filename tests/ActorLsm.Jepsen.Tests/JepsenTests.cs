@@ -57,6 +57,7 @@ public sealed class JepsenTests
         var cycles = new List<CycleResult>();
         var violations = new List<string>();
         var summaries = new List<string>();
+        int aborted = 0;
         for (int run = 0; cycles.Count < total; run++)
         {
             int runSeed = unchecked(seed + run);
@@ -70,9 +71,13 @@ public sealed class JepsenTests
             }
             catch (Exception e) when (e is TimeoutException or InvalidOperationException or IOException)
             {
-                violations.Add($"run {run} (seed {runSeed}) aborted: {e.Message}");
+                // Its cycles are lost from the table; the next run starts a fresh cluster. Three aborts end the soak.
+                violations.Add($"run {run} (seed {runSeed}) aborted: {e.Message.Split('\n')[0]}");
                 _log.Write($"run {run} aborted: {e}");
-                break;
+                if (++aborted >= 3)
+                {
+                    break;
+                }
             }
 
             WriteReport(seed, cycles, summaries, violations);

@@ -85,19 +85,20 @@ public sealed class ReadAnomaliesTests
         Assert.Equal(KnownAnomalies.StaleReadsFromOldLeader, Cycle(CheckOutcome.Illegal, stale: 2).Violation() is null);
         Assert.Equal(KnownAnomalies.StaleReadsFromOldLeader, Cycle(CheckOutcome.Ok, stale: 1).Violation() is null);
         Assert.Null(Cycle(CheckOutcome.Unknown, stale: 0).Violation());
+        Assert.Equal(KnownAnomalies.ClusterCanStayStuckAfterDowning, (Cycle(CheckOutcome.Ok, stale: 0) with { Recovered = false }).Violation() is null);
     }
 
     [Fact]
     public void Render_TwoFaults_OneRowEachAndATotal()
     {
         CycleResult a = Cycle(CheckOutcome.Ok, stale: 0);
-        CycleResult b = Cycle(CheckOutcome.Illegal, stale: 3) with { Fault = FaultKind.PauseLeader, LongestWriteOutage = TimeSpan.FromSeconds(7.5) };
+        CycleResult b = Cycle(CheckOutcome.Illegal, stale: 3) with { Fault = FaultKind.PauseLeader, LongestWriteOutage = TimeSpan.FromSeconds(7.5), Recovered = false };
 
         string table = ResultTable.Render([a, b], "header");
 
-        Assert.Contains("| IsolateNode | 1 | 0 | 0 | 0 | ok | 1.0 s |", table, StringComparison.Ordinal);
-        Assert.Contains("| PauseLeader | 1 | 0 | 3 | 0 | 1 not linearizable of 1 | 7.5 s |", table, StringComparison.Ordinal);
-        Assert.Contains("| **all** | 2 | 0 | 3 | 0 | 1 not linearizable of 2 | 7.5 s |", table, StringComparison.Ordinal);
+        Assert.Contains("| IsolateNode | 1 | 0 | 0 | 0 | ok | 1.0 s | 0 |", table, StringComparison.Ordinal);
+        Assert.Contains("| PauseLeader | 1 | 0 | 3 | 0 | 1 not linearizable of 1 | 7.5 s | 1 |", table, StringComparison.Ordinal);
+        Assert.Contains("| **all** | 2 | 0 | 3 | 0 | 1 not linearizable of 2 | 7.5 s | 1 |", table, StringComparison.Ordinal);
     }
 
     private static CycleResult Cycle(CheckOutcome outcome, int stale) =>

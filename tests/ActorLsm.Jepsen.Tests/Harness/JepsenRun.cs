@@ -134,19 +134,34 @@ internal static class JepsenRun
                 var faultClock = Stopwatch.StartNew();
                 string description = await nemesis.RunAsync(fault);
                 TimeSpan faultTime = faultClock.Elapsed;
-                TimeSpan recovery = await cluster.WaitHealthyAsync(options.RecoveryTimeout);
+                TimeSpan recovery;
+                bool recovered = true;
+                try
+                {
+                    recovery = await cluster.WaitHealthyAsync(options.RecoveryTimeout);
+                }
+                catch (TimeoutException e)
+                {
+                    // Reported as an anomaly of its own; the run goes on after an operator's full restart.
+                    recovered = false;
+                    log($"NOT RECOVERED after {options.RecoveryTimeout.TotalSeconds:F0} s: {e.Message.Split('\n')[0]}; node logs kept in {cluster.Directory}; full restart (kill -9 of all, start all)");
+                    cluster.KeepFiles = true;
+                    cluster.RestartAll();
+                    recovery = options.RecoveryTimeout + await cluster.WaitHealthyAsync(TimeSpan.FromSeconds(120));
+                }
+
                 await Task.Delay(TimeSpan.FromSeconds(1));
 
                 register.BeginCycle(cycle + 1);
                 var checkClock = Stopwatch.StartNew();
                 IReadOnlyList<Operation> history = await register.FinishCycleAsync(cycle, TimeSpan.FromSeconds(10));
                 TimeSpan drained = checkClock.Elapsed;
-                CycleResult result = Judge(cycle, fault, description, history, set.LongestGap(cycle), recovery);
+                CycleResult result = Judge(cycle, fault, description, history, set.LongestGap(cycle), recovery) with { Recovered = recovered };
                 results.Add(result);
                 log($"  history drained in {drained.TotalSeconds:F1} s, checked in {(checkClock.Elapsed - drained).TotalSeconds:F1} s");
                 log(string.Create(
                     CultureInfo.InvariantCulture,
-                    $"cycle {cycle} {fault}: {description}; fault {faultTime.TotalSeconds:F1} s, whole again {recovery.TotalSeconds:F1} s after heal; {history.Count} register ops, {result.Linearizability.Outcome}, {result.StaleReads} stale, {result.WrongValues} wrong; longest write outage {result.LongestWriteOutage.TotalSeconds:F1} s; {set.AckedCount} adds acked, errors {string.Join(' ', set.Errors.Select(e => $"{e.Key}={e.Value}"))}"));
+                    $"cycle {cycle} {fault}: {description}; fault {faultTime.TotalSeconds:F1} s, {(recovered ? "" : "NOT RECOVERED, after a full restart ")}whole again {recovery.TotalSeconds:F1} s after heal; {history.Count} register ops, {result.Linearizability.Outcome}, {result.StaleReads} stale, {result.WrongValues} wrong; longest write outage {result.LongestWriteOutage.TotalSeconds:F1} s; {set.AckedCount} adds acked, errors {string.Join(' ', set.Errors.Select(e => $"{e.Key}={e.Value}"))}"));
                 foreach (string example in result.Examples)
                 {
                     log("  " + example);

@@ -18,6 +18,20 @@ internal static class KnownAnomalies
     /// failed. Set to false with the lease fix.
     /// </summary>
     public const bool StaleReadsFromOldLeader = true;
+
+    /// <summary>
+    /// Found by this harness (soak seed 1825201073, cycle 12): after a node's link comes back, Akka's
+    /// split-brain resolver can take the DownIndirectlyConnected decision and down two of the three
+    /// nodes, itself included. The downed nodes exit (code 3) and are started again; node 1, the first
+    /// seed, finds seed node 2 not yet started and forms a new cluster with it, while node 3 (not a
+    /// seed) stays alone in the old one. The two clusters never merge: the new one waits for a third
+    /// member (min-nr-of-members = 3), the old one has one replica of every shard (writes refused,
+    /// NOT_ENOUGH_REPLICAS). No acknowledged write is lost; the cluster is stuck until an operator
+    /// restarts every node. Listing every node as a seed lets a restarted first seed join the
+    /// surviving node instead. While true, a cycle that needs the full restart is reported (table
+    /// column "stuck"), not failed. Set to false with the fix.
+    /// </summary>
+    public const bool ClusterCanStayStuckAfterDowning = true;
 }
 
 /// <summary>What one fault cycle found.</summary>
@@ -43,6 +57,9 @@ internal sealed record CycleResult(
     TimeSpan Recovery,
     IReadOnlyList<string> Examples)
 {
+    /// <summary>False when the cluster did not become whole by itself within the recovery timeout (an operator's full restart followed).</summary>
+    public bool Recovered { get; init; } = true;
+
     /// <summary>Set-workload adds acknowledged in this cycle and missing at the end (filled in after the final read).</summary>
     public int LostWrites { get; set; }
 
@@ -60,6 +77,11 @@ internal sealed record CycleResult(
         if (LostWrites > 0 || WrongValues > 0 || WrongSetValues > 0)
         {
             return $"cycle {Cycle} ({Fault}): {LostWrites} acknowledged writes lost, {WrongValues + WrongSetValues} wrong values";
+        }
+
+        if (!Recovered && !KnownAnomalies.ClusterCanStayStuckAfterDowning)
+        {
+            return $"cycle {Cycle} ({Fault}): the cluster did not become whole again without a full restart";
         }
 
         bool staleAllowed = KnownAnomalies.StaleReadsFromOldLeader;
@@ -86,8 +108,8 @@ internal static class ResultTable
         var text = new StringBuilder();
         text.AppendLine(header);
         text.AppendLine();
-        text.AppendLine("| fault | cycles | acknowledged writes lost | stale reads | wrong values | linearizability | longest failover |");
-        text.AppendLine("| --- | ---: | ---: | ---: | ---: | --- | ---: |");
+        text.AppendLine("| fault | cycles | acknowledged writes lost | stale reads | wrong values | linearizability | longest failover | stuck (full restart) |");
+        text.AppendLine("| --- | ---: | ---: | ---: | ---: | --- | ---: | ---: |");
         foreach (IGrouping<FaultKind, CycleResult> row in cycles.GroupBy(c => c.Fault).OrderBy(g => g.Key))
         {
             text.AppendLine(Row(row.Key.ToString(), [.. row]));
@@ -106,6 +128,6 @@ internal static class ResultTable
         double failover = rows.Count == 0 ? 0 : rows.Max(r => r.LongestWriteOutage.TotalSeconds);
         return string.Create(
             CultureInfo.InvariantCulture,
-            $"| {name} | {rows.Count} | {rows.Sum(r => r.LostWrites)} | {rows.Sum(r => r.StaleReads)} | {rows.Sum(r => r.WrongValues + r.WrongSetValues)} | {verdict} | {failover:F1} s |");
+            $"| {name} | {rows.Count} | {rows.Sum(r => r.LostWrites)} | {rows.Sum(r => r.StaleReads)} | {rows.Sum(r => r.WrongValues + r.WrongSetValues)} | {verdict} | {failover:F1} s | {rows.Count(r => !r.Recovered)} |");
     }
 }

@@ -114,6 +114,29 @@ internal sealed class JepsenCluster : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// The operator's last resort when the cluster does not become whole by itself: heals the network,
+    /// kill -9 of every node, then starts all three from their data directories.
+    /// </summary>
+    public void RestartAll()
+    {
+        _lab.HealAll();
+        foreach (NodeProcess node in _nodes)
+        {
+            if (node.Paused)
+            {
+                node.Resume();
+            }
+
+            node.Kill();
+        }
+
+        foreach (NodeProcess node in _nodes)
+        {
+            Restart(node);
+        }
+    }
+
     /// <summary>The cluster status as node <paramref name="node"/> sees it, or null when it does not answer within 2 s.</summary>
     public async Task<ClusterStatusResponse?> ClusterStatusAsync(NodeProcess node)
     {
