@@ -14,13 +14,16 @@ namespace ActorLsm.Jepsen.Tests;
 public sealed class JepsenTests
 {
     private static readonly FaultKind[] s_allFaults = Enum.GetValues<FaultKind>();
+
+    // CI leaves out the second-failure fault: two kills and two restarts take 60-90 s on their own.
+    private static readonly FaultKind[] s_ciFaults = [.. s_allFaults.Where(f => f != FaultKind.SecondFailureDuringCatchUp)];
     private readonly RunLog _log;
 
     public JepsenTests(ITestOutputHelper output) => _log = new RunLog(output);
 
     /// <summary>
-    /// CI's short schedule: two cycles of distinct faults drawn at random (ACTORLSM_JEPSEN_CYCLES
-    /// changes how many), the second only when the first ended within 30 s
+    /// CI's short schedule: two cycles of distinct faults drawn at random among all but
+    /// SecondFailureDuringCatchUp (the soak runs that one) (ACTORLSM_JEPSEN_CYCLES changes how many), the second only when the first ended within 30 s
     /// (ACTORLSM_JEPSEN_BUDGET_SECONDS), so the test stays near 90 s on a loaded machine. Fails on any lost acknowledged write, wrong value, or shard whose replicas
     /// differ; stale reads from an old leader are reported, not failed, while
     /// <see cref="KnownAnomalies.StaleReadsFromOldLeader"/> holds.
@@ -30,7 +33,7 @@ public sealed class JepsenTests
     {
         int seed = RunLog.EnvInt("ACTORLSM_JEPSEN_SEED", Random.Shared.Next());
         int cycles = RunLog.EnvInt("ACTORLSM_JEPSEN_CYCLES", 2);
-        var options = new RunOptions(cycles, seed, FaultTimings.Short, s_allFaults) { CycleBudget = TimeSpan.FromSeconds(RunLog.EnvInt("ACTORLSM_JEPSEN_BUDGET_SECONDS", 30)) };
+        var options = new RunOptions(cycles, seed, FaultTimings.Short, s_ciFaults) { CycleBudget = TimeSpan.FromSeconds(RunLog.EnvInt("ACTORLSM_JEPSEN_BUDGET_SECONDS", 30)) };
         _log.Write($"seed {seed} (repeat with ACTORLSM_JEPSEN_SEED={seed})");
 
         RunReport report = await JepsenRun.RunAsync(options, _log.Write);

@@ -31,7 +31,11 @@ internal sealed class JepsenCluster : IAsyncDisposable
         Directory = dir;
         _serverDll = serverDll;
         _log = log;
-        var seeds = new[] { lab.NodeAddress(1), lab.NodeAddress(2) };
+        // hocon/nodeK.conf's seeds (nodes 1 and 2); ACTORLSM_JEPSEN_ALL_SEEDS=1 lists all three
+        // (the proposed fix for KnownAnomalies.ClusterCanStayStuckAfterDowning).
+        string[] seeds = Environment.GetEnvironmentVariable("ACTORLSM_JEPSEN_ALL_SEEDS") == "1"
+            ? [.. Enumerable.Range(1, ClusterLayout.Nodes).Select(lab.NodeAddress)]
+            : [lab.NodeAddress(1), lab.NodeAddress(2)];
         _nodes = new NodeProcess[ClusterLayout.Nodes];
         _statusClients = new ActorLsmClient[ClusterLayout.Nodes];
         for (int i = 0; i < ClusterLayout.Nodes; i++)
@@ -75,6 +79,7 @@ internal sealed class JepsenCluster : IAsyncDisposable
         var cluster = new JepsenCluster(lab, dir, ServerDll(), log);
         try
         {
+            log($"seeds: {string.Join(", ", cluster._nodes.Where(n => File.ReadAllText(n.ConfigFile).Contains($"@{lab.NodeAddress(n.Index)}:", StringComparison.Ordinal)).Select(n => "node" + n.Index))}");
             log($"lab: namespaces {lab.Namespace(1)}..{ClusterLayout.Nodes}, nodes 10.77.{lab.Subnet}.1-{ClusterLayout.Nodes}, harness {lab.HostAddress}; files {dir}");
             foreach (NodeProcess node in cluster._nodes)
             {
