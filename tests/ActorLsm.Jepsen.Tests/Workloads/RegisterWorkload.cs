@@ -9,8 +9,9 @@ namespace ActorLsm.Jepsen.Tests.Workloads;
 /// <summary>
 /// Jepsen's register workload: workers read and write a few registers (keys) at random, every write
 /// with a value unique in the run, each operation recorded for the linearizability checker. Each fault
-/// cycle gets fresh keys (<c>reg-CYCLE-K</c>) and a history of its own, so a history stays small
-/// enough to check and a verdict names its cycle.
+/// cycle gets fresh keys (<c>reg-CYCLE-K.GEN</c>) and a history of its own, and a key is retired after
+/// <see cref="MaxIndeterminatePutsPerKey"/> writes of unknown outcome, so a history stays small enough to
+/// check and a verdict names its cycle.
 /// </summary>
 /// <remarks>
 /// The client runs with <see cref="ActorLsmClientOptions.RetryIndeterminateWrites"/> off: a resent write
@@ -26,7 +27,16 @@ internal sealed class RegisterWorkload
     private readonly int _keys;
     private readonly ConcurrentDictionary<int, HistoryRecorder> _histories = new();
     private readonly ConcurrentDictionary<int, int> _inFlight = new();
+    private readonly ConcurrentDictionary<string, int> _indeterminatePuts = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<(int Cycle, int Key), int> _generation = new();
     private volatile int _cycle;
+
+    /// <summary>
+    /// A key is retired (the workers move to a fresh one, <c>reg-CYCLE-K.GEN</c>) after this many
+    /// writes of unknown outcome: each may be linearized anywhere after its invocation, so the
+    /// checker's search grows exponentially with them (Porcupine has the same limit).
+    /// </summary>
+    internal const int MaxIndeterminatePutsPerKey = 3;
 
     /// <summary>REQUIRES: <paramref name="client"/> routes by the shard map with indeterminate-write retries off.</summary>
     public RegisterWorkload(ActorLsmClient client, int workers, int keys)
@@ -66,7 +76,9 @@ internal sealed class RegisterWorkload
         {
             int cycle = _cycle;
             HistoryRecorder history = _histories.GetOrAdd(cycle, _ => new HistoryRecorder());
-            string key = $"reg-{cycle.ToString(CultureInfo.InvariantCulture)}-{rng.Next(_keys).ToString(CultureInfo.InvariantCulture)}";
+            int slot = rng.Next(_keys);
+            int generation = _generation.GetValueOrDefault((cycle, slot));
+            string key = $"reg-{cycle.ToString(CultureInfo.InvariantCulture)}-{slot.ToString(CultureInfo.InvariantCulture)}.{generation.ToString(CultureInfo.InvariantCulture)}";
             _inFlight.AddOrUpdate(cycle, 1, (_, c) => c + 1);
             try
             {
@@ -86,6 +98,10 @@ internal sealed class RegisterWorkload
                     catch (Exception e) when (IsClientError(e))
                     {
                         history.Indeterminate(id);
+                        if (_indeterminatePuts.AddOrUpdate(key, 1, (_, c) => c + 1) == MaxIndeterminatePutsPerKey)
+                        {
+                            _generation.AddOrUpdate((cycle, slot), generation + 1, (_, g) => Math.Max(g, generation + 1));
+                        }
                     }
                 }
                 else
