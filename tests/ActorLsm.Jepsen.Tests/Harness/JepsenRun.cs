@@ -75,7 +75,8 @@ internal static class JepsenRun
         }
         finally
         {
-            cluster.KeepFiles = !passed;
+            // Kept also when a cycle needed a full restart (set then), for its node logs.
+            cluster.KeepFiles |= !passed;
             if (!passed)
             {
                 log($"kept the nodes' files in {cluster.Directory}\n{cluster.LogTails(15)}");
