@@ -61,7 +61,7 @@ public sealed class ShardedNodeOptions
 
     /// <summary>
     /// When true, the task of a single-key request (<see cref="ShardedNode.GetAsync"/>,
-    /// <see cref="ShardedNode.PutAsync"/>, <see cref="ShardedNode.DeleteAsync"/>) completes on the
+    /// <c>ShardedNode.PutAsync</c>, <see cref="ShardedNode.DeleteAsync"/>) completes on the
     /// shard's thread that replied and runs its awaiting continuations there, instead of queueing
     /// them to the .NET thread pool: one thread hop less per request. Only for hosts whose code
     /// after the await is short and never blocks (the server's connection code builds a response

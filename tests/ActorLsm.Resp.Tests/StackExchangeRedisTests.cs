@@ -57,13 +57,37 @@ public sealed class StackExchangeRedisTests(RespNodeFixture fixture) : IClassFix
         var crossSlot = await Assert.ThrowsAsync<RedisServerException>(() => db.ExecuteAsync("MSET", "err:a", "1", "err:b", "2"));
         var unknown = await Assert.ThrowsAsync<RedisServerException>(() => db.ExecuteAsync("NOSUCH", "x"));
         var arity = await Assert.ThrowsAsync<RedisServerException>(() => db.ExecuteAsync("GET"));
-        var ttl = await Assert.ThrowsAsync<RedisServerException>(() => db.KeyExpireAsync("err:text", TimeSpan.FromSeconds(5)));
 
         Assert.Equal("ERR value is not an integer or out of range", notInteger.Message);
         Assert.Equal("CROSSSLOT Keys in request don't hash to the same slot", crossSlot.Message);
         Assert.Equal("ERR unknown command 'NOSUCH', with args beginning with: 'x' ", unknown.Message);
         Assert.Equal("ERR wrong number of arguments for 'get' command", arity.Message);
-        Assert.Equal("ERR TTL not supported yet", ttl.Message);
+    }
+
+    [Fact]
+    public async Task Expire_RealClient_TtlStoredByTheEngineAndExpiredKeyInvisible()
+    {
+        await using ConnectionMultiplexer redis = await ConnectAsync();
+        IDatabase db = redis.GetDatabase();
+        await db.StringSetAsync("ttl:long", "v");
+        Assert.Null(await db.KeyTimeToLiveAsync("ttl:long")); // no expiry yet (TTL -1)
+        Assert.True(await db.KeyExpireAsync("ttl:long", TimeSpan.FromHours(1)));
+        TimeSpan? left = await db.KeyTimeToLiveAsync("ttl:long");
+        Assert.True(left is { } l && l > TimeSpan.FromMinutes(59) && l <= TimeSpan.FromHours(1), $"TTL {left}");
+        Assert.True(await db.KeyPersistAsync("ttl:long"));
+        Assert.Null(await db.KeyTimeToLiveAsync("ttl:long"));
+        Assert.False(await db.KeyExpireAsync("ttl:absent", TimeSpan.FromSeconds(5)));
+
+        // Already in the past: the engine hides it from GET, EXISTS and SCAN at once.
+        await db.StringSetAsync("ttl:gone", "v");
+        await db.ExecuteAsync("PEXPIREAT", "ttl:gone", DateTimeOffset.UtcNow.AddSeconds(-1).ToUnixTimeMilliseconds());
+        Assert.False((await db.StringGetAsync("ttl:gone")).HasValue);
+        Assert.False(await db.KeyExistsAsync("ttl:gone"));
+        RedisResult scanned = await db.ExecuteAsync("SCAN", "0", "MATCH", "ttl:*", "COUNT", "1000");
+        Assert.DoesNotContain("ttl:gone", ((RedisResult[])scanned!)[1].ToString(), StringComparison.Ordinal);
+
+        await db.StringSetAsync("ttl:ex", "v", TimeSpan.FromSeconds(30));
+        Assert.True(await db.KeyTimeToLiveAsync("ttl:ex") is { } ex && ex > TimeSpan.FromSeconds(25));
     }
 
     [Fact]

@@ -205,7 +205,8 @@ public sealed class ActorLsmServer : IAsyncDisposable
         builder.Services.AddSingleton(sp => new Lazy<RespService>(() => new RespService(
             new RespNodeBackend(sp.GetRequiredService<INodeStore>(), role),
             new RespServiceOptions { Port = bound.Server.RespPort ?? 0, Version = ServerVersion },
-            new RespUserAuthenticator(sp.GetRequiredService<Authenticator>()))));
+            new RespUserAuthenticator(sp.GetRequiredService<Authenticator>()),
+            new RespNodeExpiry(sp.GetRequiredService<INodeStore>()))));
         builder.Services.AddSingleton<RespConnectionHandler>();
 
         // The connection code never blocks (it parses frames, Tells shards and queues responses), so

@@ -57,7 +57,7 @@ public static class Roles
     /// </summary>
     public static Permission Required(Request.BodyOneofCase body) => body switch
     {
-        Request.BodyOneofCase.Put or Request.BodyOneofCase.Delete or Request.BodyOneofCase.Batch => Permission.Write,
+        Request.BodyOneofCase.Put or Request.BodyOneofCase.Delete or Request.BodyOneofCase.Batch or Request.BodyOneofCase.Expire => Permission.Write,
         Request.BodyOneofCase.Leave => Permission.Admin,
         _ => Permission.Read,
     };

@@ -110,6 +110,7 @@ public sealed class UserStoreTests
         Assert.Equal(Permission.Write, Roles.Required(Request.BodyOneofCase.Put));
         Assert.Equal(Permission.Write, Roles.Required(Request.BodyOneofCase.Delete));
         Assert.Equal(Permission.Write, Roles.Required(Request.BodyOneofCase.Batch));
+        Assert.Equal(Permission.Write, Roles.Required(Request.BodyOneofCase.Expire)); // EXPIRE changes a key
         Assert.Equal(Permission.Admin, Roles.Required(Request.BodyOneofCase.Leave));
     }
 
