@@ -49,6 +49,7 @@ internal sealed class ActorLsmRouterActor : ReceiveActor, IWithTimers
         Receive<WriteBatch>(m => RouteBatch(m, Sender, 0));
         Receive<ScanShards>(OnScanShards);
         Receive<RetryRequest>(r => Route(r.Request, r.ReplyTo, r.Attempt));
+        Receive<ReadUnavailable>(r => RetryOrUnavailable(r.Request, r.ReplyTo, r.Attempt, r.Why));
     }
 
     public ITimerScheduler Timers { get; set; } = null!;
@@ -106,7 +107,7 @@ internal sealed class ActorLsmRouterActor : ReceiveActor, IWithTimers
 
         if (_settings.View is not { } view)
         {
-            ServeKeyed(request, replyTo);
+            ServeKeyed(request, replyTo, attempt);
             return;
         }
 
@@ -126,7 +127,7 @@ internal sealed class ActorLsmRouterActor : ReceiveActor, IWithTimers
 
         if (a.Leader == view.SelfAddress.Address)
         {
-            ServeKeyed(request, replyTo);
+            ServeKeyed(request, replyTo, attempt);
         }
         else if (a.Leader == NodeOf(replyTo))
         {
@@ -139,7 +140,7 @@ internal sealed class ActorLsmRouterActor : ReceiveActor, IWithTimers
         }
     }
 
-    private void ServeKeyed(IKeyedRequest request, IActorRef replyTo)
+    private void ServeKeyed(IKeyedRequest request, IActorRef replyTo, int attempt)
     {
         ShardedNode node = _settings.Node;
         long id = request.CorrelationId;
@@ -150,8 +151,24 @@ internal sealed class ActorLsmRouterActor : ReceiveActor, IWithTimers
                     .PipeTo(replyTo, success: seq => new PutResult(seq, id), failure: ex => ToError(ex, id));
                 break;
             case Messages.Get g:
-                Start(() => node.GetWithExpiryAsync(g.Key))
-                    .PipeTo(replyTo, success: found => new GetResult(found?.Value, id, found?.ExpiresAt), failure: ex => ToError(ex, id));
+                // A read that met a leadership change (the shard stepped down, or waits out the read
+                // lease before leading, R10) is retried like a missing leader: reads are idempotent.
+                IActorRef self = Self;
+                Start(() => node.GetWithExpiryAsync(g.Key)).ContinueWith(
+                    t =>
+                    {
+                        if (t.Exception?.GetBaseException() is ShardUnavailableException unavailable)
+                        {
+                            self.Tell(new ReadUnavailable(g, replyTo, attempt, unavailable.Message));
+                        }
+                        else
+                        {
+                            replyTo.Tell(t.IsCompletedSuccessfully ? new GetResult(t.Result?.Value, id, t.Result?.ExpiresAt) : ToError(t.Exception ?? (Exception)new OperationCanceledException(), id));
+                        }
+                    },
+                    CancellationToken.None,
+                    TaskContinuationOptions.ExecuteSynchronously,
+                    TaskScheduler.Default);
                 break;
             case Expire e:
                 Start(() => e.TimeToLiveMilliseconds is { } ttl

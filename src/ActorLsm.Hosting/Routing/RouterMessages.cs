@@ -20,3 +20,6 @@ public sealed record ScanShards([property: Key(0)] Scan Scan, [property: Key(1)]
 /// <param name="ReplyTo">Who gets the reply.</param>
 /// <param name="Attempt">Attempts made so far (1 = the first retry).</param>
 internal sealed record RetryRequest(IActorLsmRequest Request, IActorRef ReplyTo, int Attempt);
+
+/// <summary>A local read found its shard not leading (<paramref name="Why"/>): retried with backoff, or answered UNAVAILABLE after the last attempt.</summary>
+internal sealed record ReadUnavailable(IActorLsmRequest Request, IActorRef ReplyTo, int Attempt, string Why);
