@@ -36,10 +36,13 @@ public sealed class LimitTests
         await using ActorLsmServer server = await TestServers.StartAsync(store, "actorlsm.server.max-pipeline-depth = 2");
         await using RawConnection bad = await RawConnection.ConnectAsync(server.Port);
 
-        // Three requests in one write while the store holds the first two: the third is one too many.
-        byte[] burst = [.. Get(1), .. Get(2), .. Get(3)];
-        await bad.SendRawAsync(burst);
-        await store.Arrived.Task.WaitAsync(TimeSpan.FromSeconds(20));
+        // Three requests in one write; the store holds the first two, so the third is one too many. The
+        // store is released only once the first two are held and the node had time to read the third
+        // (a third arrival at the store within that time would be the bug this test is about).
+        await bad.SendRawAsync([.. Get(1), .. Get(2), .. Get(3)]);
+        await store.ArrivalsAsync(2).WaitAsync(TimeSpan.FromSeconds(20));
+        Task third = store.ArrivalsAsync(3);
+        Assert.NotSame(third, await Task.WhenAny(third, Task.Delay(TimeSpan.FromSeconds(1))));
         gate.SetResult();
 
         var responses = new List<Response> { await bad.ReceiveAsync(), await bad.ReceiveAsync(), await bad.ReceiveAsync() };

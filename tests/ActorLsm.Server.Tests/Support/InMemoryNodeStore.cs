@@ -32,6 +32,21 @@ internal sealed class InMemoryNodeStore : INodeStore
     /// <summary>When set, every operation waits for it before running.</summary>
     public Task? Gate { get; set; }
 
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<int, TaskCompletionSource> _arrivalWaiters = new();
+    private int _arrivals;
+
+    /// <summary>Completes once <paramref name="count"/> operations have reached the store while <see cref="Gate"/> was set.</summary>
+    public Task ArrivalsAsync(int count)
+    {
+        TaskCompletionSource waiter = _arrivalWaiters.GetOrAdd(count, _ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+        if (Volatile.Read(ref _arrivals) >= count)
+        {
+            waiter.TrySetResult();
+        }
+
+        return waiter.Task;
+    }
+
     /// <summary>Completed when an operation reaches the store while <see cref="Gate"/> is set.</summary>
     public TaskCompletionSource Arrived { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
@@ -209,6 +224,15 @@ internal sealed class InMemoryNodeStore : INodeStore
         if (Gate is { } gate)
         {
             Arrived.TrySetResult();
+            int arrived = Interlocked.Increment(ref _arrivals);
+            foreach (KeyValuePair<int, TaskCompletionSource> waiter in _arrivalWaiters)
+            {
+                if (arrived >= waiter.Key)
+                {
+                    waiter.Value.TrySetResult();
+                }
+            }
+
             await gate.ConfigureAwait(false);
         }
 
