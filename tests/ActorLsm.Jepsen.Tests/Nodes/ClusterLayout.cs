@@ -48,6 +48,8 @@ internal static class ClusterLayout
                 data-dir = "{{dataDir}}"
                 shard-count = {{ShardCount}}
               }
+              # The nodes listen on a private address of the harness's own namespaces, with no users.
+              security.protected-mode = off
             }
             akka {
               remote.dot-netty.tcp {
