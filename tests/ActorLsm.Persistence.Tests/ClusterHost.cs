@@ -1,5 +1,6 @@
 using ActorLsm.Hosting;
 using ActorLsm.Persistence.Hosting;
+using ActorLsm.Testing;
 using Akka.Actor;
 using Akka.Cluster.Hosting;
 using Akka.Hosting;
@@ -42,30 +43,16 @@ internal sealed class ClusterHost : IAsyncDisposable
         {
             akka.ConfigureLoggers(l => l.AddLoggerFactory());
             akka.AddHocon(
-                extraHocon + """
-
+                extraHocon + "\n" + FastClusterTimings.Hocon + "\n" + """
                 akka {
                   loglevel = WARNING
                   cluster {
                     min-nr-of-members = 3
                     seed-node-timeout = 1s
                     retry-unsuccessful-join-after = 1s
-                    gossip-interval = 200ms
-                    leader-actions-interval = 200ms
-                    unreachable-nodes-reaper-interval = 200ms
-                    periodic-tasks-initial-delay = 100ms
-                    failure-detector {
-                      heartbeat-interval = 200ms
-                      acceptable-heartbeat-pause = 1500ms
-                      expected-response-after = 500ms
-                    }
-                    split-brain-resolver.stable-after = 2s
-                    singleton.hand-over-retry-interval = 200ms
-                    singleton-proxy.singleton-identification-interval = 200ms
                     run-coordinated-shutdown-when-down = off
                   }
                   # Host.StopAsync still runs coordinated shutdown (graceful leave); ActorSystem.Terminate alone is a crash.
-                  coordinated-shutdown.run-by-clr-shutdown-hook = off
                   coordinated-shutdown.run-by-actor-system-terminate = off
                 }
                 actorlsm.cluster {
