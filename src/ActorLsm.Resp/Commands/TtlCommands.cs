@@ -11,8 +11,9 @@ namespace ActorLsm.Resp.Commands;
 /// <see cref="RespService"/>; the calls below then run.
 /// </summary>
 /// <remarks>
-/// TODO(ttl): once expiries live in the engine, route these writes through <c>SlotWriteCoordinator</c> (give
-/// <see cref="RespWrite"/> an expiry) so that SET ... EX NX/XX/GET and GETEX are atomic like the other writes.
+/// Open (issue 14): SET ... EX with NX/XX/GET, KEEPTTL and GETEX read and then write without the per-slot
+/// <c>SlotWriteCoordinator</c>, so they are not atomic against concurrent RESP writes to the same key. The
+/// fix is to give <see cref="RespWrite"/> an expiry and send these writes through the coordinator.
 /// </remarks>
 internal static class TtlCommands
 {

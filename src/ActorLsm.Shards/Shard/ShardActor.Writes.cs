@@ -22,17 +22,9 @@ internal sealed partial class ShardActor
             return;
         }
 
-        if (RefusesClients)
+        if (WriteRefusal() is { } refused)
         {
-            Sender.Tell(new Status.Failure(new ShardUnavailableException($"shard {Id} is not led by this node ({_role}); nothing was written")));
-            return;
-        }
-
-        if (_leader is { } leader && leader.CommittedInSync.Count < leader.MinInSync)
-        {
-            // R1: refused before anything is written.
-            Sender.Tell(new Status.Failure(new NotEnoughReplicasException(
-                $"shard {Id}: the in-sync set [{string.Join(", ", leader.CommittedInSync)}] has {leader.CommittedInSync.Count} members, below min-insync-replicas {leader.MinInSync}; nothing was written")));
+            Sender.Tell(new Status.Failure(refused));
             return;
         }
 
@@ -62,16 +54,9 @@ internal sealed partial class ShardActor
             return;
         }
 
-        if (RefusesClients)
+        if (WriteRefusal() is { } refused)
         {
-            Sender.Tell(new Status.Failure(new ShardUnavailableException($"shard {Id} is not led by this node ({_role}); nothing was written")));
-            return;
-        }
-
-        if (_leader is { } leader && leader.CommittedInSync.Count < leader.MinInSync)
-        {
-            Sender.Tell(new Status.Failure(new NotEnoughReplicasException(
-                $"shard {Id}: the in-sync set [{string.Join(", ", leader.CommittedInSync)}] has {leader.CommittedInSync.Count} members, below min-insync-replicas {leader.MinInSync}; nothing was written")));
+            Sender.Tell(new Status.Failure(refused));
             return;
         }
 
@@ -361,4 +346,17 @@ internal sealed partial class ShardActor
 
         return error;
     }
+
+    /// <summary>
+    /// REQUIRES: called on the shard actor. Why a write or update must be refused before anything is
+    /// written: the shard is not led here, or (R1) the in-sync set is below min-insync-replicas; null
+    /// to accept it.
+    /// </summary>
+    private Exception? WriteRefusal() =>
+        RefusesClients
+            ? new ShardUnavailableException($"shard {Id} is not led by this node ({_role}); nothing was written")
+            : _leader is { } leader && leader.CommittedInSync.Count < leader.MinInSync
+                ? new NotEnoughReplicasException(
+                    $"shard {Id}: the in-sync set [{string.Join(", ", leader.CommittedInSync)}] has {leader.CommittedInSync.Count} members, below min-insync-replicas {leader.MinInSync}; nothing was written")
+                : null;
 }

@@ -1,14 +1,14 @@
 using System.Net;
 using System.Net.Sockets;
 
-namespace ActorLsm.Persistence.Tests;
+namespace ActorLsm.Testing;
 
-/// <summary>A fresh directory under the temp directory, deleted on dispose.</summary>
+/// <summary>A fresh directory under the temp directory, deleted on dispose (shared by the hosting and persistence test projects, linked as source).</summary>
 internal sealed class TestDirectory : IDisposable
 {
     public TestDirectory() => Directory.CreateDirectory(Path);
 
-    public string Path { get; } = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "actorlsm-persistence-" + Guid.NewGuid().ToString("N"));
+    public string Path { get; } = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "actorlsm-test-" + Guid.NewGuid().ToString("N"));
 
     /// <summary>A free TCP port on 127.0.0.1: bound, read, released.</summary>
     public static int FreePort()
@@ -28,7 +28,7 @@ internal sealed class TestDirectory : IDisposable
         }
         catch (IOException)
         {
-            // Best effort: a store still open after a simulated crash stays in the temp directory.
+            // Best effort: a store still open after a simulated crash or a slow shutdown stays in the temp directory.
         }
         catch (UnauthorizedAccessException)
         {
