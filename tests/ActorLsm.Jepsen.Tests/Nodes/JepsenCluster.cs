@@ -31,11 +31,11 @@ internal sealed class JepsenCluster : IAsyncDisposable
         Directory = dir;
         _serverDll = serverDll;
         _log = log;
-        // hocon/nodeK.conf's seeds (nodes 1 and 2); ACTORLSM_JEPSEN_ALL_SEEDS=1 lists all three
-        // (the proposed fix for KnownAnomalies.ClusterCanStayStuckAfterDowning).
-        string[] seeds = Environment.GetEnvironmentVariable("ACTORLSM_JEPSEN_ALL_SEEDS") == "1"
-            ? [.. Enumerable.Range(1, ClusterLayout.Nodes).Select(lab.NodeAddress)]
-            : [lab.NodeAddress(1), lab.NodeAddress(2)];
+        // hocon/nodeK.conf's seeds: every node (the fix for KnownAnomalies.ClusterCanStayStuckAfterDowning);
+        // ACTORLSM_JEPSEN_TWO_SEEDS=1 lists only nodes 1 and 2, the old layout that could stay split.
+        string[] seeds = Environment.GetEnvironmentVariable("ACTORLSM_JEPSEN_TWO_SEEDS") == "1"
+            ? [lab.NodeAddress(1), lab.NodeAddress(2)]
+            : [.. Enumerable.Range(1, ClusterLayout.Nodes).Select(lab.NodeAddress)];
         _nodes = new NodeProcess[ClusterLayout.Nodes];
         _statusClients = new ActorLsmClient[ClusterLayout.Nodes];
         for (int i = 0; i < ClusterLayout.Nodes; i++)

@@ -102,9 +102,9 @@ public sealed class DockerComposeTests
             IReadOnlyList<NodeAddress> seeds = Seeds(container.Config.Config);
             IReadOnlyList<NodeAddress> baseSeeds = Seeds(Base(node));
 
-            Assert.Equal([2551, 2552], seeds.Select(s => s.Port));
+            Assert.Equal([2551, 2552, 2553], seeds.Select(s => s.Port));
             Assert.Equal(baseSeeds.Select(s => s.Port), seeds.Select(s => s.Port));
-            Assert.Equal(["node1", "node2"], seeds.Select(s => s.Host));
+            Assert.Equal(["node1", "node2", "node3"], seeds.Select(s => s.Host));
             foreach (NodeAddress seed in seeds)
             {
                 // The seed's host is a service, and that service's remoting listens on the seed's port.

@@ -53,7 +53,7 @@ public sealed class NodeConfigTests
     }
 
     [Fact]
-    public void NodeConfs_SeedsAndShardCountAndMinMembers_AreTheSameOnEveryNodeAndNameNodesOfTheCluster()
+    public void NodeConfs_SeedsAndShardCountAndMinMembers_AreTheSameOnEveryNodeAndEveryNodeIsASeed()
     {
         AkkaConfig first = Load(1);
         IList<string> seeds = first.GetStringList("akka.cluster.seed-nodes");
@@ -62,8 +62,8 @@ public sealed class NodeConfigTests
             .Select(c => "akka.tcp://actorlsm@" + c.GetString("akka.remote.dot-netty.tcp.hostname") + ":" + c.GetInt("akka.remote.dot-netty.tcp.port").ToString(CultureInfo.InvariantCulture))
             .ToList();
 
-        Assert.Equal(["akka.tcp://actorlsm@127.0.0.1:2551", "akka.tcp://actorlsm@127.0.0.1:2552"], seeds);
-        Assert.All(seeds, s => Assert.Contains(s, remotes));
+        // Every node is a seed, so a restarted first seed finds any survivor (tests/ActorLsm.Jepsen.Tests README, finding 2).
+        Assert.Equal(remotes, seeds);
         int minMembers = first.GetInt("akka.cluster.min-nr-of-members");
         Assert.InRange(minMembers, 1, Nodes);
         for (int node = 2; node <= Nodes; node++)
