@@ -96,7 +96,7 @@ public sealed class BackgroundErrorException : LsmException
 }
 
 /// <summary>
-/// <see cref="LsmStore.WriteAt"/> was asked to apply records whose first sequence number does
+/// <see cref="LsmStore.WriteAt(WriteBatch, ulong)"/> was asked to apply records whose first sequence number does
 /// not directly follow the store's <see cref="LsmStore.LastSequence"/>: applying them would
 /// leave a hole (or overwrite history) in a replica's contiguous sequence (Kafka's follower
 /// fetch keeps the log-end offset contiguous the same way). Nothing was written.

@@ -104,12 +104,28 @@ internal sealed partial class ShardActor
         _appendInFlight = pending;
         pending.Write = IoThread.Run(() =>
         {
+            // The message's records go to the WAL as one group with one sync (they are contiguous:
+            // the leader sends its log in order), each still its own WAL record.
+            var batches = new List<WriteBatch>(append.Records.Count);
+            ulong next = append.Records[0].FirstSequence;
+            foreach (ReplicatedRecord r in append.Records)
+            {
+                if (r.FirstSequence != next)
+                {
+                    throw new SequenceGapException(next, r.FirstSequence);
+                }
+
+                WriteBatch batch = WriteBatch.FromBytes(r.Batch.Span);
+                batches.Add(batch);
+                next += (ulong)batch.Count;
+            }
+
             foreach (ReplicatedRecord r in append.Records)
             {
                 epochs.Assign(r.Epoch, r.FirstSequence);
-                store.WriteAt(WriteBatch.FromBytes(r.Batch.Span), r.FirstSequence); // durable (WAL sync) on return
             }
 
+            store.WriteAt(batches, append.Records[0].FirstSequence); // durable (one WAL sync) on return
             return true;
         });
         pending.Write.ContinueWith(

@@ -2,7 +2,7 @@ namespace ActorLsm.Storage;
 
 /// <summary>
 /// One write batch as the WAL holds it, returned by <see cref="LsmStore.ReadLog"/> for a
-/// replica to apply with <see cref="LsmStore.WriteAt"/> (the unit of a Kafka follower fetch:
+/// replica to apply with <see cref="LsmStore.WriteAt(WriteBatch, ulong)"/> (the unit of a Kafka follower fetch:
 /// a record batch with its base offset and record count).
 /// </summary>
 /// <param name="FirstSequence">Sequence number of the batch's first put or delete; record i has FirstSequence + i.</param>

@@ -16,7 +16,7 @@ public sealed partial class LsmStore
     /// has no WAL; its <see cref="LastSequence"/> is the returned value. Flushes and compactions
     /// may run meanwhile: the version being copied is pinned so its files are not deleted.
     /// REQUIRES: no write (<see cref="Put(ReadOnlySpan{byte}, ReadOnlySpan{byte})"/>, <see cref="Delete"/>, <see cref="Write"/>,
-    /// <see cref="WriteAt"/>) runs during the call; the caller pauses its writes. A write that
+    /// <see cref="WriteAt(WriteBatch, ulong)"/>) runs during the call; the caller pauses its writes. A write that
     /// slips in is detected when possible (<see cref="InvalidOperationException"/>).
     /// </summary>
     /// <param name="directory">Where to create the checkpoint; must not exist or be empty. Created.</param>

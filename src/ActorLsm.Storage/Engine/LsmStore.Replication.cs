@@ -55,6 +55,43 @@ public sealed partial class LsmStore
     }
 
     /// <summary>
+    /// Applies <paramref name="batches"/> in order, each as its own WAL record (so record
+    /// boundaries stay the leader's, and <see cref="ReadLog"/> can serve from any of them), with
+    /// one WAL write and, in <see cref="WalSyncMode.Batch"/> mode, one fsync for all of them: a
+    /// follower appending what its leader sent in one message pays one sync, not one per record
+    /// (Kafka's follower appends a fetched record batch set and flushes it once). Batch i's first
+    /// put or delete gets <paramref name="firstSequence"/> plus the record counts of the batches
+    /// before it. All or nothing as a group commit is: on an error nothing is acknowledged.
+    /// REQUIRES: as <see cref="WriteAt(WriteBatch, ulong)"/>, the caller is the store's only writer.
+    /// </summary>
+    /// <param name="batches">At least one batch, none empty; their headers' sequences are overwritten.</param>
+    /// <param name="firstSequence">Must be <see cref="LastSequence"/> + 1.</param>
+    /// <exception cref="ArgumentException">No batch, an empty batch, or a key or value over its limit; nothing is written.</exception>
+    /// <exception cref="SequenceGapException"><paramref name="firstSequence"/> != LastSequence + 1; nothing is written.</exception>
+    /// <exception cref="BackgroundErrorException">An earlier flush, compaction or WAL write failed.</exception>
+    public void WriteAt(IReadOnlyList<WriteBatch> batches, ulong firstSequence)
+    {
+        ArgumentNullException.ThrowIfNull(batches);
+        if (batches.Count == 0)
+        {
+            throw new ArgumentException("WriteAt needs at least one batch", nameof(batches));
+        }
+
+        foreach (WriteBatch batch in batches)
+        {
+            ArgumentNullException.ThrowIfNull(batch, nameof(batches));
+            if (batch.Count == 0)
+            {
+                throw new ArgumentException("WriteAt needs batches with at least one put or delete each", nameof(batches));
+            }
+
+            batch.Validate(_options.MaxKeySize, _options.MaxValueSize);
+        }
+
+        WriteValidated(batches[0], firstSequence, batches.Count > 1 ? [.. batches.Skip(1)] : null);
+    }
+
+    /// <summary>
     /// Reads write batches back from the live WAL segments (those not yet flushed to SSTables
     /// and deleted), oldest first, starting with the batch whose first sequence is
     /// <paramref name="fromSequence"/>: what a leader serves to a follower's fetch (Kafka's

@@ -128,13 +128,14 @@ public sealed partial class LsmStore
         }
     }
 
-    private void WriteValidated(WriteBatch batch, ulong? requiredFirstSequence = null)
+    private void WriteValidated(WriteBatch batch, ulong? requiredFirstSequence = null, IReadOnlyList<WriteBatch>? following = null)
     {
         Writer w = s_threadWriter ??= new Writer();
         w.Batch = batch;
         w.ForceSwitch = false;
         w.OnlyIfOlderThan = null;
         w.RequiredFirstSequence = requiredFirstSequence;
+        w.Following = following;
         try
         {
             EnqueueAndLead(w);
@@ -142,6 +143,7 @@ public sealed partial class LsmStore
         finally
         {
             w.Batch = null;
+            w.Following = null;
         }
     }
 
@@ -215,6 +217,11 @@ public sealed partial class LsmStore
             {
                 member.Batch!.SetSequence(lastSequence + 1);
                 lastSequence += (ulong)member.Batch.Count;
+                foreach (WriteBatch following in member.Following ?? [])
+                {
+                    following.SetSequence(lastSequence + 1);
+                    lastSequence += (ulong)following.Count;
+                }
             }
         }
 
@@ -230,6 +237,10 @@ public sealed partial class LsmStore
                 foreach (Writer member in group)
                 {
                     _wal.AddRecord(member.Batch!.Encoded);
+                    foreach (WriteBatch following in member.Following ?? [])
+                    {
+                        _wal.AddRecord(following.Encoded);
+                    }
                 }
 
                 if (sync)
@@ -249,6 +260,11 @@ public sealed partial class LsmStore
             {
                 InsertIntoMemTable(mem, member.Batch!);
                 userBytes += member.Batch!.UserBytes;
+                foreach (WriteBatch following in member.Following ?? [])
+                {
+                    InsertIntoMemTable(mem, following);
+                    userBytes += following.UserBytes;
+                }
             }
         }
         catch (Exception e)
@@ -286,6 +302,11 @@ public sealed partial class LsmStore
     {
         var group = new List<Writer>(Math.Min(_writers.Count, 64)) { leader };
         charge = leader.Batch!.MemTableCharge;
+        foreach (WriteBatch following in leader.Following ?? [])
+        {
+            charge += following.MemTableCharge;
+        }
+
         if (leader.RequiredFirstSequence is not null)
         {
             return group; // a WriteAt batch commits alone: its sequence was checked for it only
@@ -494,6 +515,9 @@ public sealed partial class LsmStore
 
         /// <summary>Set by WriteAt: the group must start at exactly this sequence, or the write fails.</summary>
         public ulong? RequiredFirstSequence { get; set; }
+
+        /// <summary>Set by the many-batch WriteAt: batches that follow <see cref="Batch"/> in the same group, each its own WAL record, with one sync for all.</summary>
+        public IReadOnlyList<WriteBatch>? Following { get; set; }
 
         public bool Done { get; set; }
 

@@ -139,7 +139,7 @@ public sealed partial class WriteBatch
     /// remarks, which is also the payload of the batch's WAL record (Wal/FORMAT.md). The header's
     /// sequence field holds whatever was last stamped (0 for a batch never written) and is
     /// ignored by <see cref="FromBytes"/> consumers: a replica ships these bytes and assigns the
-    /// sequence itself (<see cref="LsmStore.WriteAt"/>).
+    /// sequence itself (<see cref="LsmStore.WriteAt(WriteBatch, ulong)"/>).
     /// </summary>
     /// <returns>A new array of <see cref="ApproximateSize"/> bytes.</returns>
     public byte[] ToBytes() => Encoded.ToArray();
