@@ -54,7 +54,7 @@ public sealed class ActorLsmJournal : AsyncWriteJournal
         _storage = PersistenceStorageExtension.For(Context.System).Acquire(settings);
         _keys = new PersistenceKeys(settings.KeyPrefix);
         _serialization = Context.System.Serialization;
-        _replayPageSize = Math.Max(1, config.GetInt("replay-page-size", 1000));
+        _replayPageSize = Math.Max(1, config.GetInt("replay-page-size", 4000));
         _allEventsIndex = config.GetBoolean("all-events-index", true);
         _waitForIndex = config.GetBoolean("wait-for-index", true);
         _eventStream = Context.System.EventStream;
@@ -304,7 +304,7 @@ public sealed class ActorLsmJournal : AsyncWriteJournal
     /// </summary>
     private void PublishWritten(string pid, List<EventRecord> records)
     {
-        string[] tags = [.. records.SelectMany(r => r.Tags).Distinct(StringComparer.Ordinal)];
+        string[] tags = records.TrueForAll(static r => r.Tags.Count == 0) ? [] : [.. records.SelectMany(r => r.Tags).Distinct(StringComparer.Ordinal)];
         _eventStream.Publish(new Query.JournalWritten(_keys.Prefix, [pid], tags));
     }
 
