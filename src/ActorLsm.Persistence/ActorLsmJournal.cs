@@ -31,6 +31,9 @@ namespace ActorLsm.Persistence;
 public sealed class ActorLsmJournal : AsyncWriteJournal
 {
     private const int MaxRememberedPids = 100_000;
+
+    /// <summary>How many of an id's newest events without index entries the repair looks past (<see cref="RepairIndexTailAsync"/>).</summary>
+    private const int MaxRepairScanWithoutEntries = 200;
     private readonly IPersistenceStorage _storage;
     private readonly PersistenceKeys _keys;
     private readonly OrderingClock _clock = new();
@@ -54,7 +57,7 @@ public sealed class ActorLsmJournal : AsyncWriteJournal
         _storage = PersistenceStorageExtension.For(Context.System).Acquire(settings);
         _keys = new PersistenceKeys(settings.KeyPrefix);
         _serialization = Context.System.Serialization;
-        _replayPageSize = Math.Max(1, config.GetInt("replay-page-size", 1000));
+        _replayPageSize = Math.Max(1, config.GetInt("replay-page-size", 4000));
         _allEventsIndex = config.GetBoolean("all-events-index", true);
         _waitForIndex = config.GetBoolean("wait-for-index", true);
         _eventStream = Context.System.EventStream;
@@ -193,7 +196,103 @@ public sealed class ActorLsmJournal : AsyncWriteJournal
 
         // A write still in flight for this id is waited for (it may fail: its outcome does not matter here).
         await pending.ContinueWith(static _ => { }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default).ConfigureAwait(false);
-        return await ReadU64Async(PersistenceKeys.Highest(_keys.PidBase(persistenceId)), cancellationToken).ConfigureAwait(false);
+        byte[] pidBase = _keys.PidBase(persistenceId);
+        long highest = await ReadU64Async(PersistenceKeys.Highest(pidBase), cancellationToken).ConfigureAwait(false);
+        if (highest > 0 && !_storage.AtomicAcrossSlots)
+        {
+            // Akka asks for the highest sequence number at the start of every recovery, before the actor writes again.
+            await RepairIndexTailAsync(persistenceId, pidBase, highest, cancellationToken).ConfigureAwait(false);
+        }
+
+        return highest;
+    }
+
+    /// <summary>
+    /// Cluster mode (FORMAT.md "Consistency of the indexes"): writes the index entries of the newest events of
+    /// <paramref name="pid"/> whose index batch never landed (the journal crashed, or the index write failed,
+    /// after the events were stored). Only the newest events can lack them: a failed write of an id fails
+    /// every later write of that id (<see cref="Chain"/>) until the actor recovers, which comes here first.
+    /// Costs one reverse scan of one entry and one get when nothing is missing. The entries are rebuilt from
+    /// the stored events (same ordering, same value), so writing one that exists changes nothing.
+    /// REQUIRES: highest &gt; 0; cluster mode; no write of the id in flight.
+    /// </summary>
+    private async Task RepairIndexTailAsync(string pid, byte[] pidBase, long highest, CancellationToken cancellationToken)
+    {
+        byte[] escapedPid = PersistenceKeys.Escape(pid);
+        byte[] start = PersistenceKeys.Event(pidBase, 1);
+        byte[] end = PersistenceKeys.After(PersistenceKeys.Event(pidBase, highest));
+        var missing = new List<(EventRecord Record, byte[] Value)>();
+        int withoutEntries = 0; // events that need no index entry (untagged, all-events index off): they prove nothing
+        int limit = 1;
+        while (true)
+        {
+            IReadOnlyList<KeyValuePair<byte[], byte[]>> page = await _storage.ScanAsync(start, end, limit, reverse: true, cancellationToken).ConfigureAwait(false);
+            foreach (KeyValuePair<byte[], byte[]> kv in page)
+            {
+                EventRecord record = DecodeEvent(kv.Key, kv.Value, pidBase, pid);
+                byte[]? probe = FirstIndexKey(record, escapedPid);
+                if (probe is null)
+                {
+                    withoutEntries++;
+                    continue;
+                }
+
+                if (await _storage.GetAsync(probe, cancellationToken).ConfigureAwait(false) is not null)
+                {
+                    await WriteRepairAsync(pid, missing, escapedPid, cancellationToken).ConfigureAwait(false);
+                    return;
+                }
+
+                missing.Add((record, kv.Value));
+            }
+
+            if (page.Count < limit || missing.Count >= _replayPageSize || withoutEntries >= MaxRepairScanWithoutEntries)
+            {
+                await WriteRepairAsync(pid, missing, escapedPid, cancellationToken).ConfigureAwait(false);
+                return;
+            }
+
+            end = page[^1].Key;
+            limit = Math.Min(200, _replayPageSize);
+        }
+    }
+
+    /// <summary>The key of the first index entry of <paramref name="r"/> (its first tag's, else all-events), or null when it has none.</summary>
+    private byte[]? FirstIndexKey(EventRecord r, byte[] escapedPid) =>
+        r.Tags.Count > 0 ? PersistenceKeys.IndexEntry(_keys.TagBase(r.Tags[0]), r.Ordering, r.SequenceNr, escapedPid)
+        : _allEventsIndex ? PersistenceKeys.IndexEntry(_keys.AllBase, r.Ordering, r.SequenceNr, escapedPid)
+        : null;
+
+    /// <summary>Writes the index entries of <paramref name="missing"/> (newest first) and, when absent, the id's persistence-ids entry.</summary>
+    private async Task WriteRepairAsync(string pid, List<(EventRecord Record, byte[] Value)> missing, byte[] escapedPid, CancellationToken cancellationToken)
+    {
+        var ops = new List<WriteOp>();
+        foreach ((EventRecord r, byte[] value) in missing)
+        {
+            foreach (string tag in r.Tags)
+            {
+                ops.Add(WriteOp.Put(PersistenceKeys.IndexEntry(_keys.TagBase(tag), r.Ordering, r.SequenceNr, escapedPid), value));
+            }
+
+            if (_allEventsIndex)
+            {
+                ops.Add(WriteOp.Put(PersistenceKeys.IndexEntry(_keys.AllBase, r.Ordering, r.SequenceNr, escapedPid), value));
+            }
+        }
+
+        if (missing.Count > 0 && await _storage.GetAsync(_keys.IdsEntry(pid), cancellationToken).ConfigureAwait(false) is null)
+        {
+            ops.Add(WriteOp.Put(_keys.IdsEntry(pid), U64((long)missing[^1].Record.Ordering)));
+        }
+
+        if (ops.Count == 0)
+        {
+            return;
+        }
+
+        await _storage.WriteAsync(ops, cancellationToken).ConfigureAwait(false);
+        _log.Warning("wrote the missing index entries of {0} events of {1} (their index batch had not been stored)", missing.Count, pid);
+        PublishWritten(pid, [.. missing.Select(m => m.Record)]);
     }
 
     /// <summary>
@@ -304,7 +403,7 @@ public sealed class ActorLsmJournal : AsyncWriteJournal
     /// </summary>
     private void PublishWritten(string pid, List<EventRecord> records)
     {
-        string[] tags = [.. records.SelectMany(r => r.Tags).Distinct(StringComparer.Ordinal)];
+        string[] tags = records.TrueForAll(static r => r.Tags.Count == 0) ? [] : [.. records.SelectMany(r => r.Tags).Distinct(StringComparer.Ordinal)];
         _eventStream.Publish(new Query.JournalWritten(_keys.Prefix, [pid], tags));
     }
 

@@ -22,6 +22,35 @@ public sealed class PersistenceKeysTests
     }
 
     [Theory]
+    [InlineData("order-1", 1, 10_000)]
+    [InlineData("a{b}c", 5, 5)]
+    [InlineData("", 1, long.MaxValue)]
+    public void TryGetRangeSlot_ReplayRangeOfOneId_IsThatIdsSlotAlone(string pid, long from, long to)
+    {
+        byte[] pidBase = new PersistenceKeys("akka").PidBase(pid);
+        byte[] start = PersistenceKeys.Event(pidBase, from);
+        byte[] end = PersistenceKeys.After(PersistenceKeys.Event(pidBase, to));
+
+        Assert.True(KeySlot.TryGetRangeSlot(start, end, out int slot));
+        Assert.Equal(KeySlot.Of(pidBase), slot);
+    }
+
+    [Theory]
+    [InlineData("{user1000}.a", "{user1000}.z", true)]
+    [InlineData("{user1000}", "{user1001}", false)] // the common prefix "{user100" closes no tag
+    [InlineData("a", "b", false)]
+    [InlineData("{}x", "{}y", false)] // an empty tag hashes the whole key
+    [InlineData("x{t}", "x{t}", true)]
+    public void TryGetRangeSlot_Bounds_OneSlotOnlyWhenTheirCommonPrefixClosesATag(string start, string end, bool oneSlot)
+    {
+        byte[] s = System.Text.Encoding.ASCII.GetBytes(start);
+        byte[] e = System.Text.Encoding.ASCII.GetBytes(end);
+
+        Assert.Equal(oneSlot, KeySlot.TryGetRangeSlot(s, e, out int slot));
+        Assert.Equal(oneSlot ? KeySlot.Of(s) : -1, slot);
+    }
+
+    [Theory]
     [InlineData("order-1")]
     [InlineData("a{b}c")]
     [InlineData("")]

@@ -200,7 +200,12 @@ internal sealed class ActorLsmRouterActor : ReceiveActor, IWithTimers
             return;
         }
 
-        if (!TryGroupByLeader(Enumerable.Range(0, _settings.Node.ShardCount), out SortedDictionary<NodeAddress, List<int>>? groups, out string? why))
+        // A range inside one hash tag (KeySlot.TryGetRangeSlot: e.g. one persistence id's events) lies on one
+        // shard: only that shard's leader is asked. Any other range scatters over every shard's leader.
+        IEnumerable<int> targets = scan.Start is { } first && scan.End is { } end && KeySlot.TryGetRangeSlot(first, end, out _)
+            ? [_settings.Node.ShardOf(first)]
+            : Enumerable.Range(0, _settings.Node.ShardCount);
+        if (!TryGroupByLeader(targets, out SortedDictionary<NodeAddress, List<int>>? groups, out string? why))
         {
             RetryOrUnavailable(scan, replyTo, attempt, why!);
             return;
@@ -210,6 +215,14 @@ internal sealed class ActorLsmRouterActor : ReceiveActor, IWithTimers
         if (groups.Count == 1 && groups.ContainsKey(self))
         {
             PipeScan(scan, groups[self], replyTo);
+            return;
+        }
+
+        if (groups.Count == 1)
+        {
+            // One remote leader: it answers the caller directly (a ScanResult, or an error), as a keyed request's leader does.
+            (NodeAddress leader, List<int> only) = groups.First();
+            _settings.RemoteRouter!(leader).Tell(new ScanShards(scan, [.. only]), replyTo);
             return;
         }
 

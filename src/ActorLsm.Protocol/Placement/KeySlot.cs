@@ -39,6 +39,28 @@ public static class KeySlot
         return close <= 0 ? key : key.Slice(open + 1, close);
     }
 
+    /// <summary>
+    /// The one hash slot of every key k with <paramref name="start"/> &lt;= k &lt; <paramref name="end"/>, when the
+    /// bounds' common prefix holds a complete non-empty hash tag (the first <c>{</c> and a <c>}</c> after it with at
+    /// least one byte between): every key of the range begins with that prefix, so has that tag. False when the
+    /// range may span slots. Lets a range scan inside one hash tag (all keys of one persistence id, say) go to one
+    /// shard instead of every shard.
+    /// </summary>
+    /// <example><c>[{user1000}.a, {user1000}.z)</c> lies in slot 3443; <c>[{user1000}, {user1001})</c> may span slots.</example>
+    public static bool TryGetRangeSlot(ReadOnlySpan<byte> start, ReadOnlySpan<byte> end, out int slot)
+    {
+        ReadOnlySpan<byte> prefix = start[..start.CommonPrefixLength(end)];
+        int open = prefix.IndexOf((byte)'{');
+        if (open < 0 || prefix[(open + 1)..].IndexOf((byte)'}') <= 0)
+        {
+            slot = -1;
+            return false;
+        }
+
+        slot = Of(prefix);
+        return true;
+    }
+
     /// <summary>CRC16/XMODEM of <paramref name="data"/>: poly 0x1021, init 0; "123456789" gives 0x31C3.</summary>
     public static ushort Crc16(ReadOnlySpan<byte> data)
     {

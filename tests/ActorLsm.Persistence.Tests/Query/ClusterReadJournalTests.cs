@@ -1,5 +1,8 @@
+using ActorLsm.Hosting.Client;
+using ActorLsm.Persistence.Layout;
 using ActorLsm.Persistence.Query;
 using Akka.Actor;
+using Akka.Hosting;
 using Akka.Persistence.Journal;
 using Akka.Persistence.Query;
 using Akka.Streams;
@@ -48,5 +51,41 @@ public sealed class ClusterReadJournalTests(ClusterFixture fixture)
         await writerA.Ask<Written>(new WriteEvents([new Tagged("a3", [tag])]), fixture.Timeout);
         EventEnvelope a3 = probe.ExpectMsg<EventEnvelope>(fixture.Timeout);
         Assert.Equal((a, 3L, "a3"), (a3.PersistenceId, a3.SequenceNr, (string)a3.Event));
+    }
+
+    [Fact]
+    public async Task Recovery_ClusterModeEventsWhoseIndexBatchWasLost_WritesTheirIndexEntriesAgain()
+    {
+        ActorSystem system = fixture.Hosts[0]!.System;
+        string pid = "repair-" + _run, tag = "rt-" + _run;
+        IActorRef writer = system.ActorOf(QueryTestWriter.Props(pid));
+        await writer.Ask<Written>(new WriteEvents(["e1"]), fixture.Timeout);
+        await writer.Ask<Written>(new WriteEvents([new Tagged("e2", [tag]), new Tagged("e3", [tag])]), fixture.Timeout);
+        await writer.GracefulStop(fixture.Timeout);
+
+        // The crash between the two writes of the last batch (FORMAT.md "Consistency of the indexes"): its
+        // events are stored, its tag and all-events entries are not.
+        var store = new ActorLsmInClusterClient(ActorRegistry.For(system), fixture.Timeout);
+        var keys = new PersistenceKeys("akka");
+        byte[] pidBase = keys.PidBase(pid);
+        byte[] escaped = PersistenceKeys.Escape(pid);
+        foreach (long seq in new[] { 2L, 3L })
+        {
+            EventRecord r = EventRecord.Decode((await store.GetAsync(PersistenceKeys.Event(pidBase, seq)))!);
+            await store.DeleteAsync(PersistenceKeys.IndexEntry(keys.TagBase(tag), r.Ordering, seq, escaped));
+            await store.DeleteAsync(PersistenceKeys.IndexEntry(keys.AllBase, r.Ordering, seq, escaped));
+        }
+
+        ActorLsmReadJournal queries = PersistenceQuery.Get(system).ReadJournalFor<ActorLsmReadJournal>(ActorLsmReadJournal.Identifier);
+        IMaterializer mat = system.Materializer();
+        Assert.Empty(await queries.CurrentEventsByTag(tag, Offset.NoOffset()).RunWith(Sink.Seq<EventEnvelope>(), mat));
+
+        // A new incarnation recovers (the journal repairs the index tail first) and writes on.
+        IActorRef again = system.ActorOf(QueryTestWriter.Props(pid));
+        Assert.Equal(4, (await again.Ask<Written>(new WriteEvents(["e4"]), fixture.Timeout)).LastSequenceNr);
+
+        Assert.Equal(["e2", "e3"], (await queries.CurrentEventsByTag(tag, Offset.NoOffset()).RunWith(Sink.Seq<EventEnvelope>(), mat)).Select(e => (string)e.Event));
+        Assert.Equal(["e1", "e2", "e3", "e4"], (await queries.CurrentAllEvents(Offset.NoOffset()).RunWith(Sink.Seq<EventEnvelope>(), mat))
+            .Where(e => e.PersistenceId == pid).Select(e => (string)e.Event));
     }
 }

@@ -7,42 +7,102 @@ using Xunit.Abstractions;
 namespace ActorLsm.Persistence.Tests.Samples;
 
 /// <summary>
-/// The account sample as a real process: it deposits and prints each acknowledged deposit; the test kills it
-/// with SIGKILL mid-run, restarts it, and checks that every acknowledged deposit was recovered.
+/// The account sample as real processes: it deposits and prints each acknowledged deposit; the test kills it
+/// with SIGKILL mid-run, restarts it, and checks that every acknowledged deposit was recovered. Embedded mode
+/// (one process, the journal in its working directory) and cluster mode (three member processes holding the
+/// replicated store; the depositing member is killed and restarted). The sample is configured exactly as
+/// the top-level README's "Persistence" section shows (<see cref="ReadmeSnippetTests"/> checks that).
 /// </summary>
 public sealed partial class AccountSampleKillTests : IDisposable
 {
-    private static readonly TimeSpan s_timeout = TimeSpan.FromSeconds(40);
+    private static readonly TimeSpan s_timeout = TimeSpan.FromSeconds(60);
     private readonly ITestOutputHelper _output;
-    private readonly string _dir = Path.Combine(Path.GetTempPath(), "actorlsm-account-" + Guid.NewGuid().ToString("N"));
+    private readonly TestDirectory _dir = new();
+    private readonly List<Process> _processes = [];
 
     public AccountSampleKillTests(ITestOutputHelper output) => _output = output;
 
     public void Dispose()
     {
-        try
+        foreach (Process p in _processes)
         {
-            Directory.Delete(_dir, recursive: true);
+            try
+            {
+                if (!p.HasExited)
+                {
+                    p.Kill();
+                    p.WaitForExit(10_000);
+                }
+            }
+            catch (InvalidOperationException)
+            {
+                // Already gone.
+            }
+
+            p.Dispose();
         }
-        catch (IOException)
-        {
-            // Best effort.
-        }
+
+        _dir.Dispose();
+    }
+
+    [Theory]
+    [InlineData("hosting")]
+    [InlineData("hocon")]
+    public async Task AccountSample_EmbeddedKill9MidRunThenRestart_EveryAcknowledgedDepositIsRecovered(string config)
+    {
+        string[] options = ["--config", config];
+        long acknowledged = await DepositUntilKilledAsync(_dir.Path, options, afterAcknowledged: 200);
+        await AssertRecoveredAsync(_dir.Path, options, acknowledged);
     }
 
     [Fact]
-    public async Task AccountSample_Kill9MidRunThenRestart_EveryAcknowledgedDepositIsRecovered()
+    public async Task AccountSample_ClusterKill9OfTheDepositingMemberThenRestart_EveryAcknowledgedDepositIsRecovered()
     {
-        long acknowledged = await DepositUntilKilledAsync(afterAcknowledged: 200);
-        _output.WriteLine($"killed after {acknowledged} acknowledged deposits");
+        int[] ports = [TestDirectory.FreePort(), TestDirectory.FreePort(), TestDirectory.FreePort()];
+        string seeds = string.Join(',', ports.Select(p => p.ToString(CultureInfo.InvariantCulture)));
+        string[] dirs = [.. Enumerable.Range(0, 3).Select(i => Directory.CreateDirectory(Path.Combine(_dir.Path, "member" + i)).FullName)];
+        string[] Member(int i, string config) => ["--port", ports[i].ToString(CultureInfo.InvariantCulture), "--seeds", seeds, "--config", config, "--extra-hocon", TestTimings];
 
-        (int exit, List<string> lines) = await RunToEndAsync("show");
+        // Two members that only hold the store (one configured by the Hosting call, one by the HOCON), and a
+        // third that holds it too and deposits.
+        var serverLog = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        Drain(Start(dirs[0], "serve", Member(0, "hosting")), "member0", serverLog);
+        Drain(Start(dirs[1], "serve", Member(1, "hocon")), "member1", serverLog);
+        try
+        {
+            long acknowledged = await DepositUntilKilledAsync(dirs[2], Member(2, "hosting"), afterAcknowledged: 50);
+
+            // The same member comes back (same port, same data directory), a new incarnation, and recovers the account.
+            await AssertRecoveredAsync(dirs[2], Member(2, "hocon"), acknowledged);
+        }
+        catch
+        {
+            _output.WriteLine("the other members' output:\n" + string.Join('\n', serverLog));
+            throw;
+        }
+    }
+
+    /// <summary>Reads <paramref name="process"/>'s output into <paramref name="log"/> as it comes, so its pipes never fill.</summary>
+    private static void Drain(Process process, string name, System.Collections.Concurrent.ConcurrentQueue<string> log)
+    {
+        process.OutputDataReceived += (_, e) => log.Enqueue($"{name}: {e.Data}");
+        process.ErrorDataReceived += (_, e) => log.Enqueue($"{name}! {e.Data}");
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+    }
+
+    /// <summary>Fast cluster timers for a test on 127.0.0.1 (the sample's defaults are Akka's).</summary>
+    private static string TestTimings => FastClusterTimings.Hocon + "\nakka.cluster.seed-node-timeout = 1s\nakka.cluster.retry-unsuccessful-join-after = 1s\n";
+
+    private async Task AssertRecoveredAsync(string workingDirectory, string[] options, long acknowledged)
+    {
+        (int exit, List<string> lines) = await RunToEndAsync(workingDirectory, "show", options);
+        _output.WriteLine(string.Join('\n', lines));
         Assert.Equal(0, exit);
-        Match state = StateLine().Match(lines.First(l => l.StartsWith("account ", StringComparison.Ordinal)));
+        Match state = StateLine().Match(lines.FirstOrDefault(l => l.StartsWith("account ", StringComparison.Ordinal)) ?? string.Empty);
         Assert.True(state.Success, string.Join('\n', lines));
         long last = long.Parse(state.Groups["last"].Value, CultureInfo.InvariantCulture);
         long deposits = long.Parse(state.Groups["deposits"].Value, CultureInfo.InvariantCulture);
-        _output.WriteLine(string.Join('\n', lines));
 
         Assert.True(last >= acknowledged, $"recovered up to deposit {last}, but {acknowledged} was acknowledged");
         Assert.Equal("True", state.Groups["contiguous"].Value);
@@ -56,9 +116,9 @@ public sealed partial class AccountSampleKillTests : IDisposable
     }
 
     /// <summary>Starts <c>deposit</c>, waits for "acknowledged N" with N &gt;= <paramref name="afterAcknowledged"/>, kills it with SIGKILL; the highest N it printed.</summary>
-    private async Task<long> DepositUntilKilledAsync(long afterAcknowledged)
+    private async Task<long> DepositUntilKilledAsync(string workingDirectory, string[] options, long afterAcknowledged)
     {
-        using Process process = Start("deposit");
+        Process process = Start(workingDirectory, "deposit", options);
         long highest = 0;
         var enough = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var stdout = Task.Run(async () =>
@@ -79,6 +139,7 @@ public sealed partial class AccountSampleKillTests : IDisposable
             enough.TrySetResult();
         });
         Task<string> stderr = process.StandardError.ReadToEndAsync();
+        var watch = Stopwatch.StartNew();
         try
         {
             await enough.Task.WaitAsync(s_timeout);
@@ -94,14 +155,14 @@ public sealed partial class AccountSampleKillTests : IDisposable
 
         await process.WaitForExitAsync().WaitAsync(s_timeout);
         await stdout.WaitAsync(s_timeout); // every line printed before the kill
-        _output.WriteLine($"killed with SIGKILL, exit code {process.ExitCode}");
+        _output.WriteLine($"killed with SIGKILL after {watch.ElapsedMilliseconds} ms and {highest} acknowledged deposits, exit code {process.ExitCode}");
         Assert.True(highest >= afterAcknowledged, $"only {highest} deposits acknowledged: {await stderr}");
         return highest;
     }
 
-    private async Task<(int Exit, List<string> Lines)> RunToEndAsync(string command)
+    private async Task<(int Exit, List<string> Lines)> RunToEndAsync(string workingDirectory, string command, string[] options)
     {
-        using Process process = Start(command);
+        Process process = Start(workingDirectory, command, options);
         Task<string> stderr = process.StandardError.ReadToEndAsync();
         string stdout = await process.StandardOutput.ReadToEndAsync().WaitAsync(s_timeout);
         await process.WaitForExitAsync().WaitAsync(s_timeout);
@@ -109,7 +170,8 @@ public sealed partial class AccountSampleKillTests : IDisposable
         return (process.ExitCode, [.. stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)]);
     }
 
-    private Process Start(string command)
+    /// <summary>Starts the sample in <paramref name="workingDirectory"/> (its data goes under it); killed at the test's end if still running.</summary>
+    private Process Start(string workingDirectory, string command, string[] options)
     {
         string dll = typeof(AccountActor).Assembly.Location;
         var info = new ProcessStartInfo("dotnet")
@@ -117,12 +179,18 @@ public sealed partial class AccountSampleKillTests : IDisposable
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
+            WorkingDirectory = workingDirectory,
         };
         info.ArgumentList.Add(dll);
         info.ArgumentList.Add(command);
-        info.ArgumentList.Add("--data-dir");
-        info.ArgumentList.Add(_dir);
-        return Process.Start(info) ?? throw new InvalidOperationException("dotnet did not start");
+        foreach (string o in options)
+        {
+            info.ArgumentList.Add(o);
+        }
+
+        Process process = Process.Start(info) ?? throw new InvalidOperationException("dotnet did not start");
+        _processes.Add(process);
+        return process;
     }
 
     [GeneratedRegex(@"^acknowledged (\d+) balance \d+$")]
