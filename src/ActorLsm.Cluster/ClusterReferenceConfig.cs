@@ -65,6 +65,16 @@ public static class ClusterReferenceConfig
             # restarted follower).
             resend-timeout = 2s
 
+            # R10 read lease: a leader serves a read only while every other member of its in-sync set
+            # acknowledged an append the leader sent less than this long ago, and a replica that
+            # acknowledged one leader supports no newer leader (neither acknowledges its appends nor
+            # leads) until 1.1 x this long after its last acknowledgement. So a paused or partitioned
+            # old leader stops serving reads before a new leader can acknowledge a write.
+            # Assumes clocks run at nearly the same rate (drift below 10%) and a restarted node takes
+            # longer than this to rejoin. Longer: fewer read stalls on a slow follower; a clean leader
+            # move (rebalance) waits up to this long.
+            read-lease = 1s
+
             # Bytes of WAL records a replicator keeps in flight to one follower before waiting for an ack.
             max-inflight-bytes = 4194304
 

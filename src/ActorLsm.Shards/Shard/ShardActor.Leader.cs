@@ -18,6 +18,8 @@ namespace ActorLsm.Shards.Shard;
 internal sealed partial class ShardActor
 {
     private const string InSyncTimerKey = "in-sync";
+    private const string LeaderFenceTimerKey = "leader-fence";
+    private const string SupportFenceTimerKey = "support-fence";
     private ReplicaRole? _role;
     private LeaderState? _leader;
     private LeaderEpochCache? _epochs;
@@ -75,6 +77,13 @@ internal sealed partial class ShardActor
         {
             case LeaderRole leader when _leader is not null && _leader.Epoch == leader.Epoch:
                 UpdateLeader(leader);
+                break;
+            case LeaderRole leader when SupportFenceLeft(leader.Epoch) is { } left && left > TimeSpan.Zero:
+                // R10: this replica acknowledged the previous leader less than 1.1 x the read lease ago;
+                // that leader may still serve reads. Take the leadership once the fence has passed.
+                StepDown($"leadership moved to epoch {leader.Epoch}, taken in {left.TotalMilliseconds:F0} ms (read lease fence)");
+                _role = new OfflineRole(leader.Epoch, leader.Self);
+                Timers.StartSingleTimer(LeaderFenceTimerKey, set, left);
                 break;
             case LeaderRole leader:
                 StepDown($"leadership moved to epoch {leader.Epoch}");
@@ -151,6 +160,7 @@ internal sealed partial class ShardActor
         StartReplicators(role.Followers);
         state.Advance();
         AfterHighWatermarkMoved(); // a smaller set may move the high watermark, or make it too small to acknowledge
+        ServeLeaseWaiters(); // a smaller set may restore the read lease (R10)
     }
 
     /// <summary>Ends leadership (if any): waiting writes and parked reads fail as unavailable; replicators stop.</summary>
@@ -186,6 +196,11 @@ internal sealed partial class ShardActor
         while (state.Parked.TryDequeue(out (object Request, IActorRef ReplyTo) parked, out _))
         {
             parked.ReplyTo.Tell(readFailure);
+        }
+
+        while (state.AwaitingLease.TryDequeue(out (object Request, IActorRef ReplyTo) waiting))
+        {
+            waiting.ReplyTo.Tell(readFailure);
         }
 
         Log.Info("shard {Id}: stepped down from epoch {Epoch}: {Why}", Id, state.Epoch, why);
@@ -282,9 +297,28 @@ internal sealed partial class ShardActor
             f.CaughtUp = true;
         }
 
+        f.LeaseTicks = Math.Max(f.LeaseTicks, acked.SentTicks);
         if (state.Advance())
         {
             AfterHighWatermarkMoved();
+        }
+
+        ServeLeaseWaiters();
+    }
+
+    /// <summary>REQUIRES: called on the shard actor. Serves the reads that waited for the read lease once the leader holds it again (R10).</summary>
+    private void ServeLeaseWaiters()
+    {
+        if (_leader is not { } state || state.AwaitingLease.Count == 0 || !state.HoldsLease(Stopwatch.GetTimestamp(), Replication!.ReadLease))
+        {
+            return;
+        }
+
+        int count = state.AwaitingLease.Count;
+        for (int i = 0; i < count && _leader == state; i++)
+        {
+            (object request, IActorRef replyTo) = state.AwaitingLease.Dequeue();
+            OnRead(request, replyTo);
         }
     }
 
@@ -365,6 +399,12 @@ internal sealed partial class ShardActor
 
         if (_leader is { } state)
         {
+            if (!state.HoldsLease(Stopwatch.GetTimestamp(), Replication!.ReadLease))
+            {
+                state.AwaitingLease.Enqueue((request, replyTo)); // R10: served when fresh acknowledgements renew the lease
+                return;
+            }
+
             ulong needed = state.ReadFence;
             if (request is GetRequest get && state.Uncommitted.TryGetValue(get.Key, out ulong seq))
             {

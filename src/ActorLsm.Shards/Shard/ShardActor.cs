@@ -318,6 +318,9 @@ internal sealed partial class ShardActor : UntypedActor, IWithTimers, IWithUnbou
             case FollowerAcked acked:
                 OnFollowerAcked(acked);
                 return;
+            case SupportFencePassed:
+                OnSupportFencePassed();
+                return;
             case FollowerRejected rejected:
                 OnFollowerRejected(rejected);
                 return;
