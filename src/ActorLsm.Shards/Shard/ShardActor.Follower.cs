@@ -25,9 +25,8 @@ internal sealed partial class ShardActor
     private FollowerAppend? _appendInFlight;
     private SnapshotReceive? _incoming;
 
-    // R10: the last leader this replica acknowledged an append of, and when (Stopwatch ticks).
-    private long _supportedEpoch = -1;
-    private long _supportedTicks;
+    // R10: appends and probes of a newer leader that wait for the support fence (the last
+    // acknowledgement is in ShardHandle.LastSupport, which survives a restart of this actor).
     private readonly List<(object Message, IActorRef Sender)> _fenced = [];
 
     private long KnownEpoch => Math.Max(_knownEpoch, _role?.Epoch ?? 0);
@@ -71,8 +70,8 @@ internal sealed partial class ShardActor
 
     /// <summary>REQUIRES: called on the shard actor. How long this replica must still wait before it supports (or becomes) a leader of <paramref name="epoch"/> (R10); zero or less = now.</summary>
     private TimeSpan SupportFenceLeft(long epoch) =>
-        Replication is { } options && _supportedTicks != 0 && epoch > _supportedEpoch
-            ? options.SupportFence - Stopwatch.GetElapsedTime(_supportedTicks)
+        Replication is { } options && _handle.LastSupport is { Ticks: not 0 } last && epoch > last.Epoch
+            ? options.SupportFence - Stopwatch.GetElapsedTime(last.Ticks)
             : TimeSpan.Zero;
 
     private void OnProbe(ReplicaProbe probe)
@@ -212,8 +211,7 @@ internal sealed partial class ShardActor
     private void AcknowledgeAppend(AppendRecords append, IActorRef replyTo)
     {
         _followerCommit = Math.Max(_followerCommit, append.CommitSequence);
-        _supportedEpoch = append.LeaderEpoch;
-        _supportedTicks = Stopwatch.GetTimestamp(); // R10: from now on the leader may serve reads on this acknowledgement
+        _handle.LastSupport = (append.LeaderEpoch, Stopwatch.GetTimestamp()); // R10: from now on the leader may serve reads on this acknowledgement
         replyTo.Tell(new AppendAck
         {
             Shard = Id,

@@ -22,6 +22,10 @@ internal sealed partial class ShardActor
     private const string SupportFenceTimerKey = "support-fence";
     private ReplicaRole? _role;
     private LeaderState? _leader;
+
+    // R10: a leadership this replica was given but takes only once its support fence has passed;
+    // client requests wait in the stash until then (or until another role replaces it).
+    private LeaderRole? _fencedLeadership;
     private LeaderEpochCache? _epochs;
     private ReplicationLog? _recent;
     private int _replicatorGeneration;
@@ -73,6 +77,10 @@ internal sealed partial class ShardActor
             return; // an older map
         }
 
+        // A newer role replaces a leadership still waiting for its fence (the timer would bring back a stale role).
+        bool wasFenced = _fencedLeadership is not null;
+        _fencedLeadership = null;
+        Timers.Cancel(LeaderFenceTimerKey);
         switch (role)
         {
             case LeaderRole leader when _leader is not null && _leader.Epoch == leader.Epoch:
@@ -80,9 +88,12 @@ internal sealed partial class ShardActor
                 break;
             case LeaderRole leader when SupportFenceLeft(leader.Epoch) is { } left && left > TimeSpan.Zero:
                 // R10: this replica acknowledged the previous leader less than 1.1 x the read lease ago;
-                // that leader may still serve reads. Take the leadership once the fence has passed.
+                // that leader may still serve reads. Take the leadership once the fence has passed; the
+                // client requests that arrive meanwhile wait for it (stashed) instead of failing, since the
+                // shard map already names this node the leader.
                 StepDown($"leadership moved to epoch {leader.Epoch}, taken in {left.TotalMilliseconds:F0} ms (read lease fence)");
                 _role = new OfflineRole(leader.Epoch, leader.Self);
+                _fencedLeadership = leader;
                 Timers.StartSingleTimer(LeaderFenceTimerKey, set, left);
                 break;
             case LeaderRole leader:
@@ -96,7 +107,30 @@ internal sealed partial class ShardActor
                 break;
         }
 
+        if (wasFenced && _fencedLeadership is null)
+        {
+            // The client requests held for the fenced leadership: served now as leader, or refused
+            // (another role). Deferred follower messages come back too and are deferred again if need be.
+            Stash.UnstashAll();
+        }
+
         AssertInvariants();
+    }
+
+    /// <summary>
+    /// REQUIRES: called on the shard actor. True (and the request is stashed with its sender) while a
+    /// leadership given to this replica waits for the R10 support fence: the request is served once
+    /// the leadership is taken, at most 1.1 x read-lease later, or refused if another role comes first.
+    /// </summary>
+    private bool HoldsForFencedLeadership()
+    {
+        if (_fencedLeadership is null)
+        {
+            return false;
+        }
+
+        Stash.Stash();
+        return true;
     }
 
     /// <summary>REQUIRES: called on the shard actor with an open store and no leader state.</summary>
@@ -276,10 +310,18 @@ internal sealed partial class ShardActor
             }
         }
 
+        bool leased = state.Parked.Count == 0 || state.HoldsLease(Stopwatch.GetTimestamp(), Replication!.ReadLease);
         while (state.Parked.TryPeek(out (object Request, IActorRef ReplyTo) parked, out ulong needed) && needed <= state.HighWatermark)
         {
             state.Parked.Dequeue();
-            ServeRead(parked.Request, parked.ReplyTo);
+            if (leased)
+            {
+                ServeRead(parked.Request, parked.ReplyTo);
+            }
+            else
+            {
+                state.AwaitingLease.Enqueue(parked); // R10: the lease ran out while it waited for the high watermark
+            }
         }
     }
 
