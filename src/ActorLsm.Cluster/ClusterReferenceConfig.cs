@@ -33,6 +33,14 @@ public static class ClusterReferenceConfig
             # acknowledgements before it retries with a higher epoch (or resends). Hand-over itself is
             # Akka's ClusterSingletonManager (akka.cluster.singleton.*).
             epoch-ack-timeout = 2s
+
+            # How long after the member that ran the version manager was removed (crashed and downed) the
+            # next oldest member starts a new one (Akka's singleton removal-margin, for this singleton only).
+            # Akka's default is the split-brain resolver's stable-after (20 s unless set), which it spends a second
+            # time after the removal, so that the old singleton has surely stopped; ours may still run on a
+            # downed node that has not noticed, and that is safe: it cannot get a majority's promise for
+            # its epoch (PROTOCOL.md R8). 0s: Akka's default.
+            removal-margin = 100ms
           }
 
           # Dispatcher of the per-member actor (/user/actorlsm-cluster-member): it fsyncs the accepted
