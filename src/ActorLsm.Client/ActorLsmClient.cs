@@ -354,8 +354,12 @@ public sealed class ActorLsmClient : IActorLsm, IAsyncDisposable
         }
     }
 
-    /// <summary>Longest pause between retries after NOT_LEADER, STALE_EPOCH or a cluster's UNAVAILABLE.</summary>
-    internal static readonly TimeSpan MaxRetryBackoff = TimeSpan.FromMilliseconds(500);
+    /// <summary>
+    /// Longest pause between retries after NOT_LEADER, STALE_EPOCH or a cluster's UNAVAILABLE (10 ms doubling
+    /// up to this). 250 ms: a failover ends with the new shard map's broadcast, and a longer pause is added
+    /// whole to the failover a client sees; each retry costs one map fetch from a node.
+    /// </summary>
+    internal static readonly TimeSpan MaxRetryBackoff = TimeSpan.FromMilliseconds(250);
 
     /// <summary>
     /// A put, get, delete or expire: to the next endpoint (no routing), or to the key's shard leader with its

@@ -33,6 +33,14 @@ public static class ClusterReferenceConfig
             # acknowledgements before it retries with a higher epoch (or resends). Hand-over itself is
             # Akka's ClusterSingletonManager (akka.cluster.singleton.*).
             epoch-ack-timeout = 2s
+
+            # How long after the member that ran the version manager was removed (crashed and downed) the
+            # next oldest member starts a new one (Akka's singleton removal-margin, for this singleton only).
+            # Akka's default is the split-brain resolver's stable-after (20 s unless set), which it spends a second
+            # time after the removal, so that the old singleton has surely stopped; ours may still run on a
+            # downed node that has not noticed, and that is safe: it cannot get a majority's promise for
+            # its epoch (PROTOCOL.md R8). 0s: Akka's default.
+            removal-margin = 100ms
           }
 
           # Dispatcher of the per-member actor (/user/actorlsm-cluster-member): it fsyncs the accepted
@@ -64,6 +72,16 @@ public static class ClusterReferenceConfig
             # A replicator that got no answer for this long probes its follower again (lost message or
             # restarted follower).
             resend-timeout = 2s
+
+            # R10 read lease: a leader serves a read only while every other member of its in-sync set
+            # acknowledged an append the leader sent less than this long ago, and a replica that
+            # acknowledged one leader supports no newer leader (neither acknowledges its appends nor
+            # leads) until 1.1 x this long after its last acknowledgement. So a paused or partitioned
+            # old leader stops serving reads before a new leader can acknowledge a write.
+            # Assumes clocks run at nearly the same rate (drift below 10%) and a restarted node takes
+            # longer than this to rejoin. Longer: fewer read stalls on a slow follower; a clean leader
+            # move (rebalance) waits up to this long.
+            read-lease = 1s
 
             # Bytes of WAL records a replicator keeps in flight to one follower before waiting for an ack.
             max-inflight-bytes = 4194304

@@ -90,6 +90,7 @@ public sealed class ActorLsmMember
                     ReplicaLagTimeMax = r.ReplicaLagTimeMax,
                     HeartbeatInterval = r.HeartbeatInterval,
                     ResendTimeout = r.ResendTimeout,
+                    ReadLease = r.ReadLease,
                     MaxInflightBytes = r.MaxInflightBytes,
                     SnapshotChunkSize = r.SnapshotChunkSize,
                     ProposeInSync = (shard, epoch, inSync) => ReplicationCoordinator.Propose(viewBox.Value, shard, epoch, inSync),

@@ -94,6 +94,16 @@ public sealed class ConfigTests
     }
 
     [Fact]
+    public void SingletonSettings_RemovalMargin_DefaultsTo100MsAndTakesZeroForAkkasDefault()
+    {
+        Config reference = ClusterReferenceConfig.Default;
+
+        Assert.Equal(TimeSpan.FromMilliseconds(100), SingletonSettings.FromConfig(reference).RemovalMargin);
+        Assert.Equal(TimeSpan.FromMilliseconds(100), new SingletonSettings().RemovalMargin);
+        Assert.Equal(TimeSpan.Zero, SingletonSettings.FromConfig(ConfigurationFactory.ParseString("actorlsm.cluster.singleton.removal-margin = 0s").WithFallback(reference)).RemovalMargin);
+    }
+
+    [Fact]
     public void EndpointRole_RoundTripsThroughEndpointOf_AndRejectsMalformedEndpoints()
     {
         string role = ClusterRoles.EndpointRole("10.1.2.3:7400");

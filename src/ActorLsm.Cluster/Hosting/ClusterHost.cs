@@ -146,11 +146,16 @@ public sealed class ClusterHost : IAsyncDisposable
             Math.Max(1, options.MinNrOfMembers),
             Math.Max(1, options.ReplicationFactor),
             options.SingletonObserver);
+        // Akka's default removal margin is the split-brain resolver's stable-after: the next oldest would
+        // wait that long again after the crashed member is removed. R8 makes a short one safe.
+        ClusterSingletonManagerSettings managerSettings = ClusterSingletonManagerSettings.Create(system).WithRole(ClusterRoles.Member).WithSingletonName(SingletonName);
+        if (options.Singleton.RemovalMargin > TimeSpan.Zero)
+        {
+            managerSettings = managerSettings.WithRemovalMargin(options.Singleton.RemovalMargin);
+        }
+
         host._actors.Add(system.ActorOf(
-            ClusterSingletonManager.Props(
-                VersionManagerActor.Props(ctx, view),
-                PoisonPill.Instance,
-                ClusterSingletonManagerSettings.Create(system).WithRole(ClusterRoles.Member).WithSingletonName(SingletonName)),
+            ClusterSingletonManager.Props(VersionManagerActor.Props(ctx, view), PoisonPill.Instance, managerSettings),
             SingletonManagerName));
         cluster.RegisterOnMemberUp(() => host._up.TrySetResult());
         cluster.RegisterOnMemberRemoved(host.OnRemoved);

@@ -23,6 +23,12 @@ public sealed record ReplicationSettings
     /// <summary>A replicator without an answer for this long probes its follower again. Default 2 s.</summary>
     public TimeSpan ResendTimeout { get; init; } = TimeSpan.FromSeconds(2);
 
+    /// <summary>
+    /// R10 (PROTOCOL.md): how long a follower's acknowledgement lets its leader serve reads, and
+    /// (x 1.1) how long the follower then supports no newer leader. Default 1 s.
+    /// </summary>
+    public TimeSpan ReadLease { get; init; } = TimeSpan.FromSeconds(1);
+
     /// <summary>WAL bytes in flight to one follower before the replicator waits. Default 4 MiB.</summary>
     public long MaxInflightBytes { get; init; } = 4L * 1024 * 1024;
 
@@ -48,6 +54,7 @@ public sealed record ReplicationSettings
             ReplicaLagTimeMax = config.GetTimeSpan(p + "replica-lag-time-max", null, allowInfinite: false),
             HeartbeatInterval = config.GetTimeSpan(p + "heartbeat-interval", null, allowInfinite: false),
             ResendTimeout = config.GetTimeSpan(p + "resend-timeout", null, allowInfinite: false),
+            ReadLease = config.GetTimeSpan(p + "read-lease", null, allowInfinite: false),
             MaxInflightBytes = config.GetByteSize(p + "max-inflight-bytes") ?? 0,
             SnapshotChunkSize = (int)Math.Min(int.MaxValue, config.GetByteSize(p + "snapshot-chunk-size") ?? 0),
         };
@@ -63,6 +70,7 @@ public sealed record ReplicationSettings
         Check(ReplicaLagTimeMax > TimeSpan.Zero, "replica-lag-time-max", ReplicaLagTimeMax);
         Check(HeartbeatInterval > TimeSpan.Zero, "heartbeat-interval", HeartbeatInterval);
         Check(ResendTimeout > TimeSpan.Zero, "resend-timeout", ResendTimeout);
+        Check(ReadLease > HeartbeatInterval, "read-lease (must exceed heartbeat-interval)", ReadLease);
         Check(MaxInflightBytes >= 1024, "max-inflight-bytes", MaxInflightBytes);
         Check(SnapshotChunkSize >= 1024, "snapshot-chunk-size", SnapshotChunkSize);
     }

@@ -23,6 +23,15 @@ public sealed record SingletonSettings
     public TimeSpan EpochAckTimeout { get; init; } = TimeSpan.FromSeconds(2);
 
     /// <summary>
+    /// How long after a crashed member running the version manager is removed the next oldest member
+    /// starts a new one (Akka's <c>ClusterSingletonManagerSettings.RemovalMargin</c> for this singleton).
+    /// Default 100 ms; zero = Akka's default, the downing provider's margin, which with the split-brain
+    /// resolver is its <c>stable-after</c>. Short is safe because a version manager acts only under an
+    /// epoch a majority promised (PROTOCOL.md R8), so an old one still running elsewhere cannot publish.
+    /// </summary>
+    public TimeSpan RemovalMargin { get; init; } = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>
     /// Reads the singleton's settings from <paramref name="config"/> (the full configuration,
     /// <see cref="ClusterReferenceConfig.Default"/> as fallback). Throws <see cref="ArgumentException"/>
     /// naming the key when a value is out of range.
@@ -35,10 +44,12 @@ public sealed record SingletonSettings
             BroadcastInterval = config.GetTimeSpan("actorlsm.cluster.versions.broadcast-interval", null, allowInfinite: false),
             CeilingJump = config.GetLong("actorlsm.cluster.versions.ceiling-jump", 0),
             EpochAckTimeout = config.GetTimeSpan("actorlsm.cluster.singleton.epoch-ack-timeout", null, allowInfinite: false),
+            RemovalMargin = config.GetTimeSpan("actorlsm.cluster.singleton.removal-margin", null, allowInfinite: false),
         };
         Check(s.BroadcastInterval > TimeSpan.Zero, "actorlsm.cluster.versions.broadcast-interval", s.BroadcastInterval);
         Check(s.CeilingJump >= 2, "actorlsm.cluster.versions.ceiling-jump", s.CeilingJump);
         Check(s.EpochAckTimeout > TimeSpan.Zero, "actorlsm.cluster.singleton.epoch-ack-timeout", s.EpochAckTimeout);
+        Check(s.RemovalMargin >= TimeSpan.Zero, "actorlsm.cluster.singleton.removal-margin", s.RemovalMargin);
         return s;
     }
 

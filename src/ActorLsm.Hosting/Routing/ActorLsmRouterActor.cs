@@ -26,8 +26,10 @@ namespace ActorLsm.Hosting.Routing;
 /// newer map as above.</para>
 /// <para>Scan: the shards are grouped by leader; a per-request <see cref="ScatterAggregator"/> child
 /// collects one <see cref="ScanResult"/> per member (<see cref="ScanShards"/> to remote routers, the local
-/// part piped) and merges them. WriteBatch: split by shard and grouped by leader; each member applies its
-/// part atomically per shard; the parts are not atomic together (as <see cref="ShardedNode.BatchAsync"/>).</para>
+/// part piped) and merges them. A scan that meets a leadership change (a part answers UNAVAILABLE) is
+/// routed again with the same backoff, like a get. WriteBatch: split by shard and grouped by leader;
+/// each member applies its part atomically per shard; the parts are not atomic together (as
+/// <see cref="ShardedNode.BatchAsync"/>).</para>
 /// <para>Errors: ArgumentException → INVALID_ARGUMENT, OverloadedException → OVERLOADED,
 /// ShardUnavailableException → UNAVAILABLE, NotEnoughReplicasException → NOT_ENOUGH_REPLICAS,
 /// TimeoutException → TIMEOUT, anything else → INTERNAL (logged).</para>
@@ -196,7 +198,7 @@ internal sealed class ActorLsmRouterActor : ReceiveActor, IWithTimers
 
         if (_settings.View is not { } view)
         {
-            PipeScan(scan, null, replyTo);
+            PipeScan(scan, null, replyTo, attempt);
             return;
         }
 
@@ -214,25 +216,25 @@ internal sealed class ActorLsmRouterActor : ReceiveActor, IWithTimers
         NodeAddress self = view.SelfAddress.Address;
         if (groups.Count == 1 && groups.ContainsKey(self))
         {
-            PipeScan(scan, groups[self], replyTo);
+            PipeScan(scan, groups[self], replyTo, attempt);
             return;
         }
 
-        if (groups.Count == 1)
-        {
-            // One remote leader: it answers the caller directly (a ScanResult, or an error), as a keyed request's leader does.
-            (NodeAddress leader, List<int> only) = groups.First();
-            _settings.RemoteRouter!(leader).Tell(new ScanShards(scan, [.. only]), replyTo);
-            return;
-        }
-
+        // A part that met a leadership change (UNAVAILABLE: a shard stepped down, or the map moved on)
+        // makes the whole scan go round again with backoff, as a get does: scans are idempotent.
         int limit = EffectiveLimit(scan.Limit);
-        IActorRef aggregator = Context.ActorOf(ScatterAggregator.Props(groups.Count, replyTo, parts => ScatterAggregator.MergeScan(parts, limit, scan.Reverse, scan.CorrelationId), scan.CorrelationId, _settings.RequestTimeout));
+        IActorRef aggregator = Context.ActorOf(ScatterAggregator.Props(
+            groups.Count,
+            replyTo,
+            parts => ScatterAggregator.MergeScan(parts, limit, scan.Reverse, scan.CorrelationId),
+            scan.CorrelationId,
+            _settings.RequestTimeout,
+            error => error.Code == ErrorCode.Unavailable ? new ReadUnavailable(scan, replyTo, attempt, error.Message) : null));
         foreach ((NodeAddress member, List<int> shards) in groups)
         {
             if (member == self)
             {
-                PipeScan(scan, shards, aggregator);
+                PipeScan(scan, shards, aggregator, null);
             }
             else
             {
@@ -256,17 +258,36 @@ internal sealed class ActorLsmRouterActor : ReceiveActor, IWithTimers
             }
         }
 
-        PipeScan(scan, request.Shards, Sender);
+        PipeScan(scan, request.Shards, Sender, null);
     }
 
-    private void PipeScan(Scan scan, IReadOnlyList<int>? shards, IActorRef replyTo)
+    /// <summary>
+    /// Scans <paramref name="shards"/> of the local node and answers <paramref name="replyTo"/>. With an
+    /// <paramref name="attempt"/>, a shard that is not leading (<see cref="ShardUnavailableException"/>: it
+    /// stepped down, or waits out the R10 fence before leading) sends the scan round again with backoff;
+    /// without one (a part of a scattered scan) the error goes to <paramref name="replyTo"/>.
+    /// </summary>
+    private void PipeScan(Scan scan, IReadOnlyList<int>? shards, IActorRef replyTo, int? attempt)
     {
         long id = scan.CorrelationId;
-        Start(() => _settings.Node.ScanAsync(scan.Start, scan.End, scan.Limit, scan.Reverse, shards))
-            .PipeTo(
-                replyTo,
-                success: r => new ScanResult([.. r.Entries.Select(static e => new KeyValue(e.Key, e.Value))], r.Truncated, id),
-                failure: ex => ToError(ex, id));
+        IActorRef self = Self;
+        Start(() => _settings.Node.ScanAsync(scan.Start, scan.End, scan.Limit, scan.Reverse, shards)).ContinueWith(
+            t =>
+            {
+                if (attempt is { } a && t.Exception?.GetBaseException() is ShardUnavailableException unavailable)
+                {
+                    self.Tell(new ReadUnavailable(scan, replyTo, a, unavailable.Message));
+                }
+                else
+                {
+                    replyTo.Tell(t.IsCompletedSuccessfully
+                        ? new ScanResult([.. t.Result.Entries.Select(static e => new KeyValue(e.Key, e.Value))], t.Result.Truncated, id)
+                        : ToError(t.Exception ?? (Exception)new OperationCanceledException(), id));
+                }
+            },
+            CancellationToken.None,
+            TaskContinuationOptions.ExecuteSynchronously,
+            TaskScheduler.Default);
     }
 
     private void RouteBatch(WriteBatch batch, IActorRef replyTo, int attempt)

@@ -11,19 +11,29 @@ namespace ActorLsm.Hosting.Routing;
 /// <c>parts</c> replies, then answers <c>replyTo</c> once with the combined reply and stops. The first
 /// <see cref="ActorLsmError"/> is answered at once (the other parts may still apply: batches are atomic
 /// per shard only). No reply within the timeout → TIMEOUT. A child of the router; never Asks.
+/// An error that <c>retry</c> turns into a message goes to the router instead (a scan that met a
+/// leadership change is routed again, with backoff).
 /// </summary>
 internal sealed class ScatterAggregator : ReceiveActor
 {
     private readonly List<IActorLsmReply> _parts = [];
     private readonly int _expected;
 
-    public ScatterAggregator(int parts, IActorRef replyTo, Func<IReadOnlyList<IActorLsmReply>, IActorLsmReply> combine, long correlationId, TimeSpan timeout)
+    public ScatterAggregator(int parts, IActorRef replyTo, Func<IReadOnlyList<IActorLsmReply>, IActorLsmReply> combine, long correlationId, TimeSpan timeout, Func<ActorLsmError, object?>? retry = null)
     {
         _expected = parts;
         Context.SetReceiveTimeout(timeout);
         Receive<ActorLsmError>(error =>
         {
-            replyTo.Tell(error with { CorrelationId = correlationId });
+            if (retry?.Invoke(error) is { } again)
+            {
+                Context.Parent.Tell(again);
+            }
+            else
+            {
+                replyTo.Tell(error with { CorrelationId = correlationId });
+            }
+
             Context.Stop(Self);
         });
         Receive<IActorLsmReply>(reply =>
@@ -46,9 +56,12 @@ internal sealed class ScatterAggregator : ReceiveActor
     [Conditional("DEBUG")]
     private void AssertInvariants() => Debug.Assert(_parts.Count <= _expected && _parts.TrueForAll(p => p is not ActorLsmError), "at most one reply per part, none an error");
 
-    /// <summary>The aggregator's Props: <paramref name="combine"/> gets the <paramref name="parts"/> replies (none an error).</summary>
-    public static Props Props(int parts, IActorRef replyTo, Func<IReadOnlyList<IActorLsmReply>, IActorLsmReply> combine, long correlationId, TimeSpan timeout) =>
-        Akka.Actor.Props.Create(() => new ScatterAggregator(parts, replyTo, combine, correlationId, timeout));
+    /// <summary>
+    /// The aggregator's Props: <paramref name="combine"/> gets the <paramref name="parts"/> replies (none an
+    /// error); <paramref name="retry"/> (optional) turns an error into a message for the router instead of a reply.
+    /// </summary>
+    public static Props Props(int parts, IActorRef replyTo, Func<IReadOnlyList<IActorLsmReply>, IActorLsmReply> combine, long correlationId, TimeSpan timeout, Func<ActorLsmError, object?>? retry = null) =>
+        Akka.Actor.Props.Create(() => new ScatterAggregator(parts, replyTo, combine, correlationId, timeout, retry));
 
     /// <summary>
     /// Merges sorted scan pages into one page of at most <paramref name="limit"/> entries in key order

@@ -62,6 +62,9 @@ internal sealed class LeaderState
     /// <summary>The same writes in sequence order, to clear <see cref="Uncommitted"/> as the high watermark moves.</summary>
     public Queue<(ulong Sequence, byte[] Key)> UncommittedOrder { get; } = new();
 
+    /// <summary>Reads waiting for the read lease (R10), in arrival order.</summary>
+    public Queue<(object Request, IActorRef ReplyTo)> AwaitingLease { get; } = new();
+
     /// <summary>Reads waiting for the high watermark to reach their sequence.</summary>
     public PriorityQueue<(object Request, IActorRef ReplyTo), ulong> Parked { get; } = new();
 
@@ -91,6 +94,31 @@ internal sealed class LeaderState
 
         // Not AssertInvariants: the groups the move covers are answered by the caller right after.
         Debug.Assert(HighWatermark <= LocalDurable, "the high watermark never passes the leader's own durable log");
+        return true;
+    }
+
+    /// <summary>
+    /// R10: true when every member of the committed in-sync set other than the leader acknowledged an
+    /// append the leader sent less than <paramref name="lease"/> before <paramref name="nowTicks"/>
+    /// (Stopwatch ticks). A new leader can only come from that set, and each member supports no newer
+    /// leader for 1.1 x the lease after its acknowledgement, so while this holds no other leader can
+    /// have acknowledged a write. A leader alone in its in-sync set always holds it.
+    /// </summary>
+    public bool HoldsLease(long nowTicks, TimeSpan lease)
+    {
+        foreach (string node in CommittedInSync)
+        {
+            if (node == Self)
+            {
+                continue;
+            }
+
+            if (!Followers.TryGetValue(node, out FollowerProgress? f) || f.LeaseTicks == 0 || Stopwatch.GetElapsedTime(f.LeaseTicks, nowTicks) >= lease)
+            {
+                return false;
+            }
+        }
+
         return true;
     }
 
@@ -138,4 +166,7 @@ internal sealed class FollowerProgress
 
     /// <summary>True once an acknowledgement in this leadership showed the follower had all the leader had.</summary>
     public bool CaughtUp { get; set; }
+
+    /// <summary>Send time (Stopwatch ticks) of the latest append this follower acknowledged; 0 = none yet (R10).</summary>
+    public long LeaseTicks { get; set; }
 }

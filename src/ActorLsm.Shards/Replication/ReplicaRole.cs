@@ -50,6 +50,16 @@ public sealed record ShardReplicationOptions
     /// <summary>A replicator without an answer for this long probes its follower again.</summary>
     public TimeSpan ResendTimeout { get; init; } = TimeSpan.FromSeconds(2);
 
+    /// <summary>
+    /// R10 (src/ActorLsm.Cluster/PROTOCOL.md): a leader serves reads only while every other in-sync
+    /// member acknowledged an append sent less than this long ago; a replica supports no newer leader
+    /// until <see cref="SupportFence"/> after its last acknowledgement of an older one.
+    /// </summary>
+    public TimeSpan ReadLease { get; init; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>How long after acknowledging a leader a replica waits before it supports a newer one: 1.1 x <see cref="ReadLease"/> (10% clock-rate margin).</summary>
+    public TimeSpan SupportFence => ReadLease + (ReadLease / 10);
+
     /// <summary>WAL bytes in flight to one follower.</summary>
     public long MaxInflightBytes { get; init; } = 4L * 1024 * 1024;
 

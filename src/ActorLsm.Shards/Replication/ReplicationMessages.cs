@@ -15,8 +15,10 @@ internal sealed record RecordsAvailable(ulong LeaderLast, ulong HighWatermark);
 /// Replicator to shard: <paramref name="Node"/> has everything up to <paramref name="Acked"/> on
 /// disk. <paramref name="CaughtUpTicks"/> (Stopwatch ticks, 0 = not caught up) is when the
 /// acknowledged request was sent if the follower then had all the leader had.
+/// <paramref name="SentTicks"/> (Stopwatch ticks, 0 = unknown) is when the leader sent the append
+/// the follower acknowledged: the start of the read lease it grants (R10).
 /// </summary>
-internal sealed record FollowerAcked(string Node, ulong Acked, long CaughtUpTicks);
+internal sealed record FollowerAcked(string Node, ulong Acked, long CaughtUpTicks, long SentTicks = 0);
 
 /// <summary>Replicator to shard: the follower follows a newer leader epoch than this leader's.</summary>
 internal sealed record FollowerRejected(string Node, long Epoch);
@@ -32,6 +34,12 @@ internal sealed record CheckpointReady(string? Directory, ulong Sequence, IReadO
 
 /// <summary>The shard's own checkpoint task finished (any thread to the shard).</summary>
 internal sealed record CheckpointFinished(string Directory, Task<ulong> Task, IReadOnlyList<IActorRef> Waiting);
+
+/// <summary>Timer: the R10 support fence has passed; redeliver the appends and probes of a newer leader that waited for it.</summary>
+internal sealed class SupportFencePassed
+{
+    public static readonly SupportFencePassed Instance = new();
+}
 
 /// <summary>Leader tick: re-check the in-sync set.</summary>
 internal sealed class InSyncTick

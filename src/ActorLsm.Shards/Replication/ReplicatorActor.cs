@@ -159,7 +159,7 @@ internal sealed class ReplicatorActor : ReceiveActor, IWithTimers
         }
 
         long caughtUp = ack.LastSequence >= ack.LeaderLastSequence ? ack.SentTicks : 0;
-        Context.Parent.Tell(new FollowerAcked(_follower, ack.LastSequence, caughtUp), Self);
+        Context.Parent.Tell(new FollowerAcked(_follower, ack.LastSequence, caughtUp, ack.SentTicks), Self);
         Pump();
     }
 

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using ActorLsm.Protocol.Replication;
 using ActorLsm.Shards.Layout;
 using ActorLsm.Shards.Replication;
@@ -24,13 +25,62 @@ internal sealed partial class ShardActor
     private FollowerAppend? _appendInFlight;
     private SnapshotReceive? _incoming;
 
+    // R10: appends and probes of a newer leader that wait for the support fence (the last
+    // acknowledgement is in ShardHandle.LastSupport, which survives a restart of this actor).
+    private readonly List<(object Message, IActorRef Sender)> _fenced = [];
+
     private long KnownEpoch => Math.Max(_knownEpoch, _role?.Epoch ?? 0);
 
     /// <summary>This node's name as the latest role gave it (empty before any role).</summary>
     private string SelfName => _role?.Self ?? _handle.Role?.Self ?? string.Empty;
 
+    /// <summary>
+    /// REQUIRES: called on the shard actor. R10: true (and <paramref name="message"/> is redelivered,
+    /// with its sender, once the fence has passed) when a leader of an epoch newer than the last one
+    /// this replica acknowledged asks for support within 1.1 x the read lease of that
+    /// acknowledgement, when the old leader may still serve reads on the lease this replica granted.
+    /// </summary>
+    private bool DefersNewerLeader(long epoch, object message)
+    {
+        TimeSpan left = SupportFenceLeft(epoch);
+        if (left <= TimeSpan.Zero)
+        {
+            return false;
+        }
+
+        _fenced.Add((message, Sender));
+        if (!Timers.IsTimerActive(SupportFenceTimerKey))
+        {
+            Timers.StartSingleTimer(SupportFenceTimerKey, SupportFencePassed.Instance, left);
+        }
+
+        return true;
+    }
+
+    /// <summary>REQUIRES: called on the shard actor when the support fence timer fires: redelivers the deferred messages in order, with their senders.</summary>
+    private void OnSupportFencePassed()
+    {
+        List<(object Message, IActorRef Sender)> fenced = [.. _fenced];
+        _fenced.Clear();
+        foreach ((object message, IActorRef sender) in fenced)
+        {
+            Self.Tell(message, sender);
+        }
+    }
+
+    /// <summary>REQUIRES: called on the shard actor. How long this replica must still wait before it supports (or becomes) a leader of <paramref name="epoch"/> (R10); zero or less = now.</summary>
+    private TimeSpan SupportFenceLeft(long epoch) =>
+        Replication is { } options && _handle.LastSupport is { Ticks: not 0 } last && epoch > last.Epoch
+            ? options.SupportFence - Stopwatch.GetElapsedTime(last.Ticks)
+            : TimeSpan.Zero;
+
     private void OnProbe(ReplicaProbe probe)
     {
+        if (probe.LeaderEpoch >= KnownEpoch && DefersNewerLeader(probe.LeaderEpoch, probe))
+        {
+            return;
+        }
+
         if (probe.LeaderEpoch < KnownEpoch || (_leader is { } l && l.Epoch >= probe.LeaderEpoch) || Replication is null)
         {
             Sender.Tell(new ReplicaState { Shard = Id, LeaderEpoch = KnownEpoch, Node = SelfName, Rejected = true, LastSequence = Store.LastSequence });
@@ -77,6 +127,11 @@ internal sealed partial class ShardActor
         if (append.LeaderEpoch < KnownEpoch || (_leader is { } l && l.Epoch >= append.LeaderEpoch))
         {
             Sender.Tell(new AppendAck { Shard = Id, LeaderEpoch = KnownEpoch, Node = self, Rejected = true });
+            return;
+        }
+
+        if (DefersNewerLeader(append.LeaderEpoch, append))
+        {
             return;
         }
 
@@ -172,6 +227,7 @@ internal sealed partial class ShardActor
     private void AcknowledgeAppend(AppendRecords append, IActorRef replyTo)
     {
         _followerCommit = Math.Max(_followerCommit, append.CommitSequence);
+        _handle.LastSupport = (append.LeaderEpoch, Stopwatch.GetTimestamp()); // R10: from now on the leader may serve reads on this acknowledgement
         replyTo.Tell(new AppendAck
         {
             Shard = Id,

@@ -18,8 +18,14 @@ namespace ActorLsm.Shards.Shard;
 internal sealed partial class ShardActor
 {
     private const string InSyncTimerKey = "in-sync";
+    private const string LeaderFenceTimerKey = "leader-fence";
+    private const string SupportFenceTimerKey = "support-fence";
     private ReplicaRole? _role;
     private LeaderState? _leader;
+
+    // R10: a leadership this replica was given but takes only once its support fence has passed;
+    // client requests wait in the stash until then (or until another role replaces it).
+    private LeaderRole? _fencedLeadership;
     private LeaderEpochCache? _epochs;
     private ReplicationLog? _recent;
     private int _replicatorGeneration;
@@ -71,10 +77,24 @@ internal sealed partial class ShardActor
             return; // an older map
         }
 
+        // A newer role replaces a leadership still waiting for its fence (the timer would bring back a stale role).
+        bool wasFenced = _fencedLeadership is not null;
+        _fencedLeadership = null;
+        Timers.Cancel(LeaderFenceTimerKey);
         switch (role)
         {
             case LeaderRole leader when _leader is not null && _leader.Epoch == leader.Epoch:
                 UpdateLeader(leader);
+                break;
+            case LeaderRole leader when SupportFenceLeft(leader.Epoch) is { } left && left > TimeSpan.Zero:
+                // R10: this replica acknowledged the previous leader less than 1.1 x the read lease ago;
+                // that leader may still serve reads. Take the leadership once the fence has passed; the
+                // client requests that arrive meanwhile wait for it (stashed) instead of failing, since the
+                // shard map already names this node the leader.
+                StepDown($"leadership moved to epoch {leader.Epoch}, taken in {left.TotalMilliseconds:F0} ms (read lease fence)");
+                _role = new OfflineRole(leader.Epoch, leader.Self);
+                _fencedLeadership = leader;
+                Timers.StartSingleTimer(LeaderFenceTimerKey, set, left);
                 break;
             case LeaderRole leader:
                 StepDown($"leadership moved to epoch {leader.Epoch}");
@@ -87,7 +107,30 @@ internal sealed partial class ShardActor
                 break;
         }
 
+        if (wasFenced && _fencedLeadership is null)
+        {
+            // The client requests held for the fenced leadership: served now as leader, or refused
+            // (another role). Deferred follower messages come back too and are deferred again if need be.
+            Stash.UnstashAll();
+        }
+
         AssertInvariants();
+    }
+
+    /// <summary>
+    /// REQUIRES: called on the shard actor. True (and the request is stashed with its sender) while a
+    /// leadership given to this replica waits for the R10 support fence: the request is served once
+    /// the leadership is taken, at most 1.1 x read-lease later, or refused if another role comes first.
+    /// </summary>
+    private bool HoldsForFencedLeadership()
+    {
+        if (_fencedLeadership is null)
+        {
+            return false;
+        }
+
+        Stash.Stash();
+        return true;
     }
 
     /// <summary>REQUIRES: called on the shard actor with an open store and no leader state.</summary>
@@ -151,6 +194,7 @@ internal sealed partial class ShardActor
         StartReplicators(role.Followers);
         state.Advance();
         AfterHighWatermarkMoved(); // a smaller set may move the high watermark, or make it too small to acknowledge
+        ServeLeaseWaiters(); // a smaller set may restore the read lease (R10)
     }
 
     /// <summary>Ends leadership (if any): waiting writes and parked reads fail as unavailable; replicators stop.</summary>
@@ -186,6 +230,11 @@ internal sealed partial class ShardActor
         while (state.Parked.TryDequeue(out (object Request, IActorRef ReplyTo) parked, out _))
         {
             parked.ReplyTo.Tell(readFailure);
+        }
+
+        while (state.AwaitingLease.TryDequeue(out (object Request, IActorRef ReplyTo) waiting))
+        {
+            waiting.ReplyTo.Tell(readFailure);
         }
 
         Log.Info("shard {Id}: stepped down from epoch {Epoch}: {Why}", Id, state.Epoch, why);
@@ -261,10 +310,18 @@ internal sealed partial class ShardActor
             }
         }
 
+        bool leased = state.Parked.Count == 0 || state.HoldsLease(Stopwatch.GetTimestamp(), Replication!.ReadLease);
         while (state.Parked.TryPeek(out (object Request, IActorRef ReplyTo) parked, out ulong needed) && needed <= state.HighWatermark)
         {
             state.Parked.Dequeue();
-            ServeRead(parked.Request, parked.ReplyTo);
+            if (leased)
+            {
+                ServeRead(parked.Request, parked.ReplyTo);
+            }
+            else
+            {
+                state.AwaitingLease.Enqueue(parked); // R10: the lease ran out while it waited for the high watermark
+            }
         }
     }
 
@@ -282,9 +339,28 @@ internal sealed partial class ShardActor
             f.CaughtUp = true;
         }
 
+        f.LeaseTicks = Math.Max(f.LeaseTicks, acked.SentTicks);
         if (state.Advance())
         {
             AfterHighWatermarkMoved();
+        }
+
+        ServeLeaseWaiters();
+    }
+
+    /// <summary>REQUIRES: called on the shard actor. Serves the reads that waited for the read lease once the leader holds it again (R10).</summary>
+    private void ServeLeaseWaiters()
+    {
+        if (_leader is not { } state || state.AwaitingLease.Count == 0 || !state.HoldsLease(Stopwatch.GetTimestamp(), Replication!.ReadLease))
+        {
+            return;
+        }
+
+        int count = state.AwaitingLease.Count;
+        for (int i = 0; i < count && _leader == state; i++)
+        {
+            (object request, IActorRef replyTo) = state.AwaitingLease.Dequeue();
+            OnRead(request, replyTo);
         }
     }
 
@@ -365,6 +441,12 @@ internal sealed partial class ShardActor
 
         if (_leader is { } state)
         {
+            if (!state.HoldsLease(Stopwatch.GetTimestamp(), Replication!.ReadLease))
+            {
+                state.AwaitingLease.Enqueue((request, replyTo)); // R10: served when fresh acknowledgements renew the lease
+                return;
+            }
+
             ulong needed = state.ReadFence;
             if (request is GetRequest get && state.Uncommitted.TryGetValue(get.Key, out ulong seq))
             {

@@ -276,6 +276,8 @@ internal sealed partial class ShardActor : UntypedActor, IWithTimers, IWithUnbou
     {
         switch (message)
         {
+            case WriteRequest or UpdateRequest or GetRequest or ScanRequest when HoldsForFencedLeadership():
+                return; // R10: served once this replica takes the leadership it waits for
             case WriteRequest write:
                 OnWrite(write);
                 return;
@@ -317,6 +319,9 @@ internal sealed partial class ShardActor : UntypedActor, IWithTimers, IWithUnbou
                 return;
             case FollowerAcked acked:
                 OnFollowerAcked(acked);
+                return;
+            case SupportFencePassed:
+                OnSupportFencePassed();
                 return;
             case FollowerRejected rejected:
                 OnFollowerRejected(rejected);
@@ -472,6 +477,7 @@ internal sealed partial class ShardActor : UntypedActor, IWithTimers, IWithUnbou
         Debug.Assert(_queue.WaitingCount == 0 || _inFlight is not null || _store is null || _checkpointRunning || _checkpointWaiting.Count > 0, "writes wait only while a commit or checkpoint runs");
         Debug.Assert(_leader is null || _role is LeaderRole, "leader state only in the leader role");
         Debug.Assert(_appendInFlight is null || (_store is not null && _leader is null), "a follower append runs only against an open store, never while leading");
+        Debug.Assert(_fencedLeadership is null || (_leader is null && _role is OfflineRole), "a leadership waiting for its R10 fence is not led yet");
         _leader?.AssertInvariants();
     }
 }

@@ -45,6 +45,13 @@ internal sealed class ShardHandle
         set => Volatile.Write(ref _role, value);
     }
 
+    /// <summary>
+    /// R10: the leader epoch of the last append this replica acknowledged and when (Stopwatch ticks; 0 =
+    /// none), kept here so a restarted shard actor still supports no newer leader within the fence.
+    /// Written and read only by the shard actor.
+    /// </summary>
+    public (long Epoch, long Ticks) LastSupport { get; set; } = (-1, 0);
+
     /// <summary>The shard actor (the same Akka ref across restarts); set by the router when it creates the shard.</summary>
     public IActorRef Ref
     {

@@ -11,13 +11,13 @@ namespace ActorLsm.Jepsen.Tests.Harness;
 internal static class KnownAnomalies
 {
     /// <summary>
-    /// No read leases or read-index on main yet (issue 12 item 4): a leader that is paused or cut off keeps
-    /// answering reads from its own store until it learns it was replaced or downed, so a read can
-    /// return a value that a newer leader has already overwritten. While true, stale reads, and a
-    /// non-linearizable register history in a cycle whose stale reads explain it, are reported but not
-    /// failed. Set to false with the lease fix.
+    /// False since the R10 read lease (src/ActorLsm.Cluster/PROTOCOL.md): a leader serves reads only while
+    /// every in-sync follower acknowledged it within the lease, and followers support no newer leader
+    /// until the lease has run out, so a paused or cut-off old leader stops answering reads before a
+    /// newer leader can acknowledge a write. A stale read, or a non-linearizable register history, now
+    /// fails the cycle.
     /// </summary>
-    public const bool StaleReadsFromOldLeader = true;
+    public const bool StaleReadsFromOldLeader = false;
 
     /// <summary>
     /// Found by this harness (soak seed 1825201073, cycle 12): after a node's link comes back, Akka's

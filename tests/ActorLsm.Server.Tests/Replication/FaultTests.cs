@@ -134,6 +134,45 @@ public sealed class FaultTests
         Assert.Equal(80, await CountAsync(majorityClient));
     }
 
+    [Fact]
+    public async Task Partition_IsolatedLeader_StopsServingReadsWithinTheReadLease_R10()
+    {
+        // Without R10 the cut-off leader keeps answering reads from its own store until it notices the
+        // cut (here failure detection is slowed to a 5 s pause, as for a node that a GC pause or a slow
+        // network hides), while the majority may already have elected a new leader: stale reads.
+        await using ReplicatedCluster cluster = await ReplicatedCluster.StartAsync(3, minInSync: 2, hocon: "akka.cluster.failure-detector.acceptable-heartbeat-pause = 5s");
+        await using ActorLsmClient client = cluster.Client();
+        byte[] key = Enumerable.Range(0, 200).Select(i => Encoding.UTF8.GetBytes("lease-" + i)).First(k => ShardHash.ShardOf(k, ReplicatedCluster.ShardCount) == 0);
+        await client.PutAsync(key, "v1"u8.ToArray());
+        int isolated = cluster.IndexOf(cluster.Map![0].Leader!);
+        await using var minority = new ActorLsmClient(new ActorLsmClientOptions { Endpoints = [cluster.Servers[isolated]!.Endpoint], RequestTimeout = TimeSpan.FromMilliseconds(400), ShardRouting = false });
+        Assert.Equal("v1", Encoding.UTF8.GetString(await minority.GetAsync(key) ?? []));
+
+        await cluster.IsolateAsync(isolated);
+        var sinceCut = System.Diagnostics.Stopwatch.StartNew();
+        var served = new List<TimeSpan>();
+        var attempts = new List<TimeSpan>();
+        while (sinceCut.Elapsed < TimeSpan.FromSeconds(3))
+        {
+            TimeSpan start = sinceCut.Elapsed;
+            attempts.Add(start);
+            try
+            {
+                await minority.GetAsync(key);
+                served.Add(start);
+            }
+            catch (Exception e) when (e is ActorLsmException or TimeoutException or ActorLsmConnectionException)
+            {
+                // Expected once the lease has run out: the read waits for acknowledgements that never come.
+            }
+        }
+
+        // The lease is 1 s from the send time of the last acknowledged append (heartbeats every 50 ms here).
+        TimeSpan bound = TimeSpan.FromSeconds(1.3);
+        Assert.Contains(attempts, t => t > TimeSpan.FromSeconds(2)); // the reads covered the window where a stale read could happen
+        Assert.All(served, t => Assert.True(t < bound, $"the isolated leader served a read {t.TotalMilliseconds:F0} ms after the cut (lease 1 s)"));
+    }
+
     internal static async Task PutAsync(ActorLsmClient client, string prefix, int count, int valueBytes = 16)
     {
         var value = new byte[valueBytes];

@@ -81,7 +81,7 @@ public sealed class ReplicationTests(ITestOutputHelper output) : ShardsTestKit(o
 
         await a.Node.KillAsync();
         await SetRoleAsync(b, new LeaderRole(2, "b", [], ["b"], 1));
-        // The role change is a message to the shard: wait until b reports it leads.
+        // R10: b acknowledged leader a moments ago, so it leads only once 1.1 x the read lease has passed.
         await AwaitAssertAsync(async () => Assert.Equal("leader", (await b.Node.StatusAsync()).Shards[0].Role), TimeSpan.FromSeconds(10), TimeSpan.FromMilliseconds(100));
         Assert.Equal(start.AddHours(2), (await b.Node.GetWithExpiryAsync(B("absolute")))?.ExpiresAt);
         ExpiringValue? relative = await b.Node.GetWithExpiryAsync(B("relative"));
@@ -92,6 +92,61 @@ public sealed class ReplicationTests(ITestOutputHelper output) : ShardsTestKit(o
         followerClock.Advance(TimeSpan.FromHours(1).Add(TimeSpan.FromMinutes(5)));
         Assert.Null(await b.Node.GetAsync(B("relative")));
         Assert.Equal("1", S(await b.Node.GetAsync(B("absolute"))));
+    }
+
+    [Fact]
+    public async Task Follower_PromotedWithinTheReadLeaseOfItsLastAcknowledgement_HoldsClientsUntilANewerRoleRefusesThem_R10()
+    {
+        // A 30 s lease: b acknowledged leader a just now, so until 33 s later a may still serve reads on
+        // that acknowledgement, and b must neither lead epoch 2 nor acknowledge its writes.
+        var replication = new ShardReplicationOptions { HeartbeatInterval = TimeSpan.FromMilliseconds(50), ReadLease = TimeSpan.FromSeconds(30) };
+        await using NodeHarness b = await StartInAsync(Sys, dir => Options(dir, "node-b", replication));
+        await using NodeHarness a = await StartInAsync(Sys, dir => Options(dir, "node-a", replication));
+        await SetRoleAsync(b, new FollowerRole(1, "b", "a"));
+        await SetRoleAsync(a, new LeaderRole(1, "a", [new ReplicaPeer("b", b.Node.Shard(0).Ref)], ["a", "b"], 2));
+        await a.Node.PutAsync(B("k"), B("v")); // acknowledged: b has acknowledged a's append
+
+        ShardStatusInfo promoted = await SetRoleAsync(b, new LeaderRole(2, "b", [], ["b"], 1));
+        Task<byte[]?> get = b.Node.GetAsync(B("k"));
+        Task<ulong> put = b.Node.PutAsync(B("k"), B("newer"));
+        ShardStatusInfo during = (await b.Node.StatusAsync()).Shards[0]; // answered after both requests reached the shard
+
+        Assert.Equal("offline", promoted.Role);
+        Assert.Equal("offline", during.Role);
+        Assert.False(get.IsCompleted, "a read was answered by a replica still inside its support fence");
+        Assert.False(put.IsCompleted, "a write was answered by a replica still inside its support fence");
+
+        // The map moves on before the fence passed: the held requests are refused, nothing was written.
+        await SetRoleAsync(b, new FollowerRole(3, "b", "c"));
+        await Assert.ThrowsAsync<ShardUnavailableException>(() => get);
+        await Assert.ThrowsAsync<ShardUnavailableException>(() => put);
+        Assert.Equal(during.LastSequence, (await b.Node.StatusAsync()).Shards[0].LastSequence);
+    }
+
+    [Fact]
+    public async Task Follower_PromotedWithinTheReadLeaseOfItsLastAcknowledgement_ServesHeldRequestsOnceItLeads_R10()
+    {
+        // The shard map names b the leader at once; requests reaching b inside its fence (2.2 s here)
+        // wait and are served when b takes the leadership, instead of failing UNAVAILABLE.
+        var replication = new ShardReplicationOptions { HeartbeatInterval = TimeSpan.FromMilliseconds(50), ReadLease = TimeSpan.FromSeconds(2) };
+        await using NodeHarness b = await StartInAsync(Sys, dir => Options(dir, "node-b", replication));
+        await using NodeHarness a = await StartInAsync(Sys, dir => Options(dir, "node-a", replication));
+        await SetRoleAsync(b, new FollowerRole(1, "b", "a"));
+        await SetRoleAsync(a, new LeaderRole(1, "a", [new ReplicaPeer("b", b.Node.Shard(0).Ref)], ["a", "b"], 2));
+        await a.Node.PutAsync(B("k"), B("v"));
+        await a.Node.KillAsync();
+
+        ShardStatusInfo promoted = await SetRoleAsync(b, new LeaderRole(2, "b", [], ["b"], 1));
+        Task<byte[]?> before = b.Node.GetAsync(B("k"));
+        ulong written = await b.Node.PutAsync(B("k"), B("newer"));
+
+        Assert.Equal("offline", promoted.Role);
+        Assert.Equal("v", S(await before));
+        ShardStatusInfo status = (await b.Node.StatusAsync()).Shards[0];
+        Assert.Equal("leader", status.Role);
+        Assert.Equal(2, status.LeaderEpoch);
+        Assert.True(written > promoted.LastSequence, $"write at {written}, log was at {promoted.LastSequence}");
+        Assert.Equal("newer", S(await b.Node.GetAsync(B("k"))));
     }
 
     private static ShardedNodeOptions WithClock(ShardedNodeOptions options, TimeProvider clock)
