@@ -7,7 +7,12 @@ public readonly record struct RespWrite(byte[] Key, byte[]? Value);
 
 /// <summary>Why this node does not serve a slot: the reply a keyed command gets instead.</summary>
 /// <param name="Error">The whole error reply: <c>MOVED 3999 127.0.0.1:6381</c>, <c>TRYAGAIN ...</c> or <c>CLUSTERDOWN ...</c>.</param>
-public sealed record RespRedirect(string Error);
+/// <param name="Transient">
+/// True for a state the next topology change may end (a shard changing leader, the cluster not formed yet):
+/// the session waits for <see cref="IRespBackend.TopologyChanged"/> up to <see cref="RespServiceOptions.LeaderChangeWait"/>
+/// and routes again before it answers <paramref name="Error"/>. False for MOVED.
+/// </param>
+public sealed record RespRedirect(string Error, bool Transient = false);
 
 /// <summary>
 /// What the RESP front end needs of a node (ActorLsm.Server implements it over its shards): reads, writes
@@ -32,6 +37,12 @@ public interface IRespBackend
 
     /// <summary>Null when this node serves <paramref name="slot"/> now; else the redirect or retry to answer.</summary>
     RespRedirect? Route(int slot);
+
+    /// <summary>
+    /// A task that completes at the next change of what <see cref="Route"/> may answer (a new shard map or
+    /// membership); a fresh task each time it completes. Null (the default) when routing never changes.
+    /// </summary>
+    Task? TopologyChanged => null;
 
     /// <summary>The value of <paramref name="key"/>, or null when absent.</summary>
     Task<byte[]?> GetAsync(byte[] key, CancellationToken cancellationToken);

@@ -25,6 +25,13 @@ public sealed record RespServiceOptions
 
     /// <summary>Replies of one connection waiting to be written before it stops starting new commands.</summary>
     public int MaxPipelineDepth { get; init; } = 1024;
+
+    /// <summary>
+    /// How long a keyed command whose slot gets a transient redirect (<see cref="RespRedirect.Transient"/>:
+    /// TRYAGAIN, CLUSTERDOWN) waits for <see cref="IRespBackend.TopologyChanged"/> and is routed again before
+    /// that redirect is the reply. Zero: reply at once. Default 10 s.
+    /// </summary>
+    public TimeSpan LeaderChangeWait { get; init; } = TimeSpan.FromSeconds(10);
 }
 
 /// <summary>
