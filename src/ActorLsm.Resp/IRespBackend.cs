@@ -3,7 +3,11 @@ namespace ActorLsm.Resp;
 /// <summary>One put (<paramref name="Value"/> non-null) or delete (null) of a RESP write.</summary>
 /// <param name="Key">The key.</param>
 /// <param name="Value">The new value; null deletes the key.</param>
-public readonly record struct RespWrite(byte[] Key, byte[]? Value);
+/// <param name="KeepTtl">
+/// True when the put keeps the key's expiry (INCR, APPEND, SETRANGE, INCRBYFLOAT change a value in place, as in
+/// Redis); false when it drops it (SET, GETSET, MSET write a new value without expiry).
+/// </param>
+public readonly record struct RespWrite(byte[] Key, byte[]? Value, bool KeepTtl = false);
 
 /// <summary>Why this node does not serve a slot: the reply a keyed command gets instead.</summary>
 /// <param name="Error">The whole error reply: <c>MOVED 3999 127.0.0.1:6381</c>, <c>TRYAGAIN ...</c> or <c>CLUSTERDOWN ...</c>.</param>

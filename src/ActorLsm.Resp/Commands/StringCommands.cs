@@ -242,7 +242,7 @@ internal static class StringCommands
         }
 
         long sum = value + by;
-        return new Mutation(RespValue.Int(sum), [new RespWrite(key, Args.Ascii(sum))]);
+        return new Mutation(RespValue.Int(sum), [new RespWrite(key, Args.Ascii(sum), KeepTtl: true)]);
     }
 
     public static ValueTask<RespValue> IncrByFloat(RespSession s, IReadOnlyList<byte[]> a)
@@ -268,7 +268,7 @@ internal static class StringCommands
             }
 
             byte[] text = System.Text.Encoding.ASCII.GetBytes(Args.FormatDouble(sum));
-            return new Mutation(RespValue.Bulk(text), [new RespWrite(key, text)]);
+            return new Mutation(RespValue.Bulk(text), [new RespWrite(key, text, KeepTtl: true)]);
         }));
     }
 
@@ -284,7 +284,7 @@ internal static class StringCommands
             }
 
             byte[] joined = [.. old, .. suffix];
-            return new Mutation(RespValue.Int(joined.Length), [new RespWrite(key, joined)]);
+            return new Mutation(RespValue.Int(joined.Length), [new RespWrite(key, joined, KeepTtl: true)]);
         }));
     }
 
@@ -317,7 +317,7 @@ internal static class StringCommands
             byte[] result = new byte[Math.Max(old.Length, (int)offset + patch.Length)];
             old.CopyTo(result, 0);
             patch.CopyTo(result, (int)offset);
-            return new Mutation(RespValue.Int(result.Length), [new RespWrite(key, result)]);
+            return new Mutation(RespValue.Int(result.Length), [new RespWrite(key, result, KeepTtl: true)]);
         }));
     }
 }

@@ -129,6 +129,11 @@ internal sealed class RespNodeBackend : IRespBackend
 
     public Task WriteAsync(IReadOnlyList<RespWrite> writes, CancellationToken cancellationToken)
     {
+        if (writes.Any(w => w.KeepTtl && w.Value is not null))
+        {
+            return WriteKeepingTtlAsync(writes, cancellationToken);
+        }
+
         if (writes.Count == 1)
         {
             RespWrite w = writes[0];
@@ -142,6 +147,38 @@ internal sealed class RespNodeBackend : IRespBackend
         }
 
         return _store.BatchAsync(ops, cancellationToken);
+    }
+
+    // One update at the shard: the puts that keep their key's expiry read it there, with no write in between.
+    private Task WriteKeepingTtlAsync(IReadOnlyList<RespWrite> writes, CancellationToken cancellationToken)
+    {
+        // REQUIRES (of the shard's update): distinct keys. A command's writes are few; a linear search will do.
+        var keys = new List<byte[]>(writes.Count);
+        var index = new int[writes.Count];
+        for (int i = 0; i < writes.Count; i++)
+        {
+            int at = keys.FindIndex(k => k.AsSpan().SequenceEqual(writes[i].Key));
+            if (at < 0)
+            {
+                at = keys.Count;
+                keys.Add(writes[i].Key);
+            }
+
+            index[i] = at;
+        }
+
+        return _store.UpdateAsync(keys, (current, _) =>
+        {
+            var ops = new BatchOperation[writes.Count];
+            for (int i = 0; i < ops.Length; i++)
+            {
+                RespWrite w = writes[i];
+                DateTimeOffset? keep = w.KeepTtl && current[index[i]] is { } found ? found.ExpiresAt : null;
+                ops[i] = new BatchOperation(w.Key, w.Value, keep);
+            }
+
+            return new UpdateDecision(ops, null);
+        }, cancellationToken);
     }
 
     public async Task<(IReadOnlyList<KeyValuePair<byte[], byte[]>> Entries, bool Truncated)> ScanAsync(byte[]? start, int limit, CancellationToken cancellationToken)
