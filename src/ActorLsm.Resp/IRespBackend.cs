@@ -52,6 +52,14 @@ public interface IRespBackend
     Task<byte[]?> GetAsync(byte[] key, CancellationToken cancellationToken);
 
     /// <summary>
+    /// The values of <paramref name="keys"/> (of any slots), in order; null when absent. A pipeline's GETs arrive
+    /// here together (<see cref="RespSession"/> gathers the GETs of one read), so a node can read each shard's
+    /// keys with one request. The default reads them one by one with <see cref="GetAsync"/>.
+    /// </summary>
+    async Task<byte[]?[]> GetManyAsync(IReadOnlyList<byte[]> keys, CancellationToken cancellationToken) =>
+        await Task.WhenAll(keys.Select(k => GetAsync(k, cancellationToken))).ConfigureAwait(false);
+
+    /// <summary>
     /// Applies <paramref name="writes"/> in order as one atomic batch, durable per the node's WAL sync mode when
     /// the task completes. REQUIRES: every key is in one slot (so one shard).
     /// </summary>

@@ -23,6 +23,8 @@ public sealed class RespSession
     private bool _pendingWrite;
     private bool _pendingBarrier;
     private CancellationToken _stopping;
+    private List<byte[]>? _getKeys;
+    private List<TaskCompletionSource<byte[]?>>? _getWaiters;
 
     /// <summary>A session of <paramref name="service"/> for a client at <paramref name="remote"/> (<c>host:port</c>, shown by CLIENT INFO).</summary>
     public RespSession(RespService service, string remote)
@@ -143,6 +145,7 @@ public sealed class RespSession
         (RespCommand? command, RespValue? refusal, int waitSlot) = Resolve(args);
         if (waitSlot >= 0)
         {
+            FlushGets();
             refusal = await RouteAfterLeaderChangeAsync(waitSlot).ConfigureAwait(false);
         }
 
@@ -206,8 +209,98 @@ public sealed class RespSession
         }
     }
 
+    /// <summary>
+    /// A GET's value, read together with the other GETs this connection starts before its replies are next
+    /// awaited (the GETs of one read of a pipeline): <see cref="IRespBackend.GetManyAsync"/> then asks each shard once.
+    /// REQUIRES: called on the connection's loop, while a command is being started.
+    /// </summary>
+    internal Task<byte[]?> QueueGet(byte[] key)
+    {
+        var waiter = new TaskCompletionSource<byte[]?>();
+        (_getKeys ??= []).Add(key);
+        (_getWaiters ??= []).Add(waiter);
+        return waiter.Task;
+    }
+
+    // Sends the gathered GETs. Called before anything awaits pending replies, so none waits on an unsent read.
+    private void FlushGets()
+    {
+        if (_getKeys is not { Count: > 0 } keys)
+        {
+            return;
+        }
+
+        List<TaskCompletionSource<byte[]?>> waiters = _getWaiters!;
+        _getKeys = null;
+        _getWaiters = null;
+        if (keys.Count == 1)
+        {
+            Task<byte[]?> one;
+            try
+            {
+                one = _service.Backend.GetAsync(keys[0], CancellationToken.None);
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                one = Task.FromException<byte[]?>(ex);
+            }
+
+            _ = one.ContinueWith(
+                static (t, state) => Settle((TaskCompletionSource<byte[]?>)state!, t),
+                waiters[0],
+                CancellationToken.None,
+                TaskContinuationOptions.ExecuteSynchronously,
+                TaskScheduler.Default);
+            return;
+        }
+
+        Task<byte[]?[]> many;
+        try
+        {
+            many = _service.Backend.GetManyAsync(keys, CancellationToken.None);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            many = Task.FromException<byte[]?[]>(ex);
+        }
+
+        _ = many.ContinueWith(
+            static (t, state) =>
+            {
+                var all = (List<TaskCompletionSource<byte[]?>>)state!;
+                for (int i = 0; i < all.Count; i++)
+                {
+                    if (t.IsCompletedSuccessfully)
+                    {
+                        all[i].TrySetResult(t.Result[i]);
+                    }
+                    else
+                    {
+                        all[i].TrySetException(t.Exception?.InnerException ?? new TaskCanceledException(t));
+                    }
+                }
+            },
+            waiters,
+            CancellationToken.None,
+            TaskContinuationOptions.ExecuteSynchronously,
+            TaskScheduler.Default);
+    }
+
+    private static void Settle(TaskCompletionSource<byte[]?> waiter, Task<byte[]?> read)
+    {
+        if (read.IsCompletedSuccessfully)
+        {
+            waiter.TrySetResult(read.Result);
+        }
+        else
+        {
+            waiter.TrySetException(read.Exception?.InnerException ?? new TaskCanceledException(read));
+        }
+    }
+
     private async ValueTask DrainAsync(PipeWriter output)
     {
+        FlushGets();
         while (_pending.TryDequeue(out (Task<RespValue> Task, int Protocol) next))
         {
             RespWriter.Write(output, await ReplyOf(next.Task).ConfigureAwait(false), next.Protocol);

@@ -65,6 +65,15 @@ internal sealed class InMemoryBackend : IRespBackend
     public Task<byte[]?> GetAsync(byte[] key, CancellationToken cancellationToken) =>
         Task.FromResult(_data.TryGetValue(key, out byte[]? v) ? v : null);
 
+    /// <summary>Calls of <see cref="GetManyAsync"/>.</summary>
+    public int ManyReads;
+
+    public Task<byte[]?[]> GetManyAsync(IReadOnlyList<byte[]> keys, CancellationToken cancellationToken)
+    {
+        Interlocked.Increment(ref ManyReads);
+        return Task.FromResult(keys.Select(k => _data.TryGetValue(k, out byte[]? v) ? v : null).ToArray());
+    }
+
     public Task WriteAsync(IReadOnlyList<RespWrite> writes, CancellationToken cancellationToken)
     {
         Interlocked.Increment(ref Writes);

@@ -51,6 +51,17 @@ public sealed class SessionTests
     }
 
     [Fact]
+    public async Task RunAsync_PipelinedGetsAfterWrites_ReadTogetherOnceRepliesInOrder()
+    {
+        var backend = new InMemoryBackend();
+
+        string replies = await RunAsync("SET a 1\r\nSET b 2\r\nGET a\r\nGET b\r\nGET c\r\nGET a\r\n", new RespService(backend, new RespServiceOptions()));
+
+        Assert.Equal("+OK\r\n+OK\r\n$1\r\n1\r\n$1\r\n2\r\n$-1\r\n$1\r\n1\r\n", replies);
+        Assert.Equal(1, backend.ManyReads);
+    }
+
+    [Fact]
     public async Task RunAsync_TransientRedirectEndsWithinTheWait_CommandsServedInOrder()
     {
         var backend = new InMemoryBackend();

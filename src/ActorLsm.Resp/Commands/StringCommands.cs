@@ -13,8 +13,9 @@ internal static class StringCommands
     /// <summary>Largest string SETRANGE and APPEND build (Redis's proto-max-bulk-len).</summary>
     private const long MaxString = 512L * 1024 * 1024;
 
+    // Gathered with the other GETs of the same read of the connection: one request per shard for a pipeline.
     public static ValueTask<RespValue> Get(RespSession s, IReadOnlyList<byte[]> a) =>
-        Args.Map(s.Service.Backend.GetAsync(a[1], CancellationToken.None), RespValue.Bulk);
+        Args.Map(s.QueueGet(a[1]), RespValue.Bulk);
 
     public static ValueTask<RespValue> Strlen(RespSession s, IReadOnlyList<byte[]> a) =>
         Args.Map(s.Service.Backend.GetAsync(a[1], CancellationToken.None), v => RespValue.Int(v?.Length ?? 0));

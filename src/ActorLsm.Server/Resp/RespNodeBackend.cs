@@ -127,6 +127,39 @@ internal sealed class RespNodeBackend : IRespBackend
 
     public Task<byte[]?> GetAsync(byte[] key, CancellationToken cancellationToken) => _store.GetAsync(key, cancellationToken);
 
+    public async Task<byte[]?[]> GetManyAsync(IReadOnlyList<byte[]> keys, CancellationToken cancellationToken)
+    {
+        // One request per shard (a shard serves them as one read); a shard with one key gets a plain get.
+        var values = new byte[]?[keys.Count];
+        var byShard = new Dictionary<int, List<int>>();
+        for (int i = 0; i < keys.Count; i++)
+        {
+            int shard = ShardHash.ShardOf(keys[i], _store.ShardCount);
+            if (!byShard.TryGetValue(shard, out List<int>? positions))
+            {
+                byShard[shard] = positions = [];
+            }
+
+            positions.Add(i);
+        }
+
+        await Task.WhenAll(byShard.Values.Select(async positions =>
+        {
+            if (positions.Count == 1)
+            {
+                values[positions[0]] = await _store.GetAsync(keys[positions[0]], cancellationToken).ConfigureAwait(false);
+                return;
+            }
+
+            byte[]?[] found = await _store.GetManyAsync([.. positions.Select(p => keys[p])], cancellationToken).ConfigureAwait(false);
+            for (int j = 0; j < positions.Count; j++)
+            {
+                values[positions[j]] = found[j];
+            }
+        })).ConfigureAwait(false);
+        return values;
+    }
+
     public Task WriteAsync(IReadOnlyList<RespWrite> writes, CancellationToken cancellationToken)
     {
         if (writes.Any(w => w.KeepTtl && w.Value is not null))
