@@ -24,7 +24,7 @@ public sealed class RespSession
     private bool _pendingBarrier;
     private CancellationToken _stopping;
     private List<byte[]>? _getKeys;
-    private List<TaskCompletionSource<byte[]?>>? _getWaiters;
+    private List<TaskCompletionSource<RespValue>>? _getWaiters;
 
     /// <summary>A session of <paramref name="service"/> for a client at <paramref name="remote"/> (<c>host:port</c>, shown by CLIENT INFO).</summary>
     public RespSession(RespService service, string remote)
@@ -214,9 +214,10 @@ public sealed class RespSession
     /// awaited (the GETs of one read of a pipeline): <see cref="IRespBackend.GetManyAsync"/> then asks each shard once.
     /// REQUIRES: called on the connection's loop, while a command is being started.
     /// </summary>
-    internal Task<byte[]?> QueueGet(byte[] key)
+    /// <returns>The GET's reply: the value as a bulk string, or null.</returns>
+    internal Task<RespValue> QueueGet(byte[] key)
     {
-        var waiter = new TaskCompletionSource<byte[]?>();
+        var waiter = new TaskCompletionSource<RespValue>();
         (_getKeys ??= []).Add(key);
         (_getWaiters ??= []).Add(waiter);
         return waiter.Task;
@@ -230,7 +231,7 @@ public sealed class RespSession
             return;
         }
 
-        List<TaskCompletionSource<byte[]?>> waiters = _getWaiters!;
+        List<TaskCompletionSource<RespValue>> waiters = _getWaiters!;
         _getKeys = null;
         _getWaiters = null;
         if (keys.Count == 1)
@@ -246,7 +247,7 @@ public sealed class RespSession
             }
 
             _ = one.ContinueWith(
-                static (t, state) => Settle((TaskCompletionSource<byte[]?>)state!, t),
+                static (t, state) => Settle((TaskCompletionSource<RespValue>)state!, t),
                 waiters[0],
                 CancellationToken.None,
                 TaskContinuationOptions.ExecuteSynchronously,
@@ -267,12 +268,12 @@ public sealed class RespSession
         _ = many.ContinueWith(
             static (t, state) =>
             {
-                var all = (List<TaskCompletionSource<byte[]?>>)state!;
+                var all = (List<TaskCompletionSource<RespValue>>)state!;
                 for (int i = 0; i < all.Count; i++)
                 {
                     if (t.IsCompletedSuccessfully)
                     {
-                        all[i].TrySetResult(t.Result[i]);
+                        all[i].TrySetResult(RespValue.Bulk(t.Result[i]));
                     }
                     else
                     {
@@ -286,11 +287,11 @@ public sealed class RespSession
             TaskScheduler.Default);
     }
 
-    private static void Settle(TaskCompletionSource<byte[]?> waiter, Task<byte[]?> read)
+    private static void Settle(TaskCompletionSource<RespValue> waiter, Task<byte[]?> read)
     {
         if (read.IsCompletedSuccessfully)
         {
-            waiter.TrySetResult(read.Result);
+            waiter.TrySetResult(RespValue.Bulk(read.Result));
         }
         else
         {
@@ -374,10 +375,9 @@ public sealed class RespSession
     // the refusal is a transient redirect of that slot, worth waiting out.
     private (RespCommand? Command, RespValue? Refusal, int WaitSlot) Resolve(List<byte[]> args)
     {
-        string name = Encoding.UTF8.GetString(args[0]).ToLowerInvariant();
-        CurrentCommand = name;
-        if (!_service.Commands.TryGetValue(name, out RespCommand? command))
+        if (!_service.TryGetCommand(args[0], out RespCommand? command))
         {
+            CurrentCommand = Encoding.UTF8.GetString(args[0]).ToLowerInvariant();
             var text = new StringBuilder("ERR unknown command '").Append(Encoding.UTF8.GetString(args[0])).Append("', with args beginning with: ");
             for (int i = 1; i < args.Count && i < 16; i++)
             {
@@ -387,6 +387,8 @@ public sealed class RespSession
             return (null, RespValue.Error(text.ToString()), -1);
         }
 
+        string name = command.Name;
+        CurrentCommand = name;
         if (!command.AcceptsArgCount(args.Count))
         {
             return (command, Errors.WrongArgs(name), -1);

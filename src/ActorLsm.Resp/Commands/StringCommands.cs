@@ -15,7 +15,7 @@ internal static class StringCommands
 
     // Gathered with the other GETs of the same read of the connection: one request per shard for a pipeline.
     public static ValueTask<RespValue> Get(RespSession s, IReadOnlyList<byte[]> a) =>
-        Args.Map(s.QueueGet(a[1]), RespValue.Bulk);
+        new(s.QueueGet(a[1]));
 
     public static ValueTask<RespValue> Strlen(RespSession s, IReadOnlyList<byte[]> a) =>
         Args.Map(s.Service.Backend.GetAsync(a[1], CancellationToken.None), v => RespValue.Int(v?.Length ?? 0));
