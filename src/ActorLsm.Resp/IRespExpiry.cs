@@ -3,11 +3,11 @@ using ActorLsm.Resp.Protocol;
 namespace ActorLsm.Resp;
 
 /// <summary>
-/// The seam for key expiry (TTL). The engine's TTL work (branch wip/ttl) implements it; until then the node
-/// passes none and EXPIRE, PEXPIRE, EXPIREAT, PEXPIREAT, TTL, PTTL, PERSIST, SETEX, PSETEX, GETEX and SET's
+/// The seam for key expiry (TTL): the node passes <c>RespNodeExpiry</c> (src/ActorLsm.Server/Resp), backed by the
+/// engine's TTL; with none, EXPIRE, PEXPIRE, EXPIREAT, PEXPIREAT, TTL, PTTL, PERSIST, SETEX, PSETEX, GETEX and SET's
 /// EX/PX/EXAT/PXAT/KEEPTTL options answer <c>ERR TTL not supported yet</c>. Every TTL command is in
-/// <c>Commands/TtlCommands.cs</c>, the one place to wire it. Times are absolute Unix milliseconds written by
-/// the leader (issue 14: "The expiry is stored with the value as an absolute time").
+/// <c>Commands/TtlCommands.cs</c>. Times are absolute Unix milliseconds written by the leader (issue 14: "The
+/// expiry is stored with the value as an absolute time").
 /// </summary>
 public interface IRespExpiry
 {

@@ -6,10 +6,8 @@ namespace ActorLsm.Resp.Commands;
 /// <summary>
 /// Every command that reads or sets an expiry, in one place: EXPIRE, PEXPIRE, EXPIREAT, PEXPIREAT, TTL, PTTL,
 /// PERSIST, SETEX, PSETEX, GETEX and SET's EX/PX/EXAT/PXAT/KEEPTTL. Arguments are checked as Redis checks them
-/// (so a malformed command gets Redis's error either way); then, while the node has no
-/// <see cref="IRespExpiry"/> (the engine does not store expiries yet), the reply is
-/// <c>ERR TTL not supported yet</c>. Wiring TTL = passing an <see cref="IRespExpiry"/> to
-/// <see cref="RespService"/>; the calls below then run.
+/// (so a malformed command gets Redis's error either way); then, with no <see cref="IRespExpiry"/> given to
+/// <see cref="RespService"/>, the reply is <c>ERR TTL not supported yet</c>.
 /// </summary>
 /// <remarks>
 /// Atomicity: every command here that writes (SET with an expiry option and NX/XX/GET/KEEPTTL, SETEX, GETEX,

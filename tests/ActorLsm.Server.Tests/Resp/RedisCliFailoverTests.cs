@@ -13,6 +13,7 @@ namespace ActorLsm.Server.Tests.Resp;
 /// follows MOVED to the new leader (the entry node holds commands while the shard changes leader instead
 /// of answering TRYAGAIN, which redis-cli does not retry), and every value it was told OK for reads back.
 /// </summary>
+[Collection("process clusters")]
 public sealed class RedisCliFailoverTests(ITestOutputHelper output)
 {
     private static readonly string? s_redisCli = (Environment.GetEnvironmentVariable("PATH") ?? string.Empty).Split(':')

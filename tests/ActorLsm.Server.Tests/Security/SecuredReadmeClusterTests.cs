@@ -14,6 +14,7 @@ namespace ActorLsm.Server.Tests.Security;
 /// redis-cli are served over TLS, a client without credentials and a plaintext client or Akka node are
 /// refused, and the three nodes are one cluster over TLS.
 /// </summary>
+[Collection("process clusters")]
 public sealed partial class SecuredReadmeClusterTests(ITestOutputHelper output)
 {
     private static readonly string? s_redisCli = (Environment.GetEnvironmentVariable("PATH") ?? string.Empty).Split(':')
