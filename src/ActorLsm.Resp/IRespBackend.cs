@@ -3,11 +3,20 @@ namespace ActorLsm.Resp;
 /// <summary>One put (<paramref name="Value"/> non-null) or delete (null) of a RESP write.</summary>
 /// <param name="Key">The key.</param>
 /// <param name="Value">The new value; null deletes the key.</param>
-public readonly record struct RespWrite(byte[] Key, byte[]? Value);
+/// <param name="KeepTtl">
+/// True when the put keeps the key's expiry (INCR, APPEND, SETRANGE, INCRBYFLOAT change a value in place, as in
+/// Redis); false when it drops it (SET, GETSET, MSET write a new value without expiry).
+/// </param>
+public readonly record struct RespWrite(byte[] Key, byte[]? Value, bool KeepTtl = false);
 
 /// <summary>Why this node does not serve a slot: the reply a keyed command gets instead.</summary>
 /// <param name="Error">The whole error reply: <c>MOVED 3999 127.0.0.1:6381</c>, <c>TRYAGAIN ...</c> or <c>CLUSTERDOWN ...</c>.</param>
-public sealed record RespRedirect(string Error);
+/// <param name="Transient">
+/// True for a state the next topology change may end (a shard changing leader, the cluster not formed yet):
+/// the session waits for <see cref="IRespBackend.TopologyChanged"/> up to <see cref="RespServiceOptions.LeaderChangeWait"/>
+/// and routes again before it answers <paramref name="Error"/>. False for MOVED.
+/// </param>
+public sealed record RespRedirect(string Error, bool Transient = false);
 
 /// <summary>
 /// What the RESP front end needs of a node (ActorLsm.Server implements it over its shards): reads, writes
@@ -33,8 +42,22 @@ public interface IRespBackend
     /// <summary>Null when this node serves <paramref name="slot"/> now; else the redirect or retry to answer.</summary>
     RespRedirect? Route(int slot);
 
+    /// <summary>
+    /// A task that completes at the next change of what <see cref="Route"/> may answer (a new shard map or
+    /// membership); a fresh task each time it completes. Null (the default) when routing never changes.
+    /// </summary>
+    Task? TopologyChanged => null;
+
     /// <summary>The value of <paramref name="key"/>, or null when absent.</summary>
     Task<byte[]?> GetAsync(byte[] key, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// The values of <paramref name="keys"/> (of any slots), in order; null when absent. A pipeline's GETs arrive
+    /// here together (<see cref="RespSession"/> gathers the GETs of one read), so a node can read each shard's
+    /// keys with one request. The default reads them one by one with <see cref="GetAsync"/>.
+    /// </summary>
+    async Task<byte[]?[]> GetManyAsync(IReadOnlyList<byte[]> keys, CancellationToken cancellationToken) =>
+        await Task.WhenAll(keys.Select(k => GetAsync(k, cancellationToken))).ConfigureAwait(false);
 
     /// <summary>
     /// Applies <paramref name="writes"/> in order as one atomic batch, durable per the node's WAL sync mode when

@@ -25,6 +25,13 @@ public sealed record RespServiceOptions
 
     /// <summary>Replies of one connection waiting to be written before it stops starting new commands.</summary>
     public int MaxPipelineDepth { get; init; } = 1024;
+
+    /// <summary>
+    /// How long a keyed command whose slot gets a transient redirect (<see cref="RespRedirect.Transient"/>:
+    /// TRYAGAIN, CLUSTERDOWN) waits for <see cref="IRespBackend.TopologyChanged"/> and is routed again before
+    /// that redirect is the reply. Zero: reply at once. Default 10 s.
+    /// </summary>
+    public TimeSpan LeaderChangeWait { get; init; } = TimeSpan.FromSeconds(10);
 }
 
 /// <summary>
@@ -54,7 +61,9 @@ public sealed class RespService
         Authenticator = authenticator ?? AllowAllAuthenticator.Instance;
         Expiry = expiry;
         Coordinator = new SlotWriteCoordinator(backend);
-        Commands = RespCommandTable.Build();
+        var table = new Dictionary<string, RespCommand>(RespCommandTable.Build(), StringComparer.Ordinal);
+        Commands = table;
+        _byName = table.GetAlternateLookup<ReadOnlySpan<char>>();
         _cursors = new ScanCursors(options.MaxCursors);
         RunId = Convert.ToHexStringLower(Guid.NewGuid().ToByteArray()) + Convert.ToHexStringLower(BitConverter.GetBytes(Environment.TickCount64))[..8];
     }
@@ -76,6 +85,18 @@ public sealed class RespService
 
     /// <summary>The commands by lower-case name.</summary>
     public IReadOnlyDictionary<string, RespCommand> Commands { get; }
+
+    private readonly Dictionary<string, RespCommand>.AlternateLookup<ReadOnlySpan<char>> _byName;
+
+    /// <summary>The command named <paramref name="name"/> (ASCII, any case), found without allocating; false when unknown.</summary>
+    internal bool TryGetCommand(ReadOnlySpan<byte> name, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out RespCommand? command)
+    {
+        command = null;
+        Span<char> lower = stackalloc char[32];
+        return name.Length <= lower.Length
+            && System.Text.Ascii.ToLower(name, lower, out int written) == System.Buffers.OperationStatus.Done
+            && _byName.TryGetValue(lower[..written], out command);
+    }
 
     /// <summary>40 hex digits drawn at start (INFO <c>run_id</c>).</summary>
     public string RunId { get; }

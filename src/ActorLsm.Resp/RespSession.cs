@@ -22,6 +22,9 @@ public sealed class RespSession
     private bool _pendingRead;
     private bool _pendingWrite;
     private bool _pendingBarrier;
+    private CancellationToken _stopping;
+    private List<byte[]>? _getKeys;
+    private List<TaskCompletionSource<RespValue>>? _getWaiters;
 
     /// <summary>A session of <paramref name="service"/> for a client at <paramref name="remote"/> (<c>host:port</c>, shown by CLIENT INFO).</summary>
     public RespSession(RespService service, string remote)
@@ -73,6 +76,7 @@ public sealed class RespSession
     {
         ArgumentNullException.ThrowIfNull(transport);
         Id = _service.Register(this);
+        _stopping = cancellationToken;
         PipeReader input = transport.Input;
         PipeWriter output = transport.Output;
         try
@@ -138,7 +142,13 @@ public sealed class RespSession
     // Starts one command after whatever it must wait for; its reply joins the ordered queue.
     private async ValueTask StartAsync(List<byte[]> args, PipeWriter output)
     {
-        (RespCommand? command, RespValue? refusal) = Resolve(args);
+        (RespCommand? command, RespValue? refusal, int waitSlot) = Resolve(args);
+        if (waitSlot >= 0)
+        {
+            FlushGets();
+            refusal = await RouteAfterLeaderChangeAsync(waitSlot).ConfigureAwait(false);
+        }
+
         RespCommandClass cls = command?.Class ?? RespCommandClass.Free;
         bool conflicts = _pendingBarrier
             || (cls == RespCommandClass.Barrier && _pending.Count > 0)
@@ -199,8 +209,99 @@ public sealed class RespSession
         }
     }
 
+    /// <summary>
+    /// A GET's value, read together with the other GETs this connection starts before its replies are next
+    /// awaited (the GETs of one read of a pipeline): <see cref="IRespBackend.GetManyAsync"/> then asks each shard once.
+    /// REQUIRES: called on the connection's loop, while a command is being started.
+    /// </summary>
+    /// <returns>The GET's reply: the value as a bulk string, or null.</returns>
+    internal Task<RespValue> QueueGet(byte[] key)
+    {
+        var waiter = new TaskCompletionSource<RespValue>();
+        (_getKeys ??= []).Add(key);
+        (_getWaiters ??= []).Add(waiter);
+        return waiter.Task;
+    }
+
+    // Sends the gathered GETs. Called before anything awaits pending replies, so none waits on an unsent read.
+    private void FlushGets()
+    {
+        if (_getKeys is not { Count: > 0 } keys)
+        {
+            return;
+        }
+
+        List<TaskCompletionSource<RespValue>> waiters = _getWaiters!;
+        _getKeys = null;
+        _getWaiters = null;
+        if (keys.Count == 1)
+        {
+            Task<byte[]?> one;
+            try
+            {
+                one = _service.Backend.GetAsync(keys[0], CancellationToken.None);
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                one = Task.FromException<byte[]?>(ex);
+            }
+
+            _ = one.ContinueWith(
+                static (t, state) => Settle((TaskCompletionSource<RespValue>)state!, t),
+                waiters[0],
+                CancellationToken.None,
+                TaskContinuationOptions.ExecuteSynchronously,
+                TaskScheduler.Default);
+            return;
+        }
+
+        Task<byte[]?[]> many;
+        try
+        {
+            many = _service.Backend.GetManyAsync(keys, CancellationToken.None);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            many = Task.FromException<byte[]?[]>(ex);
+        }
+
+        _ = many.ContinueWith(
+            static (t, state) =>
+            {
+                var all = (List<TaskCompletionSource<RespValue>>)state!;
+                for (int i = 0; i < all.Count; i++)
+                {
+                    if (t.IsCompletedSuccessfully)
+                    {
+                        all[i].TrySetResult(RespValue.Bulk(t.Result[i]));
+                    }
+                    else
+                    {
+                        all[i].TrySetException(t.Exception?.InnerException ?? new TaskCanceledException(t));
+                    }
+                }
+            },
+            waiters,
+            CancellationToken.None,
+            TaskContinuationOptions.ExecuteSynchronously,
+            TaskScheduler.Default);
+    }
+
+    private static void Settle(TaskCompletionSource<RespValue> waiter, Task<byte[]?> read)
+    {
+        if (read.IsCompletedSuccessfully)
+        {
+            waiter.TrySetResult(RespValue.Bulk(read.Result));
+        }
+        else
+        {
+            waiter.TrySetException(read.Exception?.InnerException ?? new TaskCanceledException(read));
+        }
+    }
+
     private async ValueTask DrainAsync(PipeWriter output)
     {
+        FlushGets();
         while (_pending.TryDequeue(out (Task<RespValue> Task, int Protocol) next))
         {
             RespWriter.Write(output, await ReplyOf(next.Task).ConfigureAwait(false), next.Protocol);
@@ -237,35 +338,70 @@ public sealed class RespSession
             _ => "ERR " + ex.Message,
         };
 
-    // The command, or the refusal to answer instead (unknown, arity, auth, role, slot).
-    private (RespCommand? Command, RespValue? Refusal) Resolve(List<byte[]> args)
+    // A slot got a transient redirect (its shard is changing leader): waits for topology changes, up to
+    // LeaderChangeWait, until the slot routes here (null: run the command) or to a final redirect (MOVED).
+    // Later commands of this connection wait behind it, so replies stay in order. Redis clients follow
+    // MOVED but most (redis-cli -c among them) give up on TRYAGAIN: waiting here carries them across a failover.
+    private async Task<RespValue?> RouteAfterLeaderChangeAsync(int slot)
     {
-        string name = Encoding.UTF8.GetString(args[0]).ToLowerInvariant();
-        CurrentCommand = name;
-        if (!_service.Commands.TryGetValue(name, out RespCommand? command))
+        long deadline = System.Diagnostics.Stopwatch.GetTimestamp() + (long)(_service.Options.LeaderChangeWait.TotalSeconds * System.Diagnostics.Stopwatch.Frequency);
+        while (true)
         {
+            // The change task is taken before routing, so a change between the two is not missed.
+            Task? changed = _service.Backend.TopologyChanged;
+            if (_service.Backend.Route(slot) is not { } redirect)
+            {
+                return null;
+            }
+
+            TimeSpan remaining = System.Diagnostics.Stopwatch.GetElapsedTime(System.Diagnostics.Stopwatch.GetTimestamp(), deadline);
+            if (!redirect.Transient || changed is null || remaining <= TimeSpan.Zero)
+            {
+                return RespValue.Error(redirect.Error);
+            }
+
+            try
+            {
+                await changed.WaitAsync(remaining, _stopping).ConfigureAwait(false);
+            }
+            catch (TimeoutException)
+            {
+                // Routed once more above the loop's top: the last word is the redirect of that moment.
+            }
+        }
+    }
+
+    // The command, or the refusal to answer instead (unknown, arity, auth, role, slot); WaitSlot >= 0 when
+    // the refusal is a transient redirect of that slot, worth waiting out.
+    private (RespCommand? Command, RespValue? Refusal, int WaitSlot) Resolve(List<byte[]> args)
+    {
+        if (!_service.TryGetCommand(args[0], out RespCommand? command))
+        {
+            CurrentCommand = Encoding.UTF8.GetString(args[0]).ToLowerInvariant();
             var text = new StringBuilder("ERR unknown command '").Append(Encoding.UTF8.GetString(args[0])).Append("', with args beginning with: ");
             for (int i = 1; i < args.Count && i < 16; i++)
             {
                 text.Append('\'').Append(Encoding.UTF8.GetString(args[i], 0, Math.Min(args[i].Length, 128))).Append("' ");
             }
 
-            return (null, RespValue.Error(text.ToString()));
+            return (null, RespValue.Error(text.ToString()), -1);
         }
 
+        string name = command.Name;
+        CurrentCommand = name;
         if (!command.AcceptsArgCount(args.Count))
         {
-            return (command, Errors.WrongArgs(name));
+            return (command, Errors.WrongArgs(name), -1);
         }
 
         if (Role is not { } role)
         {
-            return command.NoAuth ? (command, null) : (command, RespValue.Error("NOAUTH Authentication required."));
+            return command.NoAuth ? (command, null, -1) : (command, RespValue.Error("NOAUTH Authentication required."), -1);
         }
 
         if ((command.IsAdmin && role != RespRole.Admin) || (command.IsWrite && role == RespRole.Read))
         {
-            return (command, RespValue.Error($"NOPERM User {User} has no permissions to run the '{name}' command"));
+            return (command, RespValue.Error($"NOPERM User {User} has no permissions to run the '{name}' command"), -1);
         }
 
         int slot = -1;
@@ -278,15 +414,15 @@ public sealed class RespSession
             }
             else if (s != slot)
             {
-                return (command, RespValue.Error("CROSSSLOT Keys in request don't hash to the same slot"));
+                return (command, RespValue.Error("CROSSSLOT Keys in request don't hash to the same slot"), -1);
             }
         }
 
         if (slot >= 0 && _service.Backend.Route(slot) is { } redirect)
         {
-            return (command, RespValue.Error(redirect.Error));
+            return (command, RespValue.Error(redirect.Error), redirect.Transient && _service.Options.LeaderChangeWait > TimeSpan.Zero ? slot : -1);
         }
 
-        return (command, null);
+        return (command, null, -1);
     }
 }

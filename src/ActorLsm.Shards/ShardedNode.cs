@@ -200,6 +200,35 @@ public sealed class ShardedNode : IAsyncDisposable
     }
 
     /// <summary>
+    /// The values of <paramref name="keys"/>, in order (null when absent), read by their shard as one request
+    /// at one point of its order: a pipeline's GETs for one shard cost one message. A key written but not yet
+    /// committed is read once it is, as by <see cref="GetAsync(byte[], CancellationToken)"/>.
+    /// </summary>
+    /// <exception cref="ArgumentException">No keys, a null key, keys of different shards or a key over the limit.</exception>
+    public async Task<byte[]?[]> GetManyAsync(IReadOnlyList<byte[]> keys, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(keys);
+        if (keys.Count == 0)
+        {
+            throw new ArgumentException("no keys", nameof(keys));
+        }
+
+        int shard = ShardOf(keys[0]);
+        foreach (byte[] key in keys)
+        {
+            ArgumentNullException.ThrowIfNull(key);
+            CheckSizes(key, null);
+            if (ShardOf(key) != shard)
+            {
+                throw new ArgumentException("the keys belong to different shards", nameof(keys));
+            }
+        }
+
+        MultiGetReply reply = await RequestAsync<MultiGetReply>(shard, new MultiGetRequest([.. keys]), cancellationToken, _options.InlineReplyContinuations).ConfigureAwait(false);
+        return reply.Values;
+    }
+
+    /// <summary>
     /// The value of a key and its expiry (null when it never expires), or null when the key is
     /// absent, deleted or expired by the shard's clock.
     /// </summary>

@@ -68,6 +68,51 @@ public sealed class CoordinatorTests
         Assert.Equal(1, (await Incr(coordinator)).Integer);
     }
 
+    [Fact]
+    public async Task ExclusiveAsync_WriteInFlight_StartsAfterItIsDurableAndLaterCommandsWaitForIt()
+    {
+        var backend = new InMemoryBackend { HoldWrites = true };
+        var coordinator = new SlotWriteCoordinator(backend);
+        Task<RespValue> first = Incr(coordinator);
+        await WaitUntil(() => backend.Writes == 1);
+        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var finish = new TaskCompletionSource<RespValue>(TaskCreationOptions.RunContinuationsAsynchronously);
+        string? seen = null;
+        Task<RespValue> exclusive = coordinator.ExclusiveAsync(s_slot, async () =>
+        {
+            seen = Encoding.UTF8.GetString((await backend.GetAsync(s_key, default))!);
+            started.SetResult();
+            return await finish.Task;
+        });
+        Task<RespValue> later = Incr(coordinator);
+        Assert.False(started.Task.IsCompleted);
+
+        backend.HoldWrites = false;
+        backend.Release();
+        await started.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.Equal("1", seen);
+        Assert.False(later.IsCompleted);
+        Assert.Equal(1, backend.Writes);
+
+        finish.SetResult(RespValue.Ok);
+        Assert.Equal(RespValue.Ok.Kind, (await exclusive).Kind);
+        Assert.Equal(2, (await later).Integer);
+        Assert.Equal(1, (await first).Integer);
+        Assert.Equal(0, coordinator.ActiveSlots);
+    }
+
+    [Fact]
+    public async Task ExclusiveAsync_ActionFails_FailsAloneAndTheSlotCarriesOn()
+    {
+        var backend = new InMemoryBackend();
+        var coordinator = new SlotWriteCoordinator(backend);
+
+        await Assert.ThrowsAsync<InvalidOperationException>(() => coordinator.ExclusiveAsync(s_slot, () => throw new InvalidOperationException("no")));
+
+        Assert.Equal(1, (await Incr(coordinator)).Integer);
+        Assert.Equal(0, coordinator.ActiveSlots);
+    }
+
     private static async Task WaitUntil(Func<bool> condition)
     {
         while (!condition())

@@ -36,10 +36,43 @@ internal sealed class InMemoryBackend : IRespBackend
 
     public RespTopology? Topology => null;
 
-    public RespRedirect? Route(int slot) => null;
+    private volatile RespRedirect? _redirect;
+    private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>Completes when <see cref="Route"/> has answered a redirect.</summary>
+    public TaskCompletionSource Redirected { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public RespRedirect? Route(int slot)
+    {
+        RespRedirect? redirect = _redirect;
+        if (redirect is not null)
+        {
+            Redirected.TrySetResult();
+        }
+
+        return redirect;
+    }
+
+    public Task? TopologyChanged => Volatile.Read(ref _changed).Task;
+
+    /// <summary>Every slot routes to <paramref name="redirect"/> from now on (null: served here); completes <see cref="TopologyChanged"/>.</summary>
+    public void SetRoute(RespRedirect? redirect)
+    {
+        _redirect = redirect;
+        Interlocked.Exchange(ref _changed, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
+    }
 
     public Task<byte[]?> GetAsync(byte[] key, CancellationToken cancellationToken) =>
         Task.FromResult(_data.TryGetValue(key, out byte[]? v) ? v : null);
+
+    /// <summary>Calls of <see cref="GetManyAsync"/>.</summary>
+    public int ManyReads;
+
+    public Task<byte[]?[]> GetManyAsync(IReadOnlyList<byte[]> keys, CancellationToken cancellationToken)
+    {
+        Interlocked.Increment(ref ManyReads);
+        return Task.FromResult(keys.Select(k => _data.TryGetValue(k, out byte[]? v) ? v : null).ToArray());
+    }
 
     public Task WriteAsync(IReadOnlyList<RespWrite> writes, CancellationToken cancellationToken)
     {

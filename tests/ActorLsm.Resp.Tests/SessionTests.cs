@@ -51,6 +51,55 @@ public sealed class SessionTests
     }
 
     [Fact]
+    public async Task RunAsync_PipelinedGetsAfterWrites_ReadTogetherOnceRepliesInOrder()
+    {
+        var backend = new InMemoryBackend();
+
+        string replies = await RunAsync("SET a 1\r\nSET b 2\r\nGET a\r\nGET b\r\nGET c\r\nGET a\r\n", new RespService(backend, new RespServiceOptions()));
+
+        Assert.Equal("+OK\r\n+OK\r\n$1\r\n1\r\n$1\r\n2\r\n$-1\r\n$1\r\n1\r\n", replies);
+        Assert.Equal(1, backend.ManyReads);
+    }
+
+    [Fact]
+    public async Task RunAsync_TransientRedirectEndsWithinTheWait_CommandsServedInOrder()
+    {
+        var backend = new InMemoryBackend();
+        backend.SetRoute(new RespRedirect("TRYAGAIN shard 1 has no available leader", Transient: true));
+        Task<string> replies = RunAsync("SET k 1\r\nGET k\r\n", new RespService(backend, new RespServiceOptions { LeaderChangeWait = TimeSpan.FromMinutes(5) }));
+
+        await backend.Redirected.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.False(replies.IsCompleted);
+        backend.SetRoute(null);
+
+        Assert.Equal("+OK\r\n$1\r\n1\r\n", await replies.WaitAsync(TimeSpan.FromSeconds(30)));
+    }
+
+    [Fact]
+    public async Task RunAsync_TransientRedirectBecomesMoved_RepliesMoved()
+    {
+        var backend = new InMemoryBackend();
+        backend.SetRoute(new RespRedirect("TRYAGAIN shard 1 has no available leader", Transient: true));
+        Task<string> replies = RunAsync("GET k\r\n", new RespService(backend, new RespServiceOptions { LeaderChangeWait = TimeSpan.FromMinutes(5) }));
+
+        await backend.Redirected.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        backend.SetRoute(new RespRedirect("MOVED 3 127.0.0.1:7000"));
+
+        Assert.Equal("-MOVED 3 127.0.0.1:7000\r\n", await replies.WaitAsync(TimeSpan.FromSeconds(30)));
+    }
+
+    [Fact]
+    public async Task RunAsync_TransientRedirectWithZeroWait_RepliesTryAgainAtOnce()
+    {
+        var backend = new InMemoryBackend();
+        backend.SetRoute(new RespRedirect("TRYAGAIN shard 1 has no available leader", Transient: true));
+
+        string replies = await RunAsync("GET k\r\nPING\r\n", new RespService(backend, new RespServiceOptions { LeaderChangeWait = TimeSpan.Zero }));
+
+        Assert.Equal("-TRYAGAIN shard 1 has no available leader\r\n+PONG\r\n", replies);
+    }
+
+    [Fact]
     public async Task RunAsync_Hello3_LaterNullsAreResp3()
     {
         string replies = await RunAsync("GET none\r\nHELLO 3\r\nGET none\r\n");

@@ -91,6 +91,19 @@ public sealed class StackExchangeRedisTests(RespNodeFixture fixture) : IClassFix
     }
 
     [Fact]
+    public async Task Pipeline_ManyGetsOverEveryShard_EachGetsItsOwnValue()
+    {
+        await using ConnectionMultiplexer redis = await ConnectAsync();
+        IDatabase db = redis.GetDatabase();
+        const int n = 300;
+        await Task.WhenAll(Enumerable.Range(0, n).Where(i => i % 3 != 0).Select(i => db.StringSetAsync("pget:" + i, "v" + i)));
+
+        RedisValue[] values = await Task.WhenAll(Enumerable.Range(0, n).Select(i => db.StringGetAsync("pget:" + i)));
+
+        Assert.All(Enumerable.Range(0, n), i => Assert.Equal(i % 3 == 0 ? RedisValue.Null : (RedisValue)("v" + i), values[i]));
+    }
+
+    [Fact]
     public async Task Pipeline_ManyAsyncIncrementsOfOneKey_EveryReplyDistinctAndFinalCount()
     {
         await using ConnectionMultiplexer redis = await ConnectAsync();

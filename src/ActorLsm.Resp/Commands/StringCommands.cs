@@ -13,8 +13,9 @@ internal static class StringCommands
     /// <summary>Largest string SETRANGE and APPEND build (Redis's proto-max-bulk-len).</summary>
     private const long MaxString = 512L * 1024 * 1024;
 
+    // Gathered with the other GETs of the same read of the connection: one request per shard for a pipeline.
     public static ValueTask<RespValue> Get(RespSession s, IReadOnlyList<byte[]> a) =>
-        Args.Map(s.Service.Backend.GetAsync(a[1], CancellationToken.None), RespValue.Bulk);
+        new(s.QueueGet(a[1]));
 
     public static ValueTask<RespValue> Strlen(RespSession s, IReadOnlyList<byte[]> a) =>
         Args.Map(s.Service.Backend.GetAsync(a[1], CancellationToken.None), v => RespValue.Int(v?.Length ?? 0));
@@ -242,7 +243,7 @@ internal static class StringCommands
         }
 
         long sum = value + by;
-        return new Mutation(RespValue.Int(sum), [new RespWrite(key, Args.Ascii(sum))]);
+        return new Mutation(RespValue.Int(sum), [new RespWrite(key, Args.Ascii(sum), KeepTtl: true)]);
     }
 
     public static ValueTask<RespValue> IncrByFloat(RespSession s, IReadOnlyList<byte[]> a)
@@ -268,7 +269,7 @@ internal static class StringCommands
             }
 
             byte[] text = System.Text.Encoding.ASCII.GetBytes(Args.FormatDouble(sum));
-            return new Mutation(RespValue.Bulk(text), [new RespWrite(key, text)]);
+            return new Mutation(RespValue.Bulk(text), [new RespWrite(key, text, KeepTtl: true)]);
         }));
     }
 
@@ -284,7 +285,7 @@ internal static class StringCommands
             }
 
             byte[] joined = [.. old, .. suffix];
-            return new Mutation(RespValue.Int(joined.Length), [new RespWrite(key, joined)]);
+            return new Mutation(RespValue.Int(joined.Length), [new RespWrite(key, joined, KeepTtl: true)]);
         }));
     }
 
@@ -317,7 +318,7 @@ internal static class StringCommands
             byte[] result = new byte[Math.Max(old.Length, (int)offset + patch.Length)];
             old.CopyTo(result, 0);
             patch.CopyTo(result, (int)offset);
-            return new Mutation(RespValue.Int(result.Length), [new RespWrite(key, result)]);
+            return new Mutation(RespValue.Int(result.Length), [new RespWrite(key, result, KeepTtl: true)]);
         }));
     }
 }

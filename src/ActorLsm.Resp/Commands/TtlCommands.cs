@@ -1,3 +1,4 @@
+using ActorLsm.Protocol;
 using ActorLsm.Resp.Protocol;
 
 namespace ActorLsm.Resp.Commands;
@@ -5,15 +6,14 @@ namespace ActorLsm.Resp.Commands;
 /// <summary>
 /// Every command that reads or sets an expiry, in one place: EXPIRE, PEXPIRE, EXPIREAT, PEXPIREAT, TTL, PTTL,
 /// PERSIST, SETEX, PSETEX, GETEX and SET's EX/PX/EXAT/PXAT/KEEPTTL. Arguments are checked as Redis checks them
-/// (so a malformed command gets Redis's error either way); then, while the node has no
-/// <see cref="IRespExpiry"/> (the engine does not store expiries yet), the reply is
-/// <c>ERR TTL not supported yet</c>. Wiring TTL = passing an <see cref="IRespExpiry"/> to
-/// <see cref="RespService"/>; the calls below then run.
+/// (so a malformed command gets Redis's error either way); then, with no <see cref="IRespExpiry"/> given to
+/// <see cref="RespService"/>, the reply is <c>ERR TTL not supported yet</c>.
 /// </summary>
 /// <remarks>
-/// Open (issue 14): SET ... EX with NX/XX/GET, KEEPTTL and GETEX read and then write without the per-slot
-/// <c>SlotWriteCoordinator</c>, so they are not atomic against concurrent RESP writes to the same key. The
-/// fix is to give <see cref="RespWrite"/> an expiry and send these writes through the coordinator.
+/// Atomicity: every command here that writes (SET with an expiry option and NX/XX/GET/KEEPTTL, SETEX, GETEX,
+/// EXPIRE with NX/XX/GT/LT, PERSIST) is one <see cref="IRespExpiry.UpdateAsync"/>, a read-modify-write at the
+/// key's shard, run as an exclusive command of the slot (<see cref="Coordination.SlotWriteCoordinator.ExclusiveAsync"/>),
+/// so it is ordered with the other RESP writes of the slot and no write comes between its read and its write.
 /// </remarks>
 internal static class TtlCommands
 {
@@ -63,25 +63,20 @@ internal static class TtlCommands
             return ValueTask.FromResult(Errors.TtlNotSupported);
         }
 
-        return SetAsync(s, expiry, key, value, expiresAtMs, keepTtl, nx, xx, get);
-    }
-
-    private static async ValueTask<RespValue> SetAsync(RespSession s, IRespExpiry expiry, byte[] key, byte[] value, long expiresAtMs, bool keepTtl, bool nx, bool xx, bool get)
-    {
-        byte[]? old = nx || xx || get || keepTtl ? await s.Service.Backend.GetAsync(key, CancellationToken.None).ConfigureAwait(false) : null;
-        if ((nx && old is not null) || (xx && old is null))
+        return Args.Of(s.Service.Coordinator.ExclusiveAsync(KeySlot.Of(key), () => expiry.UpdateAsync(key, (current, now) =>
         {
-            return get ? RespValue.Bulk(old) : RespValue.Null;
-        }
+            byte[]? old = current?.Value;
+            if ((nx && old is not null) || (xx && old is null))
+            {
+                return RespUpdate.None(get ? RespValue.Bulk(old) : RespValue.Null);
+            }
 
-        if (keepTtl)
-        {
-            long at = await expiry.GetExpiryAsync(key, CancellationToken.None).ConfigureAwait(false);
-            expiresAtMs = at > 0 ? at : 0;
-        }
-
-        await expiry.SetAsync(key, value, expiresAtMs, CancellationToken.None).ConfigureAwait(false);
-        return get ? RespValue.Bulk(old) : RespValue.Ok;
+            RespValue reply = get ? RespValue.Bulk(old) : RespValue.Ok;
+            long at = keepTtl ? current?.ExpiresAtUnixMs ?? 0 : expiresAtMs;
+            return at != 0 && at <= now
+                ? new RespUpdate(reply, old is not null, null, 0) // an expiry already past: the key is gone, as in Redis
+                : RespUpdate.Put(reply, value, at);
+        }, CancellationToken.None)));
     }
 
     /// <summary>SETEX key seconds value / PSETEX key milliseconds value.</summary>
@@ -153,24 +148,26 @@ internal static class TtlCommands
             "expireat" => Checked(() => n * 1000),
             _ => n,
         };
-        return ExpireAsync(expiry, a[1], Math.Max(at, 1), nx, xx, gt, lt);
-    }
-
-    private static async ValueTask<RespValue> ExpireAsync(IRespExpiry expiry, byte[] key, long at, bool nx, bool xx, bool gt, bool lt)
-    {
-        long current = await expiry.GetExpiryAsync(key, CancellationToken.None).ConfigureAwait(false);
-        if (current == -2)
+        byte[] key = a[1];
+        at = Math.Max(at, 1);
+        return Args.Of(s.Service.Coordinator.ExclusiveAsync(KeySlot.Of(key), () => expiry.UpdateAsync(key, (entry, now) =>
         {
-            return RespValue.Int(0);
-        }
+            if (entry is not { } current)
+            {
+                return RespUpdate.None(RespValue.Int(0));
+            }
 
-        bool has = current > 0;
-        if ((nx && has) || (xx && !has) || (gt && (!has || at <= current)) || (lt && has && at >= current))
-        {
-            return RespValue.Int(0);
-        }
+            long was = current.ExpiresAtUnixMs;
+            bool has = was > 0;
+            if ((nx && has) || (xx && !has) || (gt && (!has || at <= was)) || (lt && has && at >= was))
+            {
+                return RespUpdate.None(RespValue.Int(0));
+            }
 
-        return RespValue.Int(await expiry.SetExpiryAsync(key, at, CancellationToken.None).ConfigureAwait(false) ? 1 : 0);
+            return at <= now
+                ? new RespUpdate(RespValue.Int(1), true, null, 0) // an expiry already past deletes the key, as in Redis
+                : RespUpdate.Put(RespValue.Int(1), current.Value, at);
+        }, CancellationToken.None)));
     }
 
     /// <summary>TTL key / PTTL key: -2 absent, -1 no expiry, else the time left.</summary>
@@ -202,13 +199,11 @@ internal static class TtlCommands
             return ValueTask.FromResult(Errors.TtlNotSupported);
         }
 
-        return PersistAsync(expiry, a[1]);
-    }
-
-    private static async ValueTask<RespValue> PersistAsync(IRespExpiry expiry, byte[] key)
-    {
-        long at = await expiry.GetExpiryAsync(key, CancellationToken.None).ConfigureAwait(false);
-        return at > 0 && await expiry.SetExpiryAsync(key, 0, CancellationToken.None).ConfigureAwait(false) ? RespValue.Int(1) : RespValue.Int(0);
+        byte[] key = a[1];
+        return Args.Of(s.Service.Coordinator.ExclusiveAsync(KeySlot.Of(key), () => expiry.UpdateAsync(key, (entry, _) =>
+            entry is { ExpiresAtUnixMs: > 0 } current
+                ? RespUpdate.Put(RespValue.Int(1), current.Value, 0)
+                : RespUpdate.None(RespValue.Int(0)), CancellationToken.None)));
     }
 
     /// <summary>GETEX key [EX s|PX ms|EXAT t|PXAT t|PERSIST].</summary>
@@ -236,17 +231,26 @@ internal static class TtlCommands
             return ValueTask.FromResult(Errors.TtlNotSupported);
         }
 
-        return GetExAsync(s, expiry, a[1], at);
-    }
-
-    private static async ValueTask<RespValue> GetExAsync(RespSession s, IRespExpiry expiry, byte[] key, long at)
-    {
-        byte[]? value = await s.Service.Backend.GetAsync(key, CancellationToken.None).ConfigureAwait(false);
-        if (value is not null && at >= 0)
+        byte[] key = a[1];
+        if (at < 0)
         {
-            await expiry.SetExpiryAsync(key, at, CancellationToken.None).ConfigureAwait(false);
+            return Args.Map(s.Service.Backend.GetAsync(key, CancellationToken.None), v => RespValue.Bulk(v));
         }
 
-        return RespValue.Bulk(value);
+        return Args.Of(s.Service.Coordinator.ExclusiveAsync(KeySlot.Of(key), () => expiry.UpdateAsync(key, (entry, now) =>
+        {
+            if (entry is not { } current)
+            {
+                return RespUpdate.None(RespValue.Null);
+            }
+
+            RespValue reply = RespValue.Bulk(current.Value);
+            if (at == current.ExpiresAtUnixMs)
+            {
+                return RespUpdate.None(reply);
+            }
+
+            return at != 0 && at <= now ? new RespUpdate(reply, true, null, 0) : RespUpdate.Put(reply, current.Value, at);
+        }, CancellationToken.None)));
     }
 }

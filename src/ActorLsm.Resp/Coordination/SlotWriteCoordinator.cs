@@ -35,7 +35,13 @@ public readonly record struct Mutation(RespValue Reply, IReadOnlyList<RespWrite>
 /// <item>When nothing is outstanding the overlay is dropped: its values are all in the store.</item>
 /// </list>
 /// Every reply is sent only after the writes it depends on are durable; its linearization point is its
-/// position in the slot's order. Reads of a single key (GET) go to the store directly and see acknowledged
+/// position in the slot's order.
+/// </para>
+/// <para>
+/// Exclusive commands (<see cref="ExclusiveAsync"/>: the expiry commands, whose read-modify-write runs as one
+/// update at the shard, which sees expiries the overlay does not hold) take their place in the slot's order,
+/// wait until every earlier write of the slot is durable (so the overlay is empty and the store current), and
+/// keep the slot to themselves until their update completes. Reads of a single key (GET) go to the store directly and see acknowledged
 /// writes. Writes made through the native protocol do not pass here: RESP atomicity is among RESP commands
 /// (a cluster routes every RESP write of a slot to the one node leading it).
 /// </para>
@@ -96,7 +102,42 @@ public sealed class SlotWriteCoordinator
                 stripe.Slots[slot] = state;
             }
 
-            if (state.Reading)
+            if (state.Blocked)
+            {
+                state.Waiting.Enqueue(op);
+            }
+            else
+            {
+                Run(slot, state, op);
+                RemoveIfIdle(stripe, slot, state);
+            }
+
+            state.AssertInvariants();
+        }
+
+        return op.Completion.Task;
+    }
+
+    /// <summary>
+    /// Runs <paramref name="action"/> alone on <paramref name="slot"/>, in the slot's order: after every earlier
+    /// command's writes are durable, and before any later command of the slot starts. For a read-modify-write the
+    /// backend makes atomic by itself (an update at the shard) that must not interleave with this coordinator's
+    /// writes in flight. The task completes as <paramref name="action"/>'s does. REQUIRES: the action touches only keys of <paramref name="slot"/>.
+    /// </summary>
+    public Task<RespValue> ExclusiveAsync(int slot, Func<Task<RespValue>> action)
+    {
+        ArgumentNullException.ThrowIfNull(action);
+        var op = new Op([], _ => throw new InvalidOperationException("an exclusive command computes nothing here"), action);
+        Stripe stripe = _stripes[slot % StripeCount];
+        lock (stripe.Gate)
+        {
+            if (!stripe.Slots.TryGetValue(slot, out SlotState? state))
+            {
+                state = new SlotState();
+                stripe.Slots[slot] = state;
+            }
+
+            if (state.Blocked)
             {
                 state.Waiting.Enqueue(op);
             }
@@ -116,9 +157,24 @@ public sealed class SlotWriteCoordinator
     public Task<RespValue> WriteAsync(int slot, IReadOnlyList<RespWrite> writes, RespValue reply) =>
         ExecuteAsync(slot, [], _ => new Mutation(reply, writes));
 
-    // REQUIRES: the stripe's lock is held; !state.Reading.
+    // REQUIRES: the stripe's lock is held; !state.Blocked.
     private void Run(int slot, SlotState state, Op op)
     {
+        if (op.Exclusive is not null)
+        {
+            if (state.Outstanding > 0 || state.Next is not null)
+            {
+                // Parked until every earlier write is durable (OnWritten starts it); later commands queue behind.
+                state.Parked = op;
+            }
+            else
+            {
+                StartExclusive(slot, state, op);
+            }
+
+            return;
+        }
+
         var values = new byte[]?[op.Reads.Length];
         List<int>? missing = null;
         bool usedOverlay = false;
@@ -163,6 +219,59 @@ public sealed class SlotWriteCoordinator
             TaskScheduler.Default);
     }
 
+    // REQUIRES: the stripe's lock is held; nothing outstanding, no next batch, so the overlay is empty.
+    private void StartExclusive(int slot, SlotState state, Op op)
+    {
+        state.Reading = true;
+        Task<RespValue> action;
+        try
+        {
+            action = op.Exclusive!();
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            action = Task.FromException<RespValue>(ex);
+        }
+
+        _ = action.ContinueWith(
+            done => OnExclusiveDone(slot, op, done),
+            CancellationToken.None,
+            TaskContinuationOptions.None,
+            TaskScheduler.Default);
+    }
+
+    private void OnExclusiveDone(int slot, Op op, Task<RespValue> done)
+    {
+        Stripe stripe = _stripes[slot % StripeCount];
+        lock (stripe.Gate)
+        {
+            SlotState state = stripe.Slots[slot];
+            Debug.Assert(state.Reading && state.Outstanding == 0, "an exclusive command runs alone");
+            state.Reading = false;
+            if (done.IsCompletedSuccessfully)
+            {
+                op.Completion.TrySetResult(done.Result);
+            }
+            else
+            {
+                op.Completion.TrySetException(done.Exception?.InnerException ?? new TaskCanceledException(done));
+            }
+
+            Drain(slot, state);
+            RemoveIfIdle(stripe, slot, state);
+            state.AssertInvariants();
+        }
+    }
+
+    // REQUIRES: the stripe's lock is held. Starts queued commands in order until one blocks the slot.
+    private void Drain(int slot, SlotState state)
+    {
+        while (!state.Blocked && state.Waiting.TryDequeue(out Op? next))
+        {
+            Run(slot, state, next);
+        }
+    }
+
     private void OnRead(int slot, Op op, byte[]?[] values, List<int> missing, Task<byte[]?>[] reads, bool usedOverlay, Exception? failure)
     {
         Stripe stripe = _stripes[slot % StripeCount];
@@ -185,11 +294,7 @@ public sealed class SlotWriteCoordinator
                 Apply(slot, state, op, values, usedOverlay);
             }
 
-            while (!state.Reading && state.Waiting.TryDequeue(out Op? next))
-            {
-                Run(slot, state, next);
-            }
-
+            Drain(slot, state);
             RemoveIfIdle(stripe, slot, state);
             state.AssertInvariants();
         }
@@ -301,6 +406,12 @@ public sealed class SlotWriteCoordinator
                 {
                     state.Overlay.Clear();
                     state.Failure = null;
+                    if (state.Parked is { } parked)
+                    {
+                        state.Parked = null;
+                        StartExclusive(slot, state, parked);
+                        Drain(slot, state);
+                    }
                 }
             }
 
@@ -326,7 +437,7 @@ public sealed class SlotWriteCoordinator
 
     private static void RemoveIfIdle(Stripe stripe, int slot, SlotState state)
     {
-        if (state.Outstanding == 0 && !state.Reading && state.Waiting.Count == 0 && state.Next is null && state.Overlay.Count == 0)
+        if (state.Outstanding == 0 && !state.Reading && state.Parked is null && state.Waiting.Count == 0 && state.Next is null && state.Overlay.Count == 0)
         {
             stripe.Slots.Remove(slot);
         }
@@ -339,11 +450,14 @@ public sealed class SlotWriteCoordinator
         public Dictionary<int, SlotState> Slots { get; } = [];
     }
 
-    private sealed class Op(byte[][] reads, Func<byte[]?[], Mutation> compute)
+    private sealed class Op(byte[][] reads, Func<byte[]?[], Mutation> compute, Func<Task<RespValue>>? exclusive = null)
     {
         public byte[][] Reads { get; } = reads;
 
         public Func<byte[]?[], Mutation> Compute { get; } = compute;
+
+        /// <summary>Non-null for an exclusive command: the action it runs alone.</summary>
+        public Func<Task<RespValue>>? Exclusive { get; } = exclusive;
 
         public TaskCompletionSource<RespValue> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }
@@ -359,7 +473,14 @@ public sealed class SlotWriteCoordinator
     {
         public int Outstanding { get; set; }
 
+        /// <summary>A store read, or an exclusive command, is in progress: later commands queue.</summary>
         public bool Reading { get; set; }
+
+        /// <summary>An exclusive command waiting for the outstanding writes; later commands queue behind it.</summary>
+        public Op? Parked { get; set; }
+
+        /// <summary>New commands must queue (in <see cref="Waiting"/>) rather than run.</summary>
+        public bool Blocked => Reading || Parked is not null;
 
         public Exception? Failure { get; set; }
 
@@ -375,7 +496,8 @@ public sealed class SlotWriteCoordinator
             Debug.Assert(Outstanding >= 0, "outstanding writes are never negative");
             Debug.Assert(Next is null || Outstanding > 0, "a next batch waits only while writes are outstanding");
             Debug.Assert(Outstanding > 0 || Overlay.Count == 0, "the overlay holds only values of outstanding writes");
-            Debug.Assert(Reading || Waiting.Count == 0, "commands queue only behind a read");
+            Debug.Assert(Blocked || Waiting.Count == 0, "commands queue only behind a read, an exclusive command or a parked one");
+            Debug.Assert(Parked is null || Outstanding > 0 || Next is not null, "a command is parked only while earlier writes are outstanding");
         }
     }
 }

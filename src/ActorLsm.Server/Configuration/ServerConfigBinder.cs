@@ -258,6 +258,7 @@ public static class ServerConfigBinder
         ShutdownTimeout = r.Duration(S + "shutdown-timeout", TimeSpan.Zero, TimeSpan.FromDays(1)),
         RespPort = r.String("actorlsm.resp.port").Trim().Length == 0 ? null : r.Int("actorlsm.resp.port", 0, 65535),
         RespHost = r.String("actorlsm.resp.host").Trim(),
+        RespLeaderChangeWait = r.Duration("actorlsm.resp.leader-change-wait", TimeSpan.Zero, TimeSpan.FromHours(1)),
     };
 
     private static LsmOptions BindStorage(SettingReader r)

@@ -23,6 +23,13 @@ public sealed record ServerOptions
     /// <summary>Address the RESP listener binds (<c>actorlsm.resp.host</c>); empty: <see cref="Host"/>. Default empty.</summary>
     public string RespHost { get; init; } = string.Empty;
 
+    /// <summary>
+    /// How long a RESP command for a slot whose shard is changing leader (no available leader, or a leader
+    /// this node's failure detector no longer hears) waits for the new shard map before it gets
+    /// <c>TRYAGAIN</c> (<c>actorlsm.resp.leader-change-wait</c>); zero answers TRYAGAIN at once. Default 10 s.
+    /// </summary>
+    public TimeSpan RespLeaderChangeWait { get; init; } = TimeSpan.FromSeconds(10);
+
     /// <summary>The address the RESP listener binds: <see cref="RespHost"/>, else <see cref="Host"/>.</summary>
     public string EffectiveRespHost => RespHost.Length > 0 ? RespHost : Host;
 

@@ -47,6 +47,13 @@ public interface INodeStore : IAsyncDisposable
 
     Task<byte[]?> GetAsync(byte[] key, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// As <see cref="ShardedNode.GetManyAsync"/>: the values of keys of one shard, in order, in one request to it.
+    /// REQUIRES: every key is of one shard. The default reads them one by one.
+    /// </summary>
+    async Task<byte[]?[]> GetManyAsync(IReadOnlyList<byte[]> keys, CancellationToken cancellationToken) =>
+        await Task.WhenAll(keys.Select(k => GetAsync(k, cancellationToken))).ConfigureAwait(false);
+
     Task<(IReadOnlyList<KeyValuePair<byte[], byte[]>> Entries, bool Truncated)> ScanAsync(byte[]? start, byte[]? end, int limit, bool reverse, CancellationToken cancellationToken);
 
     /// <summary>As <see cref="ScanAsync(byte[], byte[], int, bool, CancellationToken)"/> over only <paramref name="shards"/> (null = every shard).</summary>

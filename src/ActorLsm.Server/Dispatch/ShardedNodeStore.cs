@@ -98,6 +98,8 @@ public sealed class ShardedNodeStore : INodeStore
 
     public Task<byte[]?> GetAsync(byte[] key, CancellationToken cancellationToken) => _node.GetAsync(key, cancellationToken);
 
+    public Task<byte[]?[]> GetManyAsync(IReadOnlyList<byte[]> keys, CancellationToken cancellationToken) => _node.GetManyAsync(keys, cancellationToken);
+
     public Task<(IReadOnlyList<KeyValuePair<byte[], byte[]>> Entries, bool Truncated)> ScanAsync(byte[]? start, byte[]? end, int limit, bool reverse, CancellationToken cancellationToken) =>
         _node.ScanAsync(start, end, limit, reverse, cancellationToken);
 

@@ -204,7 +204,7 @@ public sealed class ActorLsmServer : IAsyncDisposable
         ServerSettings bound = settings;
         builder.Services.AddSingleton(sp => new Lazy<RespService>(() => new RespService(
             new RespNodeBackend(sp.GetRequiredService<INodeStore>(), role),
-            new RespServiceOptions { Port = bound.Server.RespPort ?? 0, Version = ServerVersion },
+            new RespServiceOptions { Port = bound.Server.RespPort ?? 0, Version = ServerVersion, LeaderChangeWait = bound.Server.RespLeaderChangeWait },
             new RespUserAuthenticator(sp.GetRequiredService<Authenticator>()),
             new RespNodeExpiry(sp.GetRequiredService<INodeStore>()))));
         builder.Services.AddSingleton<RespConnectionHandler>();

@@ -18,12 +18,17 @@ namespace ActorLsm.Server.Resp;
 /// The node as the RESP front end sees it: the shards (<see cref="INodeStore"/>) and, in cluster mode, the
 /// cached shard map (<see cref="ClusterRole.Ownership"/>) for routing and the CLUSTER commands. A slot this
 /// node does not lead gets <c>MOVED slot host:port</c> naming the leader's RESP endpoint (the member role
-/// <c>actorlsm-resp:HOST:PORT</c>); a slot whose shard has no available leader gets <c>TRYAGAIN</c>.
+/// <c>actorlsm-resp:HOST:PORT</c>); a slot whose shard has no available leader, or a leader this node's
+/// failure detector no longer hears (a failover under way), gets a transient <c>TRYAGAIN</c>, which the session
+/// waits out for a while (<see cref="TopologyChanged"/>) before answering it.
 /// </summary>
 internal sealed class RespNodeBackend : IRespBackend
 {
     private readonly INodeStore _store;
     private readonly ClusterRole _role;
+    private readonly Lock _changedLock = new();
+    private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private IClusterView? _subscribed;
 
     public RespNodeBackend(INodeStore store, ClusterRole role)
     {
@@ -48,14 +53,14 @@ internal sealed class RespNodeBackend : IRespBackend
         ShardMap? map = view?.ShardMap;
         if (view is null || map is null)
         {
-            return new RespRedirect("CLUSTERDOWN The cluster is down");
+            return new RespRedirect("CLUSTERDOWN The cluster is down", Transient: true);
         }
 
         int shard = ShardHash.ShardOfSlot(slot, map.ShardCount);
         ShardAssignment a = map[shard];
         if (!a.Available || a.Leader is null)
         {
-            return new RespRedirect($"TRYAGAIN shard {shard} (slot {slot}) has no available leader; retry");
+            return new RespRedirect($"TRYAGAIN shard {shard} (slot {slot}) has no available leader; retry", Transient: true);
         }
 
         if (a.Leader == view.SelfAddress.Address)
@@ -63,16 +68,105 @@ internal sealed class RespNodeBackend : IRespBackend
             return null;
         }
 
-        string endpoint = RespEndpointOf(view.Membership, a.Leader);
+        ClusterState membership = view.Membership;
+        Member? leader = membership.Members.FirstOrDefault(m => m.Address == a.Leader);
+        if (leader is not null && membership.Unreachable.Contains(leader.UniqueAddress))
+        {
+            // A MOVED to a node that is likely dead sends the client to a refused connection; the
+            // version manager will elect another leader (or the node comes back).
+            return new RespRedirect($"TRYAGAIN the leader of shard {shard} (slot {slot}) is unreachable; retry", Transient: true);
+        }
+
+        string endpoint = leader?.RespEndpoint ?? string.Empty;
         return endpoint.Length == 0
-            ? new RespRedirect($"TRYAGAIN the leader of shard {shard} (slot {slot}) publishes no RESP endpoint yet; retry")
+            ? new RespRedirect($"TRYAGAIN the leader of shard {shard} (slot {slot}) publishes no RESP endpoint yet; retry", Transient: true)
             : new RespRedirect(string.Create(CultureInfo.InvariantCulture, $"MOVED {slot} {endpoint}"));
+    }
+
+    public Task? TopologyChanged
+    {
+        get
+        {
+            if (!_role.Clustered)
+            {
+                return null;
+            }
+
+            IClusterView? view = _role.Ownership?.View;
+            if (view is null)
+            {
+                // The cluster side has not started: look again shortly.
+                return Task.Delay(100);
+            }
+
+            lock (_changedLock)
+            {
+                if (!ReferenceEquals(view, _subscribed))
+                {
+                    view.Changed += OnViewChanged;
+                    _subscribed = view;
+                }
+
+                return _changed.Task;
+            }
+        }
+    }
+
+    // Raised on a cluster thread: completes the waiters' task and hands out a fresh one.
+    private void OnViewChanged()
+    {
+        TaskCompletionSource done;
+        lock (_changedLock)
+        {
+            done = _changed;
+            _changed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        }
+
+        done.TrySetResult();
     }
 
     public Task<byte[]?> GetAsync(byte[] key, CancellationToken cancellationToken) => _store.GetAsync(key, cancellationToken);
 
+    public async Task<byte[]?[]> GetManyAsync(IReadOnlyList<byte[]> keys, CancellationToken cancellationToken)
+    {
+        // One request per shard (a shard serves them as one read); a shard with one key gets a plain get.
+        var values = new byte[]?[keys.Count];
+        var byShard = new Dictionary<int, List<int>>();
+        for (int i = 0; i < keys.Count; i++)
+        {
+            int shard = ShardHash.ShardOf(keys[i], _store.ShardCount);
+            if (!byShard.TryGetValue(shard, out List<int>? positions))
+            {
+                byShard[shard] = positions = [];
+            }
+
+            positions.Add(i);
+        }
+
+        await Task.WhenAll(byShard.Values.Select(async positions =>
+        {
+            if (positions.Count == 1)
+            {
+                values[positions[0]] = await _store.GetAsync(keys[positions[0]], cancellationToken).ConfigureAwait(false);
+                return;
+            }
+
+            byte[]?[] found = await _store.GetManyAsync([.. positions.Select(p => keys[p])], cancellationToken).ConfigureAwait(false);
+            for (int j = 0; j < positions.Count; j++)
+            {
+                values[positions[j]] = found[j];
+            }
+        })).ConfigureAwait(false);
+        return values;
+    }
+
     public Task WriteAsync(IReadOnlyList<RespWrite> writes, CancellationToken cancellationToken)
     {
+        if (writes.Any(w => w.KeepTtl && w.Value is not null))
+        {
+            return WriteKeepingTtlAsync(writes, cancellationToken);
+        }
+
         if (writes.Count == 1)
         {
             RespWrite w = writes[0];
@@ -86,6 +180,38 @@ internal sealed class RespNodeBackend : IRespBackend
         }
 
         return _store.BatchAsync(ops, cancellationToken);
+    }
+
+    // One update at the shard: the puts that keep their key's expiry read it there, with no write in between.
+    private Task WriteKeepingTtlAsync(IReadOnlyList<RespWrite> writes, CancellationToken cancellationToken)
+    {
+        // REQUIRES (of the shard's update): distinct keys. A command's writes are few; a linear search will do.
+        var keys = new List<byte[]>(writes.Count);
+        var index = new int[writes.Count];
+        for (int i = 0; i < writes.Count; i++)
+        {
+            int at = keys.FindIndex(k => k.AsSpan().SequenceEqual(writes[i].Key));
+            if (at < 0)
+            {
+                at = keys.Count;
+                keys.Add(writes[i].Key);
+            }
+
+            index[i] = at;
+        }
+
+        return _store.UpdateAsync(keys, (current, _) =>
+        {
+            var ops = new BatchOperation[writes.Count];
+            for (int i = 0; i < ops.Length; i++)
+            {
+                RespWrite w = writes[i];
+                DateTimeOffset? keep = w.KeepTtl && current[index[i]] is { } found ? found.ExpiresAt : null;
+                ops[i] = new BatchOperation(w.Key, w.Value, keep);
+            }
+
+            return new UpdateDecision(ops, null);
+        }, cancellationToken);
     }
 
     public async Task<(IReadOnlyList<KeyValuePair<byte[], byte[]>> Entries, bool Truncated)> ScanAsync(byte[]? start, int limit, CancellationToken cancellationToken)
@@ -184,9 +310,6 @@ internal sealed class RespNodeBackend : IRespBackend
 
     /// <summary>A stable 40-hex-digit Redis node id for a node's remoting address.</summary>
     internal static string NodeId(string address) => Convert.ToHexStringLower(SHA1.HashData(Encoding.UTF8.GetBytes(address)));
-
-    private static string RespEndpointOf(ClusterState membership, NodeAddress address) =>
-        membership.Members.FirstOrDefault(m => m.Address == address)?.RespEndpoint ?? string.Empty;
 
     private static (string Host, int Port) Split(string endpoint)
     {

@@ -1,4 +1,6 @@
 using ActorLsm.Resp;
+using ActorLsm.Resp.Protocol;
+using ActorLsm.Shards;
 using ActorLsm.Server.Dispatch;
 using ActorLsm.Storage;
 
@@ -35,6 +37,25 @@ internal sealed class RespNodeExpiry : IRespExpiry
     /// <inheritdoc/>
     public Task<bool> SetExpiryAsync(byte[] key, long expiresAtUnixMs, CancellationToken cancellationToken) =>
         _store.SetExpiryAsync(key, At(expiresAtUnixMs), cancellationToken);
+
+    /// <inheritdoc/>
+    public async Task<RespValue> UpdateAsync(byte[] key, Func<RespEntry?, long, RespUpdate> updater, CancellationToken cancellationToken)
+    {
+        UpdateOutcome outcome = await _store.UpdateAsync([key], (current, now) =>
+        {
+            RespEntry? entry = current[0] is { } found ? new RespEntry(found.Value, found.ExpiresAt?.ToUnixTimeMilliseconds() ?? 0) : null;
+            RespUpdate decision = updater(entry, now.ToUnixTimeMilliseconds());
+            if (!decision.Write)
+            {
+                return UpdateDecision.None(decision.Reply);
+            }
+
+            return decision.Value is null
+                ? UpdateDecision.Delete(key, decision.Reply)
+                : UpdateDecision.Put(key, decision.Value, At(decision.ExpiresAtUnixMs), decision.Reply);
+        }, cancellationToken).ConfigureAwait(false);
+        return (RespValue)outcome.Result!;
+    }
 
     private static DateTimeOffset? At(long unixMs) => unixMs > 0 ? DateTimeOffset.FromUnixTimeMilliseconds(unixMs) : null;
 }

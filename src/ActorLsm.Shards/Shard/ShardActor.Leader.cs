@@ -452,6 +452,16 @@ internal sealed partial class ShardActor
             {
                 needed = Math.Max(needed, seq);
             }
+            else if (request is MultiGetRequest many)
+            {
+                foreach (byte[] key in many.Keys)
+                {
+                    if (state.Uncommitted.TryGetValue(key, out ulong keySeq))
+                    {
+                        needed = Math.Max(needed, keySeq);
+                    }
+                }
+            }
             else if (request is ScanRequest)
             {
                 needed = Math.Max(needed, state.LocalDurable + (ulong)(_inFlight?.OpCount ?? 0));
@@ -473,6 +483,9 @@ internal sealed partial class ShardActor
         {
             case GetRequest get:
                 OnGet(get, replyTo);
+                break;
+            case MultiGetRequest many:
+                OnMultiGet(many, replyTo);
                 break;
             case ScanRequest scan:
                 OnScan(scan, replyTo);

@@ -263,7 +263,7 @@ internal sealed partial class ShardActor : UntypedActor, IWithTimers, IWithUnbou
         var stopped = new Status.Failure(new ShardUnavailableException($"shard {Id} stopped before serving the request; nothing was written"));
         foreach (Envelope kept in Stash.ClearStash())
         {
-            if (kept.Message is WriteRequest or UpdateRequest or GetRequest or ScanRequest or StatusRequest or HoldCommits or DispatcherQuery)
+            if (kept.Message is WriteRequest or UpdateRequest or GetRequest or MultiGetRequest or ScanRequest or StatusRequest or HoldCommits or DispatcherQuery)
             {
                 kept.Sender.Tell(stopped);
             }
@@ -284,7 +284,7 @@ internal sealed partial class ShardActor : UntypedActor, IWithTimers, IWithUnbou
             case UpdateRequest update:
                 OnUpdate(update);
                 return;
-            case GetRequest or ScanRequest:
+            case GetRequest or MultiGetRequest or ScanRequest:
                 OnRead(message, Sender);
                 return;
             case CommitDone done:
@@ -410,6 +410,24 @@ internal sealed partial class ShardActor : UntypedActor, IWithTimers, IWithUnbou
         {
             ExpiringValue? found = Store.GetWithExpiry(get.Key);
             replyTo.Tell(found is { } live ? new GetReply(live.Value, live.ExpiresAt) : new GetReply(null));
+        }
+        catch (ArgumentException e)
+        {
+            replyTo.Tell(new Status.Failure(e));
+        }
+    }
+
+    private void OnMultiGet(MultiGetRequest get, IActorRef replyTo)
+    {
+        try
+        {
+            var values = new byte[]?[get.Keys.Length];
+            for (int i = 0; i < values.Length; i++)
+            {
+                values[i] = Store.GetWithExpiry(get.Keys[i]) is { } live ? live.Value : null;
+            }
+
+            replyTo.Tell(new MultiGetReply(values));
         }
         catch (ArgumentException e)
         {

@@ -30,6 +30,18 @@ internal sealed record GetRequest(byte[] Key) : IShardKeyed
     public byte[] RoutingKey => Key;
 }
 
+/// <summary>
+/// Reads several keys of this shard (a pipeline's GETs), served as one read at one point of the shard's order.
+/// Reply: <see cref="MultiGetReply"/>.
+/// </summary>
+internal sealed record MultiGetRequest(byte[][] Keys) : IShardKeyed
+{
+    public byte[] RoutingKey => Keys[0];
+}
+
+/// <summary>The values of a <see cref="MultiGetRequest"/>'s keys, in request order (null when absent or expired).</summary>
+internal sealed record MultiGetReply(byte[]?[] Values);
+
 /// <summary>The value of a <see cref="GetRequest"/>'s key, or null when absent (or expired), and its expiry (null: never).</summary>
 internal sealed record GetReply(byte[]? Value, DateTimeOffset? ExpiresAt = null);
 

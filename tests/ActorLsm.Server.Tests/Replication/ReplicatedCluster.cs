@@ -198,7 +198,7 @@ internal sealed class ReplicatedCluster : IAsyncDisposable
     private Akka.Actor.Address AkkaAddress(int i) => new("akka.trttl.tcp", "actorlsm", "127.0.0.1", _remotePorts[i]);
 
     // Distinct free ports on 127.0.0.1, held open together so none is handed out twice, then released.
-    private static int[] FreePorts(int count)
+    internal static int[] FreePorts(int count)
     {
         var listeners = Enumerable.Range(0, count).Select(_ => new TcpListener(IPAddress.Loopback, 0)).ToList();
         try

@@ -79,7 +79,7 @@ public sealed class SecuredClusterTests(TestCertificates certs, ITestOutputHelpe
         output.WriteLine($"done after {clock.Elapsed.TotalSeconds:F1} s");
     }
 
-    private static async Task AssertPlaintextAkkaRefusedAsync(int remotePort)
+    internal static async Task AssertPlaintextAkkaRefusedAsync(int remotePort)
     {
         Akka.Configuration.Config config = ConfigurationFactory.ParseString("""
             akka.actor.provider = remote

@@ -14,6 +14,7 @@ internal sealed class ServerProcess : IAsyncDisposable
 {
     private static readonly TimeSpan s_startTimeout = TimeSpan.FromSeconds(60);
     private readonly StringBuilder _stderr = new();
+    private readonly TaskCompletionSource<string> _memberUp = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     private ServerProcess(Process process) => Process = process;
 
@@ -21,6 +22,9 @@ internal sealed class ServerProcess : IAsyncDisposable
 
     /// <summary><c>127.0.0.1:port</c> from the ready line.</summary>
     public string Endpoint { get; private set; } = "";
+
+    /// <summary>Completes with the node's unique address once it prints that it is an up cluster member (cluster mode).</summary>
+    public Task<string> WhenMemberUp => _memberUp.Task;
 
     public string Stderr
     {
@@ -34,16 +38,32 @@ internal sealed class ServerProcess : IAsyncDisposable
     }
 
     /// <summary>Starts the server and waits for its ready line; throws with its stderr when it exits first.</summary>
-    public static async Task<ServerProcess> StartAsync(params string[] args)
+    public static Task<ServerProcess> StartAsync(params string[] args) => StartInAsync(null, args);
+
+    /// <summary>
+    /// As <see cref="StartAsync"/>, in <paramref name="workingDirectory"/> (null: this process's), where
+    /// relative paths of the configuration (certificates, data) resolve.
+    /// </summary>
+    public static async Task<ServerProcess> StartInAsync(string? workingDirectory, params string[] args)
     {
         ServerProcess server = Launch(args);
+        if (workingDirectory is not null)
+        {
+            server.Process.StartInfo.WorkingDirectory = workingDirectory;
+        }
+
         var ready = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
         string prefix = ServerCommand.ReadyLine("");
+        string upPrefix = ServerCommand.MemberUpLine("");
         server.Process.OutputDataReceived += (_, e) =>
         {
             if (e.Data is { } line && line.StartsWith(prefix, StringComparison.Ordinal))
             {
                 ready.TrySetResult(line[prefix.Length..]);
+            }
+            else if (e.Data is { } up && up.StartsWith(upPrefix, StringComparison.Ordinal))
+            {
+                server._memberUp.TrySetResult(up[upPrefix.Length..]);
             }
         };
         server.Process.Exited += (_, _) => ready.TrySetException(new InvalidOperationException($"actorlsm-server exited with {server.Process.ExitCode} before it was ready:\n{server.Stderr}"));
