@@ -27,7 +27,7 @@ namespace ActorLsm.Hosting.Routing;
 /// <para>Scan: the shards are grouped by leader; a per-request <see cref="ScatterAggregator"/> child
 /// collects one <see cref="ScanResult"/> per member (<see cref="ScanShards"/> to remote routers, the local
 /// part piped) and merges them. WriteBatch: split by shard and grouped by leader; each member applies its
-/// part atomically per shard; the parts are not atomic together (as <see cref="ShardedNode.BatchAsync"/>).</para>
+/// part atomically per shard; the parts are not atomic together (as <c>ShardedNode.BatchAsync</c>).</para>
 /// <para>Errors: ArgumentException → INVALID_ARGUMENT, OverloadedException → OVERLOADED,
 /// ShardUnavailableException → UNAVAILABLE, NotEnoughReplicasException → NOT_ENOUGH_REPLICAS,
 /// TimeoutException → TIMEOUT, anything else → INTERNAL (logged).</para>
