@@ -4,7 +4,9 @@ using System.Runtime.InteropServices;
 using ActorLsm.Client.Connections;
 using ActorLsm.Client.Requests;
 using ActorLsm.Client.Routing;
-using ActorLsm.Client.Sessions;
+using WriteSequencer = ActorLsm.Messages.WriteSequencer;
+using WriteSessionStamp = ActorLsm.Messages.WriteSessionStamp;
+using WriteTicket = ActorLsm.Messages.WriteTicket;
 using ActorLsm.Protocol;
 using Google.Protobuf;
 
@@ -432,7 +434,24 @@ public sealed class ActorLsmClient : IActorLsm, IAsyncDisposable
     }
 
     /// <summary>The session fields of one send of <paramref name="ticket"/>'s write; null without a session.</summary>
-    private ClientSession? SessionOf(WriteTicket? ticket) => ticket is { } t ? _sequencer!.ToWire(t) : null;
+    private ClientSession? SessionOf(WriteTicket? ticket)
+    {
+        if (ticket is not { } t)
+        {
+            return null;
+        }
+
+        WriteSessionStamp stamp = _sequencer!.Stamp(t);
+        var id = new byte[16];
+        stamp.ClientId.TryWriteBytes(id);
+        return new ClientSession
+        {
+            ClientId = UnsafeByteOperations.UnsafeWrap(id),
+            Sequence = stamp.Sequence,
+            FirstUnacknowledged = stamp.FirstUnacknowledged,
+            ResendAgeMs = (ulong)stamp.ResendAgeMs,
+        };
+    }
 
     private static Task<Response> SendScratchAsync(ClientConnection connection, Request.BodyOneofCase kind, ReadOnlyMemory<byte> key, ReadOnlyMemory<byte> value, ulong epoch, CancellationToken cancellationToken, long? expiresAtUnixMs, long? ttlMs, ClientSession? session)
     {

@@ -67,6 +67,7 @@ internal sealed class ActorLsmRouterActor : ReceiveActor, IWithTimers
 
         ErrorCode code = ex switch
         {
+            SessionExpiredException => ErrorCode.SessionExpired,
             ArgumentException => ErrorCode.InvalidArgument,
             OverloadedException => ErrorCode.Overloaded,
             ShardUnavailableException => ErrorCode.Unavailable,
@@ -147,7 +148,7 @@ internal sealed class ActorLsmRouterActor : ReceiveActor, IWithTimers
         switch (request)
         {
             case Put p:
-                Start(() => node.PutAsync(p.Key, p.Value ?? throw new ArgumentException("the value is null"), p.ExpiresAt))
+                Start(() => node.PutAsync(p.Key, p.Value ?? throw new ArgumentException("the value is null"), p.ExpiresAt, ToSession(p.Session)))
                     .PipeTo(replyTo, success: seq => new PutResult(seq, id), failure: ex => ToError(ex, id));
                 break;
             case Messages.Get g:
@@ -172,12 +173,12 @@ internal sealed class ActorLsmRouterActor : ReceiveActor, IWithTimers
                 break;
             case Expire e:
                 Start(() => e.TimeToLiveMilliseconds is { } ttl
-                        ? node.SetTimeToLiveAsync(e.Key, TimeSpan.FromMilliseconds(ttl))
-                        : node.SetExpiryAsync(e.Key, e.ExpiresAt))
+                        ? node.SetTimeToLiveAsync(e.Key, TimeSpan.FromMilliseconds(ttl), ToSession(e.Session))
+                        : node.SetExpiryAsync(e.Key, e.ExpiresAt, ToSession(e.Session)))
                     .PipeTo(replyTo, success: existed => new ExpireResult(existed, id), failure: ex => ToError(ex, id));
                 break;
             case Delete d:
-                Start(() => node.DeleteAsync(d.Key))
+                Start(() => node.DeleteAsync(d.Key, ToSession(d.Session)))
                     .PipeTo(replyTo, success: seq => new DeleteResult(seq, id), failure: ex => ToError(ex, id));
                 break;
             default:
@@ -267,7 +268,7 @@ internal sealed class ActorLsmRouterActor : ReceiveActor, IWithTimers
 
         if (_settings.View is not { } view)
         {
-            PipeBatch(batch.Operations, id, replyTo);
+            PipeBatch(batch.Operations, id, batch.Session, replyTo);
             return;
         }
 
@@ -281,7 +282,7 @@ internal sealed class ActorLsmRouterActor : ReceiveActor, IWithTimers
         NodeAddress self = view.SelfAddress.Address;
         if (groups.Count == 1 && groups.ContainsKey(self))
         {
-            PipeBatch(batch.Operations, id, replyTo);
+            PipeBatch(batch.Operations, id, batch.Session, replyTo);
             return;
         }
 
@@ -299,19 +300,19 @@ internal sealed class ActorLsmRouterActor : ReceiveActor, IWithTimers
             List<WriteOp> ops = [.. batch.Operations.Where(op => set.Contains(_settings.Node.ShardOf(op.Key)))];
             if (member == self)
             {
-                PipeBatch(ops, id, aggregator);
+                PipeBatch(ops, id, batch.Session, aggregator);
             }
             else
             {
-                _settings.RemoteRouter!(member).Tell(new WriteBatch(ops, id), aggregator);
+                _settings.RemoteRouter!(member).Tell(new WriteBatch(ops, id, batch.Session), aggregator);
             }
         }
     }
 
-    private void PipeBatch(IReadOnlyList<WriteOp> operations, long id, IActorRef replyTo)
+    private void PipeBatch(IReadOnlyList<WriteOp> operations, long id, WriteSessionStamp? session, IActorRef replyTo)
     {
         BatchOperation[] ops = [.. operations.Select(static op => new BatchOperation(op.Key, op.Value, op.ExpiresAt))];
-        Start(() => _settings.Node.BatchAsync(ops))
+        Start(() => _settings.Node.BatchAsync(ops, ToSession(session)))
             .PipeTo(replyTo, success: shards => new WriteBatchResult(shards, id), failure: ex => ToError(ex, id));
     }
 
@@ -371,7 +372,12 @@ internal sealed class ActorLsmRouterActor : ReceiveActor, IWithTimers
         return address.Host is null || address.Port is null ? null : new NodeAddress(address.Host, address.Port.Value);
     }
 
+    /// <summary>The shards' session of a request's stamp (R11); null stays null.</summary>
+    private static WriteSession? ToSession(WriteSessionStamp? stamp) =>
+        stamp is null ? null : new WriteSession(stamp.ClientId, stamp.Sequence, stamp.FirstUnacknowledged, stamp.ResendAgeMs);
+
     /// <summary>Runs <paramref name="start"/>, turning an exception it throws before its task exists into a failed task.</summary>
+
     private static Task<T> Start<T>(Func<Task<T>> start)
     {
         try
