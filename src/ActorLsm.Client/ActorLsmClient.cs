@@ -410,6 +410,7 @@ public sealed class ActorLsmClient : IActorLsm, IAsyncDisposable
         }
 
         long deadline = Environment.TickCount64 + (long)Options.RequestTimeout.TotalMilliseconds;
+        bool unknownOutcome = false; // an earlier send of this write may have been applied
         for (int attempt = 0; ; attempt++)
         {
             ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
@@ -422,13 +423,25 @@ public sealed class ActorLsmClient : IActorLsm, IAsyncDisposable
             }
             catch (ActorLsmException e) when (IsRoutingError(e, table) && (IsRefusedUnwritten(e) || MayRetry(kind)) && Environment.TickCount64 < deadline)
             {
+                unknownOutcome |= !IsRefusedUnwritten(e);
                 await RetryPauseAsync(table, attempt, deadline, cancellationToken).ConfigureAwait(false);
             }
             catch (ActorLsmConnectionException) when (table.Clustered && MayRetry(kind) && Environment.TickCount64 < deadline)
             {
                 // The leader's node is gone (crash, restart): the cluster elects another leader; a
                 // resent write carries the same session sequence, so it is applied once (R11).
+                unknownOutcome = true;
                 await RetryPauseAsync(table, attempt, deadline, cancellationToken).ConfigureAwait(false);
+            }
+            catch (ActorLsmOverloadedException) when (unknownOutcome && ticket is not null && Environment.TickCount64 < deadline)
+            {
+                // A resend refused for load says nothing of the earlier send; with the session another resend is safe.
+                await RetryPauseAsync(table, attempt, deadline, cancellationToken).ConfigureAwait(false);
+            }
+            catch (ActorLsmOverloadedException e) when (unknownOutcome)
+            {
+                // Not "nothing written": an earlier send's outcome is unknown.
+                throw new ActorLsmException(ErrorCode.Timeout, $"the write's outcome is unknown: an earlier send got no answer, and the last resend was refused ({e.Message})");
             }
         }
     }
