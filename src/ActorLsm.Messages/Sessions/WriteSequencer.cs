@@ -89,7 +89,7 @@ public sealed class WriteSequencer
     }
 }
 
-/// <summary>One numbered write of a <see cref="WriteSequencer"/>: its sequence and when it was first sent (a Stopwatch timestamp).</summary>
+/// <summary>One numbered write of a <see cref="WriteSequencer"/>: its sequence and when it was numbered (a Stopwatch timestamp, at or before its first send, so resend ages err on the old side).</summary>
 /// <param name="Sequence">The write's number.</param>
 /// <param name="StartedTimestamp">Stopwatch.GetTimestamp() at its first send.</param>
 public readonly record struct WriteTicket(ulong Sequence, long StartedTimestamp);
