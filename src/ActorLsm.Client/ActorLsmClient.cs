@@ -724,7 +724,16 @@ public sealed class ActorLsmClient : IActorLsm, IAsyncDisposable
                     }
                 }
 
-                await BatchRoutedAsync(refused, ticket, deadline, cancellationToken, attempt + 1).ConfigureAwait(false);
+                try
+                {
+                    await BatchRoutedAsync(refused, ticket, deadline, cancellationToken, attempt + 1).ConfigureAwait(false);
+                }
+                catch (ActorLsmOverloadedException overloaded)
+                {
+                    // Not "nothing written": an earlier send of a resent part may have been applied.
+                    throw new ActorLsmException(ErrorCode.Timeout, $"the batch's outcome is unknown: a part was resent after an unknown outcome and the resend was refused ({overloaded.Message})");
+                }
+
                 return shardsTouched.Count;
             }
         }
