@@ -4,6 +4,9 @@ using System.Runtime.InteropServices;
 using ActorLsm.Client.Connections;
 using ActorLsm.Client.Requests;
 using ActorLsm.Client.Routing;
+using WriteSequencer = ActorLsm.Messages.WriteSequencer;
+using WriteSessionStamp = ActorLsm.Messages.WriteSessionStamp;
+using WriteTicket = ActorLsm.Messages.WriteTicket;
 using ActorLsm.Protocol;
 using Google.Protobuf;
 
@@ -65,6 +68,7 @@ public sealed class ActorLsmClient : IActorLsm, IAsyncDisposable
     private readonly Timer _sweeper;
     private int _nextSlot = -1;
     private int _disposed;
+    private readonly WriteSequencer? _sequencer;
 
     /// <summary>A client with <paramref name="options"/> (defaults when null). Opens no connection yet.</summary>
     /// <exception cref="ArgumentException">An endpoint is not <c>host:port</c>, or a count, size or time is not positive.</exception>
@@ -107,12 +111,16 @@ public sealed class ActorLsmClient : IActorLsm, IAsyncDisposable
         }
 
         Options = options;
+        _sequencer = options.ExactlyOnceWrites ? new WriteSequencer(options.ClientId ?? Guid.NewGuid()) : null;
         double tickMs = Math.Clamp(options.RequestTimeout.TotalMilliseconds / 10, 5, 1000);
         _sweeper = new Timer(static state => ((ActorLsmClient)state!).ExpireOverdue(), this, TimeSpan.FromMilliseconds(tickMs), TimeSpan.FromMilliseconds(tickMs));
     }
 
     /// <summary>The settings this client runs with.</summary>
     public ActorLsmClientOptions Options { get; }
+
+    /// <summary>The id of this client's write session (R11), or null when <see cref="ActorLsmClientOptions.ExactlyOnceWrites"/> is off.</summary>
+    public Guid? ClientId => _sequencer?.ClientId;
 
     /// <summary>A client of the single node at <paramref name="endpoint"/> (<c>host:port</c>).</summary>
     public static ActorLsmClient Create(string endpoint) => new(new ActorLsmClientOptions { Endpoints = [endpoint] });
@@ -228,13 +236,25 @@ public sealed class ActorLsmClient : IActorLsm, IAsyncDisposable
             batch.Ops.Add(wire);
         }
 
-        if (!Options.ShardRouting)
+        WriteTicket? ticket = _sequencer?.Begin();
+        try
         {
-            Response response = await SendAsync(new Request { Batch = batch }, Response.BodyOneofCase.Batch, cancellationToken).ConfigureAwait(false);
-            return (int)response.Batch.Shards;
-        }
+            if (!Options.ShardRouting)
+            {
+                batch.Session = SessionOf(ticket);
+                Response response = await SendAsync(new Request { Batch = batch }, Response.BodyOneofCase.Batch, cancellationToken).ConfigureAwait(false);
+                return (int)response.Batch.Shards;
+            }
 
-        return await BatchRoutedAsync([.. batch.Ops], Environment.TickCount64 + (long)Options.RequestTimeout.TotalMilliseconds, cancellationToken).ConfigureAwait(false);
+            return await BatchRoutedAsync([.. batch.Ops], ticket, Environment.TickCount64 + (long)Options.RequestTimeout.TotalMilliseconds, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            if (ticket is { } t)
+            {
+                _sequencer!.End(t);
+            }
+        }
     }
 
     /// <summary>The shard map as the node at the next endpoint knows it (single nodes answer every shard led by themselves).</summary>
@@ -368,13 +388,33 @@ public sealed class ActorLsmClient : IActorLsm, IAsyncDisposable
     /// </summary>
     private async Task<Response> SendKeyedAsync(Request.BodyOneofCase kind, ReadOnlyMemory<byte> key, ReadOnlyMemory<byte> value, CancellationToken cancellationToken, long? expiresAtUnixMs = null, long? ttlMs = null)
     {
+        if (kind == Request.BodyOneofCase.Get || _sequencer is null)
+        {
+            return await SendKeyedAsync(kind, key, value, null, cancellationToken, expiresAtUnixMs, ttlMs).ConfigureAwait(false);
+        }
+
+        // R11: one sequence number for every send of this write; the leaders apply it at most once.
+        WriteTicket ticket = _sequencer.Begin();
+        try
+        {
+            return await SendKeyedAsync(kind, key, value, ticket, cancellationToken, expiresAtUnixMs, ttlMs).ConfigureAwait(false);
+        }
+        finally
+        {
+            _sequencer.End(ticket);
+        }
+    }
+
+    private async Task<Response> SendKeyedAsync(Request.BodyOneofCase kind, ReadOnlyMemory<byte> key, ReadOnlyMemory<byte> value, WriteTicket? ticket, CancellationToken cancellationToken, long? expiresAtUnixMs, long? ttlMs)
+    {
         if (!Options.ShardRouting)
         {
             ClientConnection direct = await NextConnectionAsync(cancellationToken).ConfigureAwait(false);
-            return await SendScratchAsync(direct, kind, key, value, 0, cancellationToken, expiresAtUnixMs, ttlMs).ConfigureAwait(false);
+            return await SendScratchAsync(direct, kind, key, value, 0, cancellationToken, expiresAtUnixMs, ttlMs, SessionOf(ticket)).ConfigureAwait(false);
         }
 
         long deadline = Environment.TickCount64 + (long)Options.RequestTimeout.TotalMilliseconds;
+        bool unknownOutcome = false; // an earlier send of this write may have been applied
         for (int attempt = 0; ; attempt++)
         {
             ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
@@ -383,32 +423,64 @@ public sealed class ActorLsmClient : IActorLsm, IAsyncDisposable
             try
             {
                 ClientConnection connection = await table.LeaderOf(shard).NextAsync(cancellationToken).ConfigureAwait(false);
-                return await SendScratchAsync(connection, kind, key, value, table.EpochOf(shard), cancellationToken, expiresAtUnixMs, ttlMs).ConfigureAwait(false);
+                return await SendScratchAsync(connection, kind, key, value, table.EpochOf(shard), cancellationToken, expiresAtUnixMs, ttlMs, SessionOf(ticket)).ConfigureAwait(false);
             }
             catch (ActorLsmException e) when (IsRoutingError(e, table) && (IsRefusedUnwritten(e) || MayRetry(kind)) && Environment.TickCount64 < deadline)
             {
+                unknownOutcome |= !IsRefusedUnwritten(e);
                 await RetryPauseAsync(table, attempt, deadline, cancellationToken).ConfigureAwait(false);
             }
             catch (ActorLsmConnectionException) when (table.Clustered && MayRetry(kind) && Environment.TickCount64 < deadline)
             {
                 // The leader's node is gone (crash, restart): the cluster elects another leader; a
-                // retried put or delete is at least once (RetryIndeterminateWrites).
+                // resent write carries the same session sequence, so it is applied once (R11).
+                unknownOutcome = true;
                 await RetryPauseAsync(table, attempt, deadline, cancellationToken).ConfigureAwait(false);
+            }
+            catch (ActorLsmOverloadedException) when (unknownOutcome && ticket is not null && Environment.TickCount64 < deadline)
+            {
+                // A resend refused for load says nothing of the earlier send; with the session another resend is safe.
+                await RetryPauseAsync(table, attempt, deadline, cancellationToken).ConfigureAwait(false);
+            }
+            catch (ActorLsmOverloadedException e) when (unknownOutcome)
+            {
+                // Not "nothing written": an earlier send's outcome is unknown.
+                throw new ActorLsmException(ErrorCode.Timeout, $"the write's outcome is unknown: an earlier send got no answer, and the last resend was refused ({e.Message})");
             }
         }
     }
 
-    private static Task<Response> SendScratchAsync(ClientConnection connection, Request.BodyOneofCase kind, ReadOnlyMemory<byte> key, ReadOnlyMemory<byte> value, ulong epoch, CancellationToken cancellationToken, long? expiresAtUnixMs, long? ttlMs)
+    /// <summary>The session fields of one send of <paramref name="ticket"/>'s write; null without a session.</summary>
+    private ClientSession? SessionOf(WriteTicket? ticket)
+    {
+        if (ticket is not { } t)
+        {
+            return null;
+        }
+
+        WriteSessionStamp stamp = _sequencer!.Stamp(t);
+        var id = new byte[16];
+        stamp.ClientId.TryWriteBytes(id);
+        return new ClientSession
+        {
+            ClientId = UnsafeByteOperations.UnsafeWrap(id),
+            Sequence = stamp.Sequence,
+            FirstUnacknowledged = stamp.FirstUnacknowledged,
+            ResendAgeMs = (ulong)stamp.ResendAgeMs,
+        };
+    }
+
+    private static Task<Response> SendScratchAsync(ClientConnection connection, Request.BodyOneofCase kind, ReadOnlyMemory<byte> key, ReadOnlyMemory<byte> value, ulong epoch, CancellationToken cancellationToken, long? expiresAtUnixMs, long? ttlMs, ClientSession? session)
     {
         RequestScratch scratch = RequestScratch.Current;
         try
         {
             return kind switch
             {
-                Request.BodyOneofCase.Put => connection.Send(scratch.ForPut(key, value, epoch, expiresAtUnixMs), Response.BodyOneofCase.Put, cancellationToken),
+                Request.BodyOneofCase.Put => connection.Send(scratch.ForPut(key, value, epoch, expiresAtUnixMs, session), Response.BodyOneofCase.Put, cancellationToken),
                 Request.BodyOneofCase.Get => connection.Send(scratch.ForGet(key, epoch), Response.BodyOneofCase.Get, cancellationToken),
-                Request.BodyOneofCase.Expire => connection.Send(scratch.ForExpire(key, epoch, expiresAtUnixMs, ttlMs), Response.BodyOneofCase.Expire, cancellationToken),
-                _ => connection.Send(scratch.ForDelete(key, epoch), Response.BodyOneofCase.Delete, cancellationToken),
+                Request.BodyOneofCase.Expire => connection.Send(scratch.ForExpire(key, epoch, expiresAtUnixMs, ttlMs, session), Response.BodyOneofCase.Expire, cancellationToken),
+                _ => connection.Send(scratch.ForDelete(key, epoch, session), Response.BodyOneofCase.Delete, cancellationToken),
             };
         }
         finally
@@ -597,7 +669,7 @@ public sealed class ActorLsmClient : IActorLsm, IAsyncDisposable
     }
 
     /// <summary>Splits <paramref name="ops"/> by shard leader and sends each part with its shards' epochs; a part refused for routing is regrouped and resent.</summary>
-    private async Task<int> BatchRoutedAsync(IReadOnlyList<BatchOp> ops, long deadline, CancellationToken cancellationToken, int attempt = 0)
+    private async Task<int> BatchRoutedAsync(IReadOnlyList<BatchOp> ops, WriteTicket? ticket, long deadline, CancellationToken cancellationToken, int attempt = 0)
     {
         if (ops.Count == 0)
         {
@@ -621,6 +693,7 @@ public sealed class ActorLsmClient : IActorLsm, IAsyncDisposable
 
                 part.Ops.Add(op);
                 part.LeaderEpochs[(uint)shard] = table.EpochOf(shard);
+                part.Session ??= SessionOf(ticket); // every part, and every resend of one, carries the batch's one sequence (R11)
             }
 
             var sends = parts.Select(p => (Ops: (IReadOnlyList<BatchOp>)[.. p.Value.Ops], Task: SendToAsync(p.Key, new Request { Batch = p.Value }, Response.BodyOneofCase.Batch, cancellationToken))).ToList();
@@ -634,7 +707,7 @@ public sealed class ActorLsmClient : IActorLsm, IAsyncDisposable
                 && Environment.TickCount64 < deadline)
             {
                 // Parts that succeeded stay applied (a batch is atomic per shard only); resend the refused
-                // ones and those whose leader's node went away (at-least-once after a connection failure).
+                // ones and those whose leader's node went away (exactly once with the session, R11).
                 await RetryPauseAsync(table, attempt, deadline, cancellationToken).ConfigureAwait(false);
                 var refused = new List<BatchOp>();
                 foreach ((IReadOnlyList<BatchOp> partOps, Task<Response> task) in sends)
@@ -655,7 +728,16 @@ public sealed class ActorLsmClient : IActorLsm, IAsyncDisposable
                     }
                 }
 
-                await BatchRoutedAsync(refused, deadline, cancellationToken, attempt + 1).ConfigureAwait(false);
+                try
+                {
+                    await BatchRoutedAsync(refused, ticket, deadline, cancellationToken, attempt + 1).ConfigureAwait(false);
+                }
+                catch (ActorLsmOverloadedException overloaded)
+                {
+                    // Not "nothing written": an earlier send of a resent part may have been applied.
+                    throw new ActorLsmException(ErrorCode.Timeout, $"the batch's outcome is unknown: a part was resent after an unknown outcome and the resend was refused ({overloaded.Message})");
+                }
+
                 return shardsTouched.Count;
             }
         }

@@ -30,13 +30,30 @@ public sealed class ActorLsmClientOptions
     public bool ShardRouting { get; init; } = true;
 
     /// <summary>
-    /// With <see cref="ShardRouting"/> against a cluster: whether a put, delete or batch whose outcome
-    /// is unknown (UNAVAILABLE, or the connection was lost after sending) is sent again after the
-    /// map refresh. True (default): writes get through a leader failover (at least once; a retried
-    /// put can land after a concurrent writer's put to the same key, so single-key histories are
-    /// then not linearizable). False: the caller gets the error and decides (the write may or may
-    /// not be applied). NOT_LEADER and STALE_EPOCH, refused before anything is written, are always
-    /// retried; so are reads.
+    /// True (default): every put, delete, expire and batch carries this client's write session
+    /// (<see cref="ClientId"/> and a sequence number per write; src/ActorLsm.Cluster/PROTOCOL.md, R11), so
+    /// the shard leaders apply each write at most once however often it is resent, and a resend after an
+    /// unknown outcome gets the original answer. False: no session (as clients before sessions), a resent
+    /// write may be applied twice.
+    /// </summary>
+    public bool ExactlyOnceWrites { get; init; } = true;
+
+    /// <summary>
+    /// The id of this client's write session: null (default) draws 128 random bits. An assigned id must
+    /// belong to one client object at a time and must not be reused by a new one within the nodes'
+    /// <c>actorlsm.node.sessions.idle-timeout</c> (10 minutes by default) of the old one's last write: the
+    /// new one numbers its writes from 1 again, and the shards would answer them with the old outcomes.
+    /// </summary>
+    public Guid? ClientId { get; init; }
+
+    /// <summary>
+    /// The retry policy for writes whose outcome is unknown (UNAVAILABLE from a cluster, or the connection
+    /// was lost after sending), with <see cref="ShardRouting"/> against a cluster. True (default): sent
+    /// again after the map refresh, within <see cref="RequestTimeout"/>; with <see cref="ExactlyOnceWrites"/>
+    /// the resend is deduplicated by the leader, so writes get through a failover exactly once and
+    /// single-key histories stay linearizable. False: the caller gets the error (the write may or may not
+    /// be applied). NOT_LEADER and STALE_EPOCH, refused before anything is written, are always retried;
+    /// so are reads. SESSION_EXPIRED is never retried.
     /// </summary>
     public bool RetryIndeterminateWrites { get; init; } = true;
 

@@ -172,7 +172,7 @@ public sealed class ShardedNode : IAsyncDisposable
     /// null: never); returns the write's sequence number once durable. The expiry travels in the WAL
     /// record, so followers store the same one; from then on reads treat the key as absent. For a
     /// relative TTL measured on the leader's clock use <see cref="UpdateAsync(byte[], Func{ExpiringValue?, DateTimeOffset, UpdateDecision}, CancellationToken)"/>
-    /// or <see cref="SetTimeToLiveAsync"/>.
+    /// or <see cref="SetTimeToLiveAsync(byte[], TimeSpan, CancellationToken)"/>.
     /// </summary>
     public Task<ulong> PutAsync(byte[] key, byte[] value, DateTimeOffset? expiresAt, CancellationToken cancellationToken = default)
     {
@@ -182,12 +182,38 @@ public sealed class ShardedNode : IAsyncDisposable
         return RequestAsync<ulong>(ShardOf(key), new WriteRequest([new BatchOperation(key, value, expiresAt)]), cancellationToken);
     }
 
+    /// <summary>
+    /// As <see cref="PutAsync(byte[], byte[], DateTimeOffset?, CancellationToken)"/>, applied at most once
+    /// per (<see cref="WriteSession.ClientId"/>, <see cref="WriteSession.Sequence"/>) of <paramref name="session"/>
+    /// (null: no deduplication): a resend of an applied put returns the original sequence number without
+    /// writing again (src/ActorLsm.Cluster/PROTOCOL.md, R11).
+    /// </summary>
+    /// <exception cref="SessionExpiredException">The session no longer keeps this write's outcome; nothing was written by this call.</exception>
+    public Task<ulong> PutAsync(byte[] key, byte[] value, DateTimeOffset? expiresAt, WriteSession? session, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        ArgumentNullException.ThrowIfNull(value);
+        CheckSizes(key, value);
+        session?.Validate();
+        return RequestAsync<ulong>(ShardOf(key), new WriteRequest([new BatchOperation(key, value, expiresAt)], session), cancellationToken, _options.InlineReplyContinuations);
+    }
+
     /// <summary>Deletes a key (writes a tombstone); returns its sequence number.</summary>
     public Task<ulong> DeleteAsync(byte[] key, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(key);
         CheckSizes(key, null);
         return RequestAsync<ulong>(ShardOf(key), new WriteRequest([new BatchOperation(key, null)]), cancellationToken, _options.InlineReplyContinuations);
+    }
+
+    /// <summary>As <see cref="DeleteAsync(byte[], CancellationToken)"/>, applied at most once per write of <paramref name="session"/> (R11; null: no deduplication).</summary>
+    /// <exception cref="SessionExpiredException">The session no longer keeps this write's outcome; nothing was written by this call.</exception>
+    public Task<ulong> DeleteAsync(byte[] key, WriteSession? session, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        CheckSizes(key, null);
+        session?.Validate();
+        return RequestAsync<ulong>(ShardOf(key), new WriteRequest([new BatchOperation(key, null)], session), cancellationToken, _options.InlineReplyContinuations);
     }
 
     /// <summary>The value of a key, or null.</summary>
@@ -252,8 +278,20 @@ public sealed class ShardedNode : IAsyncDisposable
     /// <exception cref="OverloadedException">The shard's write queue is full; nothing written.</exception>
     /// <exception cref="ShardUnavailableException">This node does not lead the shard, or it restarts.</exception>
     /// <remarks>Any exception the updater throws fails the call as is, with nothing written.</remarks>
-    public Task<UpdateOutcome> UpdateAsync(IReadOnlyList<byte[]> keys, KeyUpdater updater, CancellationToken cancellationToken = default)
+    public Task<UpdateOutcome> UpdateAsync(IReadOnlyList<byte[]> keys, KeyUpdater updater, CancellationToken cancellationToken = default) =>
+        UpdateAsync(keys, updater, null, cancellationToken);
+
+    /// <summary>
+    /// As <see cref="UpdateAsync(IReadOnlyList{byte[]}, KeyUpdater, CancellationToken)"/>, applied at most once
+    /// per write of <paramref name="session"/> (R11; null: no deduplication): a resend of an update that
+    /// wrote does not run <paramref name="updater"/> again and gets the first run's outcome. The updater's
+    /// result must then be null, bool, int, long, string or byte[] (the session record keeps it), else
+    /// <see cref="ArgumentException"/> with nothing written.
+    /// </summary>
+    /// <exception cref="SessionExpiredException">The session no longer keeps this write's outcome; nothing was written by this call.</exception>
+    public Task<UpdateOutcome> UpdateAsync(IReadOnlyList<byte[]> keys, KeyUpdater updater, WriteSession? session, CancellationToken cancellationToken = default)
     {
+        session?.Validate();
         ArgumentNullException.ThrowIfNull(keys);
         ArgumentNullException.ThrowIfNull(updater);
         if (keys.Count == 0)
@@ -279,7 +317,7 @@ public sealed class ShardedNode : IAsyncDisposable
             shard = of;
         }
 
-        return RequestAsync<UpdateOutcome>(shard, new UpdateRequest([.. keys], updater), cancellationToken);
+        return RequestAsync<UpdateOutcome>(shard, new UpdateRequest([.. keys], updater, session), cancellationToken);
     }
 
     /// <summary>
@@ -300,9 +338,15 @@ public sealed class ShardedNode : IAsyncDisposable
     /// Writes nothing when the key is absent, or when the expiry is already the one asked for.
     /// </summary>
     /// <returns>True when the key existed (and now has the expiry asked for, or was deleted by a past one).</returns>
-    public async Task<bool> SetExpiryAsync(byte[] key, DateTimeOffset? expiresAt, CancellationToken cancellationToken = default)
+    public Task<bool> SetExpiryAsync(byte[] key, DateTimeOffset? expiresAt, CancellationToken cancellationToken = default) =>
+        SetExpiryAsync(key, expiresAt, null, cancellationToken);
+
+    /// <summary>As <see cref="SetExpiryAsync(byte[], DateTimeOffset?, CancellationToken)"/>, applied at most once per write of <paramref name="session"/> (R11; null: no deduplication).</summary>
+    /// <exception cref="SessionExpiredException">The session no longer keeps this write's outcome; nothing was written by this call.</exception>
+    public async Task<bool> SetExpiryAsync(byte[] key, DateTimeOffset? expiresAt, WriteSession? session, CancellationToken cancellationToken = default)
     {
-        UpdateOutcome outcome = await UpdateAsync(key, (current, now) => ExpiryDecision(key, current, expiresAt, now), cancellationToken).ConfigureAwait(false);
+        ArgumentNullException.ThrowIfNull(key);
+        UpdateOutcome outcome = await UpdateAsync([key], (current, now) => ExpiryDecision(key, current[0], expiresAt, now), session, cancellationToken).ConfigureAwait(false);
         return outcome.Result is true;
     }
 
@@ -312,9 +356,15 @@ public sealed class ShardedNode : IAsyncDisposable
     /// written to its WAL. A TTL of zero or less deletes the key.
     /// </summary>
     /// <returns>True when the key existed.</returns>
-    public async Task<bool> SetTimeToLiveAsync(byte[] key, TimeSpan ttl, CancellationToken cancellationToken = default)
+    public Task<bool> SetTimeToLiveAsync(byte[] key, TimeSpan ttl, CancellationToken cancellationToken = default) =>
+        SetTimeToLiveAsync(key, ttl, null, cancellationToken);
+
+    /// <summary>As <see cref="SetTimeToLiveAsync(byte[], TimeSpan, CancellationToken)"/>, applied at most once per write of <paramref name="session"/> (R11; null: no deduplication).</summary>
+    /// <exception cref="SessionExpiredException">The session no longer keeps this write's outcome; nothing was written by this call.</exception>
+    public async Task<bool> SetTimeToLiveAsync(byte[] key, TimeSpan ttl, WriteSession? session, CancellationToken cancellationToken = default)
     {
-        UpdateOutcome outcome = await UpdateAsync(key, (current, now) => ExpiryDecision(key, current, now + ttl, now), cancellationToken).ConfigureAwait(false);
+        ArgumentNullException.ThrowIfNull(key);
+        UpdateOutcome outcome = await UpdateAsync([key], (current, now) => ExpiryDecision(key, current[0], now + ttl, now), session, cancellationToken).ConfigureAwait(false);
         return outcome.Result is true;
     }
 
@@ -394,9 +444,20 @@ public sealed class ShardedNode : IAsyncDisposable
     /// (<see cref="OverloadedException"/>, <see cref="ShardUnavailableException"/>) the parts of other
     /// shards may still have been applied; the first failure is thrown.
     /// </summary>
-    public async Task<int> BatchAsync(IReadOnlyList<BatchOperation> operations, CancellationToken cancellationToken = default)
+    public Task<int> BatchAsync(IReadOnlyList<BatchOperation> operations, CancellationToken cancellationToken = default) =>
+        BatchAsync(operations, null, cancellationToken);
+
+    /// <summary>
+    /// As <see cref="BatchAsync(IReadOnlyList{BatchOperation}, CancellationToken)"/>, each shard's part applied
+    /// at most once per write of <paramref name="session"/> (R11; null: no deduplication): every part carries
+    /// the same session, and each shard deduplicates its own part, so a resend of a partly applied batch
+    /// applies only the parts that were not.
+    /// </summary>
+    /// <exception cref="SessionExpiredException">A shard no longer keeps this write's outcome; that part was not written by this call.</exception>
+    public async Task<int> BatchAsync(IReadOnlyList<BatchOperation> operations, WriteSession? session, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(operations);
+        session?.Validate();
         foreach (BatchOperation op in operations)
         {
             if (op.Key is null)
@@ -423,7 +484,7 @@ public sealed class ShardedNode : IAsyncDisposable
         var writes = new List<Task<ulong>>(byShard.Count);
         foreach ((int shard, List<BatchOperation> ops) in byShard)
         {
-            writes.Add(RequestAsync<ulong>(shard, new WriteRequest([.. ops]), cancellationToken));
+            writes.Add(RequestAsync<ulong>(shard, new WriteRequest([.. ops], session), cancellationToken));
         }
 
         await Task.WhenAll(writes).ConfigureAwait(false);

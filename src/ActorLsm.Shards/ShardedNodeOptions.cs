@@ -39,6 +39,22 @@ public sealed class ShardedNodeOptions
     public int MaxScanLimit { get; init; } = 10_000;
 
     /// <summary>
+    /// How long a client session's record lives on a shard after the session's last write there
+    /// (hocon <c>actorlsm.node.sessions.idle-timeout</c>, default 10 minutes). The record carries this
+    /// as its expiry (absolute, by the leader's clock), so every replica forgets it at the same time.
+    /// A resend older than half of it that finds no record gets <see cref="SessionExpiredException"/> (R11).
+    /// </summary>
+    public TimeSpan SessionIdleTimeout { get; init; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>
+    /// Most writes of one client session a shard keeps outcomes for or has in flight (hocon
+    /// <c>actorlsm.node.sessions.max-unacknowledged</c>, default 1024): a further write of that session
+    /// gets <see cref="OverloadedException"/> (nothing written) until the client's first unacknowledged
+    /// sequence moves on. Bounds a session record to about 30 bytes per write.
+    /// </summary>
+    public int MaxSessionUnacknowledged { get; init; } = 1024;
+
+    /// <summary>
     /// Name of the node router actor under <c>/user</c> (hocon <c>actorlsm.node.router-name</c>, default
     /// <c>actorlsm-shards</c>); its children are <c>shard-00</c>, <c>shard-01</c>, ... Other nodes reach a
     /// shard at <see cref="ShardedNode.ShardActorPath"/>, so every node of a cluster uses the same name.
@@ -61,7 +77,7 @@ public sealed class ShardedNodeOptions
 
     /// <summary>
     /// When true, the task of a single-key request (<see cref="ShardedNode.GetAsync"/>,
-    /// <c>ShardedNode.PutAsync</c>, <see cref="ShardedNode.DeleteAsync"/>) completes on the
+    /// <c>ShardedNode.PutAsync</c>, <see cref="ShardedNode.DeleteAsync(byte[], CancellationToken)"/>) completes on the
     /// shard's thread that replied and runs its awaiting continuations there, instead of queueing
     /// them to the .NET thread pool: one thread hop less per request. Only for hosts whose code
     /// after the await is short and never blocks (the server's connection code builds a response
@@ -129,6 +145,8 @@ public sealed class ShardedNodeOptions
         Check(MaxPendingBytes >= 1, nameof(MaxPendingBytes), MaxPendingBytes);
         Check(RequestTimeout > TimeSpan.Zero, nameof(RequestTimeout), RequestTimeout);
         Check(MaxScanLimit >= 1, nameof(MaxScanLimit), MaxScanLimit);
+        Check(SessionIdleTimeout >= TimeSpan.FromSeconds(1), nameof(SessionIdleTimeout), SessionIdleTimeout);
+        Check(MaxSessionUnacknowledged >= 1, nameof(MaxSessionUnacknowledged), MaxSessionUnacknowledged);
         Check(!string.IsNullOrWhiteSpace(RouterName) && Akka.Actor.ActorPath.IsValidPathElement(RouterName), nameof(RouterName), RouterName);
         Check(!string.IsNullOrWhiteSpace(Dispatcher), nameof(Dispatcher), Dispatcher);
         if (Replication is { } r)

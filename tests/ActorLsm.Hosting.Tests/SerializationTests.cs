@@ -39,6 +39,10 @@ public sealed class SerializationTests : Akka.TestKit.Xunit2.TestKit
         new Expire([2], null, 5_000, 27),
         new Expire([3], null),
         new ExpireResult(true, 28),
+        new Put([1], [2], 29, null, new WriteSessionStamp(new Guid("0f8fad5b-d9cb-469f-a165-70867728950e"), 7, 5, 1200)),
+        new Delete([1], 30, new WriteSessionStamp(new Guid("7c9e6679-7425-40de-944b-e07fc1f90ae7"), 1, 1, 0)),
+        new Expire([1], null, 100, 31, new WriteSessionStamp(new Guid("7c9e6679-7425-40de-944b-e07fc1f90ae7"), 2, 2, 0)),
+        new WriteBatch([WriteOp.Put([1], [2])], 32, new WriteSessionStamp(new Guid("0f8fad5b-d9cb-469f-a165-70867728950e"), 9, 9, 3)),
     ];
 
     public static TheoryData<object> Messages() => [.. s_messages];

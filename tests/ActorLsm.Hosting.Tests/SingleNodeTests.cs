@@ -112,6 +112,25 @@ public sealed class SingleNodeTests : Akka.TestKit.Xunit2.TestKit, IAsyncLifetim
     }
 
     [Fact]
+    public void Router_PutResentWithTheSameSessionStamp_AnsweredWithTheFirstSequenceAndAppliedOnce_R11()
+    {
+        TestProbe probe = CreateTestProbe(_store.System);
+        IActorRef router = _store.Router;
+        var stamp = new WriteSessionStamp(Guid.NewGuid(), 1, 1, 0);
+
+        router.Tell(new Put(B("once"), B("first"), 1, null, stamp), probe.Ref);
+        PutResult first = probe.ExpectMsg<PutResult>();
+        router.Tell(new Put(B("once"), B("second"), 2, null, stamp with { ResendAgeMs = 100 }), probe.Ref);
+        PutResult again = probe.ExpectMsg<PutResult>();
+        router.Tell(new Messages.Get(B("once"), 3), probe.Ref);
+        GetResult got = probe.ExpectMsg<GetResult>();
+
+        Assert.Equal(first.Sequence, again.Sequence);
+        Assert.Equal(2, again.CorrelationId);
+        Assert.Equal("first", Encoding.UTF8.GetString(got.Value!));
+    }
+
+    [Fact]
     public void Router_KeyOverLimit_RepliesInvalidArgumentError()
     {
         TestProbe probe = CreateTestProbe(_store.System);

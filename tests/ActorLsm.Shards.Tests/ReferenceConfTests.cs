@@ -17,6 +17,8 @@ public sealed class ReferenceConfTests
         Assert.Equal(d.MaxPendingBytes, conf.GetByteSize("max-pending-bytes"));
         Assert.Equal(d.RequestTimeout, conf.GetTimeSpan("request-timeout"));
         Assert.Equal(d.MaxScanLimit, conf.GetInt("max-scan-limit"));
+        Assert.Equal(d.SessionIdleTimeout, conf.GetTimeSpan("sessions.idle-timeout"));
+        Assert.Equal(d.MaxSessionUnacknowledged, conf.GetInt("sessions.max-unacknowledged"));
         Assert.Equal(d.RouterName, conf.GetString("router-name"));
         Assert.Equal(d.Dispatcher, conf.GetString("dispatcher"));
         Assert.Equal(new ShardReplicationOptions().MaxMessageBytes, conf.GetByteSize("replication.max-message-bytes"));

@@ -28,8 +28,9 @@ internal sealed class RequestScratch
     public static RequestScratch Current => s_current ??= new RequestScratch();
 
     /// <summary>A put request wrapping <paramref name="key"/> and <paramref name="value"/> (valid until <see cref="Clear"/>).</summary>
-    public Request ForPut(ReadOnlyMemory<byte> key, ReadOnlyMemory<byte> value, ulong leaderEpoch = 0, long? expiresAtUnixMs = null)
+    public Request ForPut(ReadOnlyMemory<byte> key, ReadOnlyMemory<byte> value, ulong leaderEpoch = 0, long? expiresAtUnixMs = null, ClientSession? session = null)
     {
+        Put.Session = session;
         Put.LeaderEpoch = leaderEpoch;
         if (expiresAtUnixMs is { } expiry)
         {
@@ -56,8 +57,9 @@ internal sealed class RequestScratch
     }
 
     /// <summary>A delete request wrapping <paramref name="key"/> (valid until <see cref="Clear"/>).</summary>
-    public Request ForDelete(ReadOnlyMemory<byte> key, ulong leaderEpoch = 0)
+    public Request ForDelete(ReadOnlyMemory<byte> key, ulong leaderEpoch = 0, ClientSession? session = null)
     {
+        Delete.Session = session;
         Delete.LeaderEpoch = leaderEpoch;
         Delete.Key = UnsafeByteOperations.UnsafeWrap(key);
         Request.Delete = Delete;
@@ -68,8 +70,9 @@ internal sealed class RequestScratch
     /// An expire request wrapping <paramref name="key"/> (valid until <see cref="Clear"/>): relative when
     /// <paramref name="ttlMs"/> is set, else absolute, else (both null) removing the expiry.
     /// </summary>
-    public Request ForExpire(ReadOnlyMemory<byte> key, ulong leaderEpoch, long? expiresAtUnixMs, long? ttlMs)
+    public Request ForExpire(ReadOnlyMemory<byte> key, ulong leaderEpoch, long? expiresAtUnixMs, long? ttlMs, ClientSession? session = null)
     {
+        Expire.Session = session;
         Expire.LeaderEpoch = leaderEpoch;
         Expire.Key = UnsafeByteOperations.UnsafeWrap(key);
         Expire.ClearExpiresAtUnixMs();
@@ -101,5 +104,8 @@ internal sealed class RequestScratch
         Put.LeaderEpoch = 0;
         Get.LeaderEpoch = 0;
         Delete.LeaderEpoch = 0;
+        Put.Session = null;
+        Delete.Session = null;
+        Expire.Session = null;
     }
 }

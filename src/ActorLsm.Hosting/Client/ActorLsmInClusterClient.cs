@@ -19,35 +19,51 @@ namespace ActorLsm.Hosting.Client;
 /// after the router's retries; TIMEOUT when no reply came within the request timeout plus 5 s);
 /// <see cref="ActorLsmOverloadedException"/>; <see cref="ActorLsmNotEnoughReplicasException"/>;
 /// <see cref="ArgumentException"/> for a key or value over the limits; <see cref="OperationCanceledException"/>.
+/// <para>
+/// Exactly-once writes (src/ActorLsm.Cluster/PROTOCOL.md, R11): the client has a write session
+/// (<see cref="ClientId"/>, random unless given) and numbers every put, delete, expire and batch; a write
+/// answered UNAVAILABLE (its leader changed or restarted: the outcome is unknown) is resent with the same
+/// number until the timeout, and the shard leader applies it at most once. SESSION_EXPIRED is not retried.
+/// </para>
 /// </remarks>
 public sealed class ActorLsmInClusterClient : IActorLsm
 {
     private readonly Func<CancellationToken, Task<IActorRef>> _router;
     private readonly TimeSpan _timeout;
+    private readonly WriteSequencer _sequencer;
 
     /// <summary>A client of the router the registry holds under <see cref="ActorLsmRouter"/> (awaited on first use).</summary>
     /// <param name="registry">The system's actor registry.</param>
     /// <param name="timeout">How long one request waits for its reply.</param>
-    public ActorLsmInClusterClient(ActorRegistry registry, TimeSpan timeout)
+    /// <param name="clientId">The write session's id (R11); null draws a random one. An assigned id must not be reused by another client within the nodes' session idle timeout.</param>
+    public ActorLsmInClusterClient(ActorRegistry registry, TimeSpan timeout, Guid? clientId = null)
     {
         ArgumentNullException.ThrowIfNull(registry);
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(timeout, TimeSpan.Zero);
         _router = ct => registry.GetAsync<ActorLsmRouter>(ct);
         _timeout = timeout;
+        _sequencer = new WriteSequencer(clientId ?? Guid.NewGuid());
     }
 
     /// <summary>A client of <paramref name="router"/>.</summary>
-    public ActorLsmInClusterClient(IActorRef router, TimeSpan timeout)
+    /// <param name="router">The store's router.</param>
+    /// <param name="timeout">How long one request waits for its reply.</param>
+    /// <param name="clientId">The write session's id (R11); null draws a random one.</param>
+    public ActorLsmInClusterClient(IActorRef router, TimeSpan timeout, Guid? clientId = null)
     {
         ArgumentNullException.ThrowIfNull(router);
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(timeout, TimeSpan.Zero);
         _router = _ => Task.FromResult(router);
         _timeout = timeout;
+        _sequencer = new WriteSequencer(clientId ?? Guid.NewGuid());
     }
+
+    /// <summary>The id of this client's write session (R11).</summary>
+    public Guid ClientId => _sequencer.ClientId;
 
     /// <inheritdoc/>
     public async Task<ulong> PutAsync(ReadOnlyMemory<byte> key, ReadOnlyMemory<byte> value, CancellationToken cancellationToken = default) =>
-        await AskAsync(new Put(key.ToArray(), value.ToArray()), cancellationToken).ConfigureAwait(false) switch
+        await WriteAsync(session => new Put(key.ToArray(), value.ToArray(), Session: session), cancellationToken).ConfigureAwait(false) switch
         {
             PutResult r => r.Sequence,
             var other => throw Unexpected(other),
@@ -55,7 +71,7 @@ public sealed class ActorLsmInClusterClient : IActorLsm
 
     /// <inheritdoc/>
     public async Task<ulong> PutAsync(ReadOnlyMemory<byte> key, ReadOnlyMemory<byte> value, DateTimeOffset? expiresAt, CancellationToken cancellationToken = default) =>
-        await AskAsync(new Put(key.ToArray(), value.ToArray(), ExpiresAt: expiresAt), cancellationToken).ConfigureAwait(false) switch
+        await WriteAsync(session => new Put(key.ToArray(), value.ToArray(), ExpiresAt: expiresAt, Session: session), cancellationToken).ConfigureAwait(false) switch
         {
             PutResult r => r.Sequence,
             var other => throw Unexpected(other),
@@ -76,7 +92,7 @@ public sealed class ActorLsmInClusterClient : IActorLsm
 
     /// <inheritdoc/>
     public async Task<bool> ExpireAsync(ReadOnlyMemory<byte> key, DateTimeOffset? expiresAt, CancellationToken cancellationToken = default) =>
-        await AskAsync(new Expire(key.ToArray(), expiresAt), cancellationToken).ConfigureAwait(false) switch
+        await WriteAsync(session => new Expire(key.ToArray(), expiresAt, Session: session), cancellationToken).ConfigureAwait(false) switch
         {
             ExpireResult r => r.Existed,
             var other => throw Unexpected(other),
@@ -84,7 +100,7 @@ public sealed class ActorLsmInClusterClient : IActorLsm
 
     /// <inheritdoc/>
     public async Task<bool> ExpireAfterAsync(ReadOnlyMemory<byte> key, TimeSpan timeToLive, CancellationToken cancellationToken = default) =>
-        await AskAsync(new Expire(key.ToArray(), null, (long)timeToLive.TotalMilliseconds), cancellationToken).ConfigureAwait(false) switch
+        await WriteAsync(session => new Expire(key.ToArray(), null, (long)timeToLive.TotalMilliseconds, Session: session), cancellationToken).ConfigureAwait(false) switch
         {
             ExpireResult r => r.Existed,
             var other => throw Unexpected(other),
@@ -92,7 +108,7 @@ public sealed class ActorLsmInClusterClient : IActorLsm
 
     /// <inheritdoc/>
     public async Task<ulong> DeleteAsync(ReadOnlyMemory<byte> key, CancellationToken cancellationToken = default) =>
-        await AskAsync(new Delete(key.ToArray()), cancellationToken).ConfigureAwait(false) switch
+        await WriteAsync(session => new Delete(key.ToArray(), Session: session), cancellationToken).ConfigureAwait(false) switch
         {
             DeleteResult r => r.Sequence,
             var other => throw Unexpected(other),
@@ -148,11 +164,41 @@ public sealed class ActorLsmInClusterClient : IActorLsm
     public async Task<int> BatchAsync(IReadOnlyList<WriteOp> operations, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(operations);
-        return await AskAsync(new WriteBatch([.. operations]), cancellationToken).ConfigureAwait(false) switch
+        WriteOp[] ops = [.. operations];
+        return await WriteAsync(session => new WriteBatch(ops, Session: session), cancellationToken).ConfigureAwait(false) switch
         {
             WriteBatchResult r => r.Shards,
             var other => throw Unexpected(other),
         };
+    }
+
+    /// <summary>
+    /// Sends a numbered write (R11), resending it with the same number while the answer is UNAVAILABLE
+    /// (the outcome is unknown; the leader applies it at most once) until the timeout.
+    /// </summary>
+    private async Task<IActorLsmReply> WriteAsync(Func<WriteSessionStamp, IActorLsmRequest> request, CancellationToken cancellationToken)
+    {
+        WriteTicket ticket = _sequencer.Begin();
+        try
+        {
+            long deadline = Environment.TickCount64 + (long)_timeout.TotalMilliseconds;
+            for (int attempt = 0; ; attempt++)
+            {
+                try
+                {
+                    return await AskAsync(request(_sequencer.Stamp(ticket)), cancellationToken).ConfigureAwait(false);
+                }
+                catch (ActorLsmException e) when (e.Code == ErrorCode.Unavailable && Environment.TickCount64 < deadline)
+                {
+                    long pauseMs = Math.Min(500L, 10L << Math.Min(attempt, 6));
+                    await Task.Delay(TimeSpan.FromMilliseconds(Math.Min(pauseMs, Math.Max(1, deadline - Environment.TickCount64))), cancellationToken).ConfigureAwait(false);
+                }
+            }
+        }
+        finally
+        {
+            _sequencer.End(ticket);
+        }
     }
 
     private async Task<IActorLsmReply> AskAsync(IActorLsmRequest request, CancellationToken cancellationToken)

@@ -29,7 +29,7 @@ namespace ActorLsm.Hosting.Routing;
 /// part piped) and merges them. A scan that meets a leadership change (a part answers UNAVAILABLE) is
 /// routed again with the same backoff, like a get. WriteBatch: split by shard and grouped by leader;
 /// each member applies its part atomically per shard; the parts are not atomic together (as
-/// <see cref="ShardedNode.BatchAsync"/>).</para>
+/// <c>ShardedNode.BatchAsync</c>).</para>
 /// <para>Errors: ArgumentException → INVALID_ARGUMENT, OverloadedException → OVERLOADED,
 /// ShardUnavailableException → UNAVAILABLE, NotEnoughReplicasException → NOT_ENOUGH_REPLICAS,
 /// TimeoutException → TIMEOUT, anything else → INTERNAL (logged).</para>
@@ -69,6 +69,7 @@ internal sealed class ActorLsmRouterActor : ReceiveActor, IWithTimers
 
         ErrorCode code = ex switch
         {
+            SessionExpiredException => ErrorCode.SessionExpired,
             ArgumentException => ErrorCode.InvalidArgument,
             OverloadedException => ErrorCode.Overloaded,
             ShardUnavailableException => ErrorCode.Unavailable,
@@ -149,7 +150,7 @@ internal sealed class ActorLsmRouterActor : ReceiveActor, IWithTimers
         switch (request)
         {
             case Put p:
-                Start(() => node.PutAsync(p.Key, p.Value ?? throw new ArgumentException("the value is null"), p.ExpiresAt))
+                Start(() => node.PutAsync(p.Key, p.Value ?? throw new ArgumentException("the value is null"), p.ExpiresAt, ToSession(p.Session)))
                     .PipeTo(replyTo, success: seq => new PutResult(seq, id), failure: ex => ToError(ex, id));
                 break;
             case Messages.Get g:
@@ -174,12 +175,12 @@ internal sealed class ActorLsmRouterActor : ReceiveActor, IWithTimers
                 break;
             case Expire e:
                 Start(() => e.TimeToLiveMilliseconds is { } ttl
-                        ? node.SetTimeToLiveAsync(e.Key, TimeSpan.FromMilliseconds(ttl))
-                        : node.SetExpiryAsync(e.Key, e.ExpiresAt))
+                        ? node.SetTimeToLiveAsync(e.Key, TimeSpan.FromMilliseconds(ttl), ToSession(e.Session))
+                        : node.SetExpiryAsync(e.Key, e.ExpiresAt, ToSession(e.Session)))
                     .PipeTo(replyTo, success: existed => new ExpireResult(existed, id), failure: ex => ToError(ex, id));
                 break;
             case Delete d:
-                Start(() => node.DeleteAsync(d.Key))
+                Start(() => node.DeleteAsync(d.Key, ToSession(d.Session)))
                     .PipeTo(replyTo, success: seq => new DeleteResult(seq, id), failure: ex => ToError(ex, id));
                 break;
             default:
@@ -301,7 +302,7 @@ internal sealed class ActorLsmRouterActor : ReceiveActor, IWithTimers
 
         if (_settings.View is not { } view)
         {
-            PipeBatch(batch.Operations, id, replyTo);
+            PipeBatch(batch.Operations, id, batch.Session, replyTo);
             return;
         }
 
@@ -315,7 +316,7 @@ internal sealed class ActorLsmRouterActor : ReceiveActor, IWithTimers
         NodeAddress self = view.SelfAddress.Address;
         if (groups.Count == 1 && groups.ContainsKey(self))
         {
-            PipeBatch(batch.Operations, id, replyTo);
+            PipeBatch(batch.Operations, id, batch.Session, replyTo);
             return;
         }
 
@@ -333,19 +334,19 @@ internal sealed class ActorLsmRouterActor : ReceiveActor, IWithTimers
             List<WriteOp> ops = [.. batch.Operations.Where(op => set.Contains(_settings.Node.ShardOf(op.Key)))];
             if (member == self)
             {
-                PipeBatch(ops, id, aggregator);
+                PipeBatch(ops, id, batch.Session, aggregator);
             }
             else
             {
-                _settings.RemoteRouter!(member).Tell(new WriteBatch(ops, id), aggregator);
+                _settings.RemoteRouter!(member).Tell(new WriteBatch(ops, id, batch.Session), aggregator);
             }
         }
     }
 
-    private void PipeBatch(IReadOnlyList<WriteOp> operations, long id, IActorRef replyTo)
+    private void PipeBatch(IReadOnlyList<WriteOp> operations, long id, WriteSessionStamp? session, IActorRef replyTo)
     {
         BatchOperation[] ops = [.. operations.Select(static op => new BatchOperation(op.Key, op.Value, op.ExpiresAt))];
-        Start(() => _settings.Node.BatchAsync(ops))
+        Start(() => _settings.Node.BatchAsync(ops, ToSession(session)))
             .PipeTo(replyTo, success: shards => new WriteBatchResult(shards, id), failure: ex => ToError(ex, id));
     }
 
@@ -405,7 +406,12 @@ internal sealed class ActorLsmRouterActor : ReceiveActor, IWithTimers
         return address.Host is null || address.Port is null ? null : new NodeAddress(address.Host, address.Port.Value);
     }
 
+    /// <summary>The shards' session of a request's stamp (R11); null stays null.</summary>
+    private static WriteSession? ToSession(WriteSessionStamp? stamp) =>
+        stamp is null ? null : new WriteSession(stamp.ClientId, stamp.Sequence, stamp.FirstUnacknowledged, stamp.ResendAgeMs);
+
     /// <summary>Runs <paramref name="start"/>, turning an exception it throws before its task exists into a failed task.</summary>
+
     private static Task<T> Start<T>(Func<Task<T>> start)
     {
         try

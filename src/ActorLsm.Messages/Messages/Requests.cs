@@ -26,8 +26,9 @@ public interface IKeyedRequest : IActorLsmRequest
 /// <param name="Value">The value (at most the node's max-value-size, 16 MiB by default).</param>
 /// <param name="CorrelationId">Echoed in the reply.</param>
 /// <param name="ExpiresAt">When the value expires (absolute, millisecond precision), or null for never (<see cref="IActorLsm.PutAsync(ReadOnlyMemory{byte}, ReadOnlyMemory{byte}, DateTimeOffset?, CancellationToken)"/>).</param>
+/// <param name="Session">The write's client session (R11): applied at most once per (client id, sequence); null: no deduplication.</param>
 [MessagePackObject]
-public sealed record Put([property: Key(0)] byte[] Key, [property: Key(1)] byte[] Value, [property: Key(2)] long CorrelationId = 0, [property: Key(3)] DateTimeOffset? ExpiresAt = null) : IKeyedRequest;
+public sealed record Put([property: Key(0)] byte[] Key, [property: Key(1)] byte[] Value, [property: Key(2)] long CorrelationId = 0, [property: Key(3)] DateTimeOffset? ExpiresAt = null, [property: Key(4)] WriteSessionStamp? Session = null) : IKeyedRequest;
 
 /// <summary>Reads <paramref name="Key"/>. Reply: <see cref="GetResult"/> or <see cref="ActorLsmError"/>.</summary>
 /// <param name="Key">The key.</param>
@@ -46,18 +47,21 @@ public sealed record Get([property: Key(0)] byte[] Key, [property: Key(1)] long 
 /// <param name="ExpiresAt">The absolute expiry; ignored when <paramref name="TimeToLiveMilliseconds"/> is set.</param>
 /// <param name="TimeToLiveMilliseconds">A relative expiry, measured by the leader's clock.</param>
 /// <param name="CorrelationId">Echoed in the reply.</param>
+/// <param name="Session">The write's client session (R11; a resend gets the first send's answer); null: no deduplication.</param>
 [MessagePackObject]
 public sealed record Expire(
     [property: Key(0)] byte[] Key,
     [property: Key(1)] DateTimeOffset? ExpiresAt,
     [property: Key(2)] long? TimeToLiveMilliseconds = null,
-    [property: Key(3)] long CorrelationId = 0) : IKeyedRequest;
+    [property: Key(3)] long CorrelationId = 0,
+    [property: Key(4)] WriteSessionStamp? Session = null) : IKeyedRequest;
 
 /// <summary>Deletes <paramref name="Key"/> (a tombstone). Reply: <see cref="DeleteResult"/> or <see cref="ActorLsmError"/>.</summary>
 /// <param name="Key">The key.</param>
 /// <param name="CorrelationId">Echoed in the reply.</param>
+/// <param name="Session">The write's client session (R11); null: no deduplication.</param>
 [MessagePackObject]
-public sealed record Delete([property: Key(0)] byte[] Key, [property: Key(1)] long CorrelationId = 0) : IKeyedRequest;
+public sealed record Delete([property: Key(0)] byte[] Key, [property: Key(1)] long CorrelationId = 0, [property: Key(2)] WriteSessionStamp? Session = null) : IKeyedRequest;
 
 /// <summary>
 /// One page of entries with <paramref name="Start"/> &lt;= key &lt; <paramref name="End"/> (null: unbounded),
@@ -82,5 +86,6 @@ public sealed record Scan(
 /// </summary>
 /// <param name="Operations">The operations, in order; later operations on the same key win.</param>
 /// <param name="CorrelationId">Echoed in the reply.</param>
+/// <param name="Session">The batch's client session (R11): every shard applies its part at most once; null: no deduplication.</param>
 [MessagePackObject]
-public sealed record WriteBatch([property: Key(0)] IReadOnlyList<WriteOp> Operations, [property: Key(1)] long CorrelationId = 0) : IActorLsmRequest;
+public sealed record WriteBatch([property: Key(0)] IReadOnlyList<WriteOp> Operations, [property: Key(1)] long CorrelationId = 0, [property: Key(2)] WriteSessionStamp? Session = null) : IActorLsmRequest;

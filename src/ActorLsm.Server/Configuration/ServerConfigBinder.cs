@@ -97,6 +97,8 @@ public static class ServerConfigBinder
             MaxPendingWrites = r.Int(N + "max-pending-writes", 1, int.MaxValue),
             MaxPendingBytes = r.Bytes(N + "max-pending-bytes", 1, long.MaxValue),
             MaxScanLimit = r.Int(N + "max-scan-limit", 1, int.MaxValue),
+            SessionIdleTimeout = r.Duration(N + "sessions.idle-timeout", TimeSpan.FromSeconds(1), TimeSpan.FromDays(365)),
+            MaxSessionUnacknowledged = r.Int(N + "sessions.max-unacknowledged", 1, int.MaxValue),
             RequestTimeout = r.Duration(N + "request-timeout", TimeSpan.FromMilliseconds(1), TimeSpan.FromDays(1)),
             Storage = storage,
 

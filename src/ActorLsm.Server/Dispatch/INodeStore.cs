@@ -30,13 +30,35 @@ public interface INodeStore : IAsyncDisposable
 
     Task<ulong> DeleteAsync(byte[] key, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// As <see cref="ShardedNode.PutAsync(byte[], byte[], DateTimeOffset?, WriteSession?, CancellationToken)"/>: applied at
+    /// most once per write of <paramref name="session"/> (R11). The default ignores the session (a test store without deduplication).
+    /// </summary>
+    Task<ulong> PutAsync(byte[] key, byte[] value, DateTimeOffset? expiresAt, WriteSession? session, CancellationToken cancellationToken) =>
+        PutAsync(key, value, expiresAt, cancellationToken);
+
+    /// <summary>As <see cref="ShardedNode.DeleteAsync(byte[], WriteSession?, CancellationToken)"/>; the default ignores the session.</summary>
+    Task<ulong> DeleteAsync(byte[] key, WriteSession? session, CancellationToken cancellationToken) => DeleteAsync(key, cancellationToken);
+
+    /// <summary>As <see cref="ShardedNode.SetExpiryAsync(byte[], DateTimeOffset?, WriteSession?, CancellationToken)"/>; the default ignores the session.</summary>
+    Task<bool> SetExpiryAsync(byte[] key, DateTimeOffset? expiresAt, WriteSession? session, CancellationToken cancellationToken) =>
+        SetExpiryAsync(key, expiresAt, cancellationToken);
+
+    /// <summary>As <see cref="ShardedNode.SetTimeToLiveAsync(byte[], TimeSpan, WriteSession?, CancellationToken)"/>; the default ignores the session.</summary>
+    Task<bool> SetTimeToLiveAsync(byte[] key, TimeSpan timeToLive, WriteSession? session, CancellationToken cancellationToken) =>
+        SetTimeToLiveAsync(key, timeToLive, cancellationToken);
+
+    /// <summary>As <see cref="ShardedNode.BatchAsync(IReadOnlyList{BatchOperation}, WriteSession?, CancellationToken)"/>; the default ignores the session.</summary>
+    Task<int> BatchAsync(IReadOnlyList<BatchOperation> operations, WriteSession? session, CancellationToken cancellationToken) =>
+        BatchAsync(operations, cancellationToken);
+
     /// <summary>As <see cref="ShardedNode.GetWithExpiryAsync"/>: the value and its expiry, or null when absent or expired.</summary>
     Task<ExpiringValue?> GetWithExpiryAsync(byte[] key, CancellationToken cancellationToken);
 
-    /// <summary>As <see cref="ShardedNode.SetExpiryAsync"/> (EXPIREAT, PERSIST with null); true when the key existed.</summary>
+    /// <summary>As <see cref="ShardedNode.SetExpiryAsync(byte[], DateTimeOffset?, CancellationToken)"/> (EXPIREAT, PERSIST with null); true when the key existed.</summary>
     Task<bool> SetExpiryAsync(byte[] key, DateTimeOffset? expiresAt, CancellationToken cancellationToken);
 
-    /// <summary>As <see cref="ShardedNode.SetTimeToLiveAsync"/> (EXPIRE: relative, by the shard's clock); true when the key existed.</summary>
+    /// <summary>As <see cref="ShardedNode.SetTimeToLiveAsync(byte[], TimeSpan, CancellationToken)"/> (EXPIRE: relative, by the shard's clock); true when the key existed.</summary>
     Task<bool> SetTimeToLiveAsync(byte[] key, TimeSpan timeToLive, CancellationToken cancellationToken);
 
     /// <summary>

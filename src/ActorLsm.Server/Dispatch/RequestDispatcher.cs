@@ -109,6 +109,7 @@ public sealed class RequestDispatcher
         ErrorCode.IdleTimeout => "idle_timeout",
         ErrorCode.PipelineTooDeep => "pipeline_too_deep",
         ErrorCode.BulkTooLong => "bulk_too_long",
+        ErrorCode.SessionExpired => "session_expired",
         _ => "internal",
     };
 
@@ -122,7 +123,9 @@ public sealed class RequestDispatcher
                     return new Response { Error = putRefused };
                 }
 
-                ulong putSeq = request.Put.HasExpiresAtUnixMs
+                ulong putSeq = request.Put.Session is { } putSession
+                    ? await _store.PutAsync(request.Put.Key.ToByteArray(), request.Put.Value.ToByteArray(), request.Put.HasExpiresAtUnixMs ? FromUnixMs(request.Put.ExpiresAtUnixMs) : null, ToSession(putSession), ct).ConfigureAwait(false)
+                    : request.Put.HasExpiresAtUnixMs
                     ? await _store.PutAsync(request.Put.Key.ToByteArray(), request.Put.Value.ToByteArray(), FromUnixMs(request.Put.ExpiresAtUnixMs), ct).ConfigureAwait(false)
                     : await _store.PutAsync(request.Put.Key.ToByteArray(), request.Put.Value.ToByteArray(), ct).ConfigureAwait(false);
                 return new Response { Put = new PutResponse { Sequence = putSeq } };
@@ -154,9 +157,10 @@ public sealed class RequestDispatcher
                 }
 
                 ExpireRequest expire = request.Expire;
+                WriteSession? expireSession = expire.Session is { } es ? ToSession(es) : null;
                 bool existed = expire.HasTtlMs
-                    ? await _store.SetTimeToLiveAsync(expire.Key.ToByteArray(), TimeSpan.FromMilliseconds(expire.TtlMs), ct).ConfigureAwait(false)
-                    : await _store.SetExpiryAsync(expire.Key.ToByteArray(), expire.HasExpiresAtUnixMs ? FromUnixMs(expire.ExpiresAtUnixMs) : null, ct).ConfigureAwait(false);
+                    ? await _store.SetTimeToLiveAsync(expire.Key.ToByteArray(), TimeSpan.FromMilliseconds(expire.TtlMs), expireSession, ct).ConfigureAwait(false)
+                    : await _store.SetExpiryAsync(expire.Key.ToByteArray(), expire.HasExpiresAtUnixMs ? FromUnixMs(expire.ExpiresAtUnixMs) : null, expireSession, ct).ConfigureAwait(false);
                 return new Response { Expire = new ExpireResponse { Existed = existed } };
 
             case Request.BodyOneofCase.Delete:
@@ -165,7 +169,9 @@ public sealed class RequestDispatcher
                     return new Response { Error = deleteRefused };
                 }
 
-                ulong deleteSeq = await _store.DeleteAsync(request.Delete.Key.ToByteArray(), ct).ConfigureAwait(false);
+                ulong deleteSeq = request.Delete.Session is { } deleteSession
+                    ? await _store.DeleteAsync(request.Delete.Key.ToByteArray(), ToSession(deleteSession), ct).ConfigureAwait(false)
+                    : await _store.DeleteAsync(request.Delete.Key.ToByteArray(), ct).ConfigureAwait(false);
                 return new Response { Delete = new DeleteResponse { Sequence = deleteSeq } };
 
             case Request.BodyOneofCase.Scan:
@@ -184,7 +190,9 @@ public sealed class RequestDispatcher
                     operations[i] = new BatchOperation(o.Key.ToByteArray(), o.Delete ? null : o.Value.ToByteArray(), !o.Delete && o.HasExpiresAtUnixMs ? FromUnixMs(o.ExpiresAtUnixMs) : null);
                 }
 
-                int shards = await _store.BatchAsync(operations, ct).ConfigureAwait(false);
+                int shards = request.Batch.Session is { } batchSession
+                    ? await _store.BatchAsync(operations, ToSession(batchSession), ct).ConfigureAwait(false)
+                    : await _store.BatchAsync(operations, ct).ConfigureAwait(false);
                 return new Response { Batch = new BatchResponse { Shards = (uint)shards } };
 
             case Request.BodyOneofCase.Status:
@@ -386,10 +394,25 @@ public sealed class RequestDispatcher
         return response;
     }
 
+    /// <summary>The wire session as the shards' (R11); a client id that is not 16 bytes is an <see cref="ArgumentException"/>.</summary>
+    private static WriteSession ToSession(ClientSession wire)
+    {
+        if (wire.ClientId.Length != 16)
+        {
+            throw new ArgumentException($"a write session's client_id must be 16 bytes, not {wire.ClientId.Length}; nothing was written", nameof(wire));
+        }
+
+        var session = new WriteSession(new Guid(wire.ClientId.Span), wire.Sequence, wire.FirstUnacknowledged, (long)Math.Min(wire.ResendAgeMs, long.MaxValue));
+        session.Validate();
+        return session;
+    }
+
     private Error ToError(Exception ex, string op)
     {
         switch (ex)
         {
+            case SessionExpiredException:
+                return new Error { Code = ErrorCode.SessionExpired, Message = ex.Message };
             case ArgumentException:
                 return new Error { Code = ErrorCode.InvalidArgument, Message = ex.Message };
             case OverloadedException:

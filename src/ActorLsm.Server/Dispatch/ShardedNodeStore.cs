@@ -88,6 +88,20 @@ public sealed class ShardedNodeStore : INodeStore
 
     public Task<ulong> DeleteAsync(byte[] key, CancellationToken cancellationToken) => _node.DeleteAsync(key, cancellationToken);
 
+    public Task<ulong> PutAsync(byte[] key, byte[] value, DateTimeOffset? expiresAt, WriteSession? session, CancellationToken cancellationToken) =>
+        _node.PutAsync(key, value, expiresAt, session, cancellationToken);
+
+    public Task<ulong> DeleteAsync(byte[] key, WriteSession? session, CancellationToken cancellationToken) => _node.DeleteAsync(key, session, cancellationToken);
+
+    public Task<bool> SetExpiryAsync(byte[] key, DateTimeOffset? expiresAt, WriteSession? session, CancellationToken cancellationToken) =>
+        _node.SetExpiryAsync(key, expiresAt, session, cancellationToken);
+
+    public Task<bool> SetTimeToLiveAsync(byte[] key, TimeSpan timeToLive, WriteSession? session, CancellationToken cancellationToken) =>
+        _node.SetTimeToLiveAsync(key, timeToLive, session, cancellationToken);
+
+    public Task<int> BatchAsync(IReadOnlyList<BatchOperation> operations, WriteSession? session, CancellationToken cancellationToken) =>
+        _node.BatchAsync(operations, session, cancellationToken);
+
     public Task<ExpiringValue?> GetWithExpiryAsync(byte[] key, CancellationToken cancellationToken) => _node.GetWithExpiryAsync(key, cancellationToken);
 
     public Task<bool> SetExpiryAsync(byte[] key, DateTimeOffset? expiresAt, CancellationToken cancellationToken) => _node.SetExpiryAsync(key, expiresAt, cancellationToken);

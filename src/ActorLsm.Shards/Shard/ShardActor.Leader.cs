@@ -222,7 +222,7 @@ internal sealed partial class ShardActor
             _queue.Release(group);
             foreach (PendingWrite w in group.Writes)
             {
-                w.ReplyTo.Tell(failure);
+                w.Reply(failure);
             }
         }
 
@@ -305,7 +305,7 @@ internal sealed partial class ShardActor
                     $"shard {Id}: the in-sync set [{string.Join(", ", state.CommittedInSync)}] is below min-insync-replicas {state.MinInSync}; the write was not acknowledged and may or may not be applied"));
                 foreach (PendingWrite w in group.Writes)
                 {
-                    w.ReplyTo.Tell(failure);
+                    w.Reply(failure);
                 }
             }
         }
@@ -489,6 +489,9 @@ internal sealed partial class ShardActor
                 break;
             case ScanRequest scan:
                 OnScan(scan, replyTo);
+                break;
+            case SessionReply kept:
+                replyTo.Tell(kept.Reply); // R11: a resend's kept reply, once the high watermark covers it
                 break;
         }
     }

@@ -1,3 +1,4 @@
+using ActorLsm.Shards.Sessions;
 using ActorLsm.Storage;
 using Akka.Actor;
 
@@ -39,10 +40,25 @@ internal sealed partial class ShardActor
         }
 
         using LsmIterator it = store.NewIterator(new ReadOptions { LowerBound = scan.Start, UpperBound = scan.End });
+        // Session records (R11) live in a reserved key range that clients never see: the scan jumps over it.
         if (scan.Reverse)
         {
             for (it.SeekToLast(); it.Valid && entries.Count < limit; it.Prev())
             {
+                if (SessionKeys.IsReserved(it.Key))
+                {
+                    it.SeekForPrev(SessionKeys.Prefix); // no key equals the bare prefix: lands below the range
+                    if (!it.Valid)
+                    {
+                        break;
+                    }
+
+                    if (SessionKeys.IsReserved(it.Key))
+                    {
+                        continue;
+                    }
+                }
+
                 entries.Add(new KeyValuePair<byte[], byte[]>(it.Key.ToArray(), it.Value.ToArray()));
             }
         }
@@ -50,6 +66,15 @@ internal sealed partial class ShardActor
         {
             for (it.SeekToFirst(); it.Valid && entries.Count < limit; it.Next())
             {
+                if (SessionKeys.IsReserved(it.Key))
+                {
+                    it.Seek(SessionKeys.End);
+                    if (!it.Valid)
+                    {
+                        break;
+                    }
+                }
+
                 entries.Add(new KeyValuePair<byte[], byte[]>(it.Key.ToArray(), it.Value.ToArray()));
             }
         }

@@ -1,3 +1,4 @@
+using ActorLsm.Shards.Sessions;
 using ActorLsm.Storage;
 using Akka.Actor;
 
@@ -28,11 +29,27 @@ internal sealed partial class ShardActor
             return;
         }
 
-        if (!_queue.TryEnqueue(new PendingWrite(write.Ops, Sender, WriteQueue.BytesOf(write.Ops))))
+        SessionWrite? session = null;
+        if (write.Session is { } s)
+        {
+            if (HandledBySession(s, isUpdate: false, Sender))
+            {
+                return; // R11: a resend, answered (or joined to the write in flight), or refused
+            }
+
+            session = new SessionWrite(s);
+        }
+
+        if (!_queue.TryEnqueue(new PendingWrite(write.Ops, Sender, WriteQueue.BytesOf(write.Ops), Session: session)))
         {
             Sender.Tell(new Status.Failure(new OverloadedException(
                 $"shard {Id} has {_queue.PendingOps} operations ({_queue.PendingBytes} bytes) pending, limits {_settings.MaxPendingWrites} operations and {_settings.MaxPendingBytes} bytes; nothing was written")));
             return;
+        }
+
+        if (session is not null)
+        {
+            RegisterSessionWrite(session);
         }
 
         StartCommitIfIdle();
@@ -54,10 +71,27 @@ internal sealed partial class ShardActor
             return;
         }
 
+        if (Array.Exists(keys, static k => SessionKeys.IsReserved(k)))
+        {
+            Sender.Tell(new Status.Failure(ReservedKeyError()));
+            return;
+        }
+
         if (WriteRefusal() is { } refused)
         {
             Sender.Tell(new Status.Failure(refused));
             return;
+        }
+
+        SessionWrite? session = null;
+        if (update.Session is { } s)
+        {
+            if (HandledBySession(s, isUpdate: true, Sender))
+            {
+                return; // R11: the updater runs once; a resend gets the first run's outcome
+            }
+
+            session = new SessionWrite(s);
         }
 
         LsmStore store = Store;
@@ -96,11 +130,23 @@ internal sealed partial class ShardActor
             return;
         }
 
-        if (!_queue.TryEnqueue(new PendingWrite(ops, Sender, WriteQueue.BytesOf(ops), IsUpdate: true, Result: decision.Result)))
+        if (session is not null && ops.Length > 0 && !SessionOutcome.CanKeep(decision.Result))
+        {
+            Sender.Tell(new Status.Failure(new ArgumentException(
+                $"an update of a write session must return a result a session record can keep (null, bool, int, long, string or byte[]), not {decision.Result!.GetType()}; nothing was written", nameof(update))));
+            return;
+        }
+
+        if (!_queue.TryEnqueue(new PendingWrite(ops, Sender, WriteQueue.BytesOf(ops), IsUpdate: true, Result: decision.Result, Session: session)))
         {
             Sender.Tell(new Status.Failure(new OverloadedException(
                 $"shard {Id} has {_queue.PendingOps} operations ({_queue.PendingBytes} bytes) pending, limits {_settings.MaxPendingWrites} operations and {_settings.MaxPendingBytes} bytes; nothing was written")));
             return;
+        }
+
+        if (session is not null)
+        {
+            RegisterSessionWrite(session);
         }
 
         StartCommitIfIdle();
@@ -145,6 +191,11 @@ internal sealed partial class ShardActor
                 return new ArgumentException("a key is null", nameof(ops));
             }
 
+            if (SessionKeys.IsReserved(op.Key))
+            {
+                return ReservedKeyError();
+            }
+
             if (op.Key.Length > limits.MaxKeySize)
             {
                 return new ArgumentException($"key of {op.Key.Length} bytes exceeds the limit of {limits.MaxKeySize} bytes", nameof(ops));
@@ -158,6 +209,9 @@ internal sealed partial class ShardActor
 
         return null;
     }
+
+    private static ArgumentException ReservedKeyError() =>
+        new("keys starting with the bytes FF FF FF FF 73 65 73 73 are reserved for client sessions; nothing was written", "key");
 
     /// <summary>REQUIRES: called on the shard actor. Starts the next group commit unless one runs.</summary>
     private void StartCommitIfIdle()
@@ -182,6 +236,7 @@ internal sealed partial class ShardActor
 
         _inFlight = group;
         LsmStore store = _store;
+        AppendSessionRecords(group, store.LastSequence + 1); // R11: in the same batch as the data
         if (_leader is not null)
         {
             group.Leadership = _leader;
@@ -234,7 +289,7 @@ internal sealed partial class ShardActor
             var lost = new Status.Failure(new ShardUnavailableException($"shard {Id} lost its leadership while the write was committing; it may or may not be applied"));
             foreach (PendingWrite w in group.Writes)
             {
-                w.ReplyTo.Tell(lost);
+                w.Reply(lost);
             }
 
             RunDeferred();
@@ -274,7 +329,7 @@ internal sealed partial class ShardActor
         var refused = new Status.Failure(new ShardUnavailableException(why));
         foreach (PendingWrite w in _queue.TakeAllWaiting())
         {
-            w.ReplyTo.Tell(refused);
+            w.Reply(refused);
         }
     }
 
@@ -304,7 +359,7 @@ internal sealed partial class ShardActor
             var unknown = new Status.Failure(new ShardUnavailableException($"shard {Id} {why} before the write reached its replicas; it may or may not be applied"));
             foreach (PendingWrite w in group.Writes)
             {
-                w.ReplyTo.Tell(unknown);
+                w.Reply(unknown);
             }
 
             return;
@@ -326,7 +381,7 @@ internal sealed partial class ShardActor
             ulong sequence = commit.Result - (ulong)group.OpCount + 1;
             foreach (PendingWrite w in group.Writes)
             {
-                w.ReplyTo.Tell(w.IsUpdate ? new UpdateOutcome(w.Ops.Length > 0 ? sequence : null, w.Result) : sequence);
+                w.Reply(w.IsUpdate ? new UpdateOutcome(w.Ops.Length > 0 ? sequence : null, w.Result) : sequence);
                 sequence += (ulong)w.Ops.Length;
             }
 
@@ -341,7 +396,7 @@ internal sealed partial class ShardActor
         var failure = new Status.Failure(answer);
         foreach (PendingWrite w in group.Writes)
         {
-            w.ReplyTo.Tell(failure);
+            w.Reply(failure);
         }
 
         return error;

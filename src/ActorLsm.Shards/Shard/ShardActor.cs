@@ -242,7 +242,7 @@ internal sealed partial class ShardActor : UntypedActor, IWithTimers, IWithUnbou
         var unavailable = new Status.Failure(new ShardUnavailableException($"shard {Id} {why}; the write was not committed"));
         foreach (PendingWrite w in _queue.TakeAllWaiting())
         {
-            w.ReplyTo.Tell(unavailable);
+            w.Reply(unavailable);
         }
 
         if (!_restarting)
@@ -408,7 +408,8 @@ internal sealed partial class ShardActor : UntypedActor, IWithTimers, IWithUnbou
     {
         try
         {
-            ExpiringValue? found = Store.GetWithExpiry(get.Key);
+            // Session records (R11) are the shard's own: a client never sees them.
+            ExpiringValue? found = Sessions.SessionKeys.IsReserved(get.Key) ? null : Store.GetWithExpiry(get.Key);
             replyTo.Tell(found is { } live ? new GetReply(live.Value, live.ExpiresAt) : new GetReply(null));
         }
         catch (ArgumentException e)

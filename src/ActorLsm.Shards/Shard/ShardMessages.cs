@@ -16,10 +16,11 @@ internal interface IShardKeyed
 /// <summary>
 /// Puts and deletes of one shard, committed atomically (one write batch, one WAL record) in
 /// the shard's next group commit. Reply: the sequence number of the first operation (boxed
-/// <see cref="ulong"/>); operation i has that sequence + i. REQUIRES: Ops is non-empty and every
+/// <see cref="ulong"/>); operation i has that sequence + i. With a <paramref name="Session"/> it is
+/// applied at most once per (client id, sequence) (R11). REQUIRES: Ops is non-empty and every
 /// key belongs to this shard.
 /// </summary>
-internal sealed record WriteRequest(BatchOperation[] Ops) : IShardKeyed
+internal sealed record WriteRequest(BatchOperation[] Ops, WriteSession? Session = null) : IShardKeyed
 {
     public byte[] RoutingKey => Ops[0].Key;
 }
@@ -51,9 +52,10 @@ internal sealed record GetReply(byte[]? Value, DateTimeOffset? ExpiresAt = null)
 /// queues the writes it returns as one write, in order with every other write of the shard.
 /// Reply: <see cref="UpdateOutcome"/> once the writes are committed (for the leader: covered by the
 /// high watermark; also when nothing was written, so the values read are committed too).
-/// REQUIRES: Keys is non-empty and every key belongs to this shard.
+/// With a <paramref name="Session"/> its writes are applied at most once (R11; a resend does not run the
+/// updater again and gets the first run's outcome). REQUIRES: Keys is non-empty and every key belongs to this shard.
 /// </summary>
-internal sealed record UpdateRequest(byte[][] Keys, KeyUpdater Updater) : IShardKeyed
+internal sealed record UpdateRequest(byte[][] Keys, KeyUpdater Updater, WriteSession? Session = null) : IShardKeyed
 {
     public byte[] RoutingKey => Keys[0];
 }

@@ -23,6 +23,8 @@ internal sealed class ShardSettings
         Dispatcher = options.Dispatcher;
         RestartMinBackoff = options.RestartMinBackoff;
         RestartMaxBackoff = options.RestartMaxBackoff;
+        SessionIdleTimeout = options.SessionIdleTimeout;
+        MaxSessionUnacknowledged = options.MaxSessionUnacknowledged;
 
         // A group of about a quarter memtable keeps one commit from forcing an oversized memtable.
         MaxGroupBytes = (int)Math.Clamp(Storage.MemTableSize / 4L, 4096, MaxGroupBytesCap);
@@ -59,6 +61,12 @@ internal sealed class ShardSettings
 
     /// <summary>Largest delay before a failed shard reopens its store.</summary>
     public TimeSpan RestartMaxBackoff { get; }
+
+    /// <summary>Lifetime of a session record after the session's last write (R11).</summary>
+    public TimeSpan SessionIdleTimeout { get; }
+
+    /// <summary>Most writes of one session with a kept outcome or in flight.</summary>
+    public int MaxSessionUnacknowledged { get; }
 
     /// <summary>Replication settings; null when the node's shards are standalone.</summary>
     public Replication.ShardReplicationOptions? Replication { get; }

@@ -8,8 +8,28 @@ namespace ActorLsm.Shards.Shard;
 /// One write request waiting for its group commit: its operations, who to answer, and its key and
 /// value bytes. An update's write (<paramref name="IsUpdate"/>, possibly with no operations) is
 /// answered with <see cref="UpdateOutcome"/> carrying <paramref name="Result"/> instead of a sequence number.
+/// A write of a client session (<paramref name="Session"/>) also answers the resends that joined it.
 /// </summary>
-internal readonly record struct PendingWrite(BatchOperation[] Ops, IActorRef ReplyTo, long Bytes, bool IsUpdate = false, object? Result = null);
+internal readonly record struct PendingWrite(BatchOperation[] Ops, IActorRef ReplyTo, long Bytes, bool IsUpdate = false, object? Result = null, Sessions.SessionWrite? Session = null)
+{
+    /// <summary>Answers the write's sender, and every resend of it that waits (R11), with <paramref name="message"/>.</summary>
+    public void Reply(object message)
+    {
+        ReplyTo.Tell(message);
+        if (Session is { } session)
+        {
+            session.Answered = true;
+            if (session.Duplicates is { } duplicates)
+            {
+                session.Duplicates = null;
+                foreach (IActorRef duplicate in duplicates)
+                {
+                    duplicate.Tell(message);
+                }
+            }
+        }
+    }
+}
 
 /// <summary>
 /// A group commit: the writes taken from the queue, encoded as one <see cref="WriteBatch"/>
@@ -23,6 +43,7 @@ internal sealed class CommitGroup
         Writes = writes;
         Batch = batch;
         Bytes = bytes;
+        QueuedOps = batch.Count;
     }
 
     public List<PendingWrite> Writes { get; }
@@ -30,6 +51,12 @@ internal sealed class CommitGroup
     public WriteBatch Batch { get; }
 
     public int OpCount => Batch.Count;
+
+    /// <summary>
+    /// The operations of the writes themselves (what the queue counts as pending); the batch may also
+    /// hold session records after them (ShardActor.Sessions.cs), which take the batch's last sequences.
+    /// </summary>
+    public int QueuedOps { get; }
 
     public long Bytes { get; }
 
@@ -143,7 +170,7 @@ internal sealed class WriteQueue
             Forget(w.Ops);
         }
 
-        PendingOps -= group.OpCount;
+        PendingOps -= group.QueuedOps;
         PendingBytes -= group.Bytes;
         AssertInvariants();
     }

@@ -89,7 +89,8 @@ internal static class JepsenRun
         await using var registerClient = new ActorLsmClient(new ActorLsmClientOptions
         {
             Endpoints = cluster.Endpoints,
-            RetryIndeterminateWrites = false,
+            RetryIndeterminateWrites = true, // resends of unknown outcome, applied at most once (R11)
+            ExactlyOnceWrites = true,
             RequestTimeout = TimeSpan.FromSeconds(3),
             ConnectTimeout = TimeSpan.FromSeconds(1),
             ConnectionsPerEndpoint = 2,

@@ -14,10 +14,11 @@ namespace ActorLsm.Jepsen.Tests.Workloads;
 /// check and a verdict names its cycle.
 /// </summary>
 /// <remarks>
-/// The client runs with <see cref="ActorLsmClientOptions.RetryIndeterminateWrites"/> off: a resent write
-/// could apply twice (there are no exactly-once sessions yet), which is a client artifact, not the
-/// store's. A write that fails with an unknown outcome (timeout, lost connection, UNAVAILABLE,
-/// NOT_ENOUGH_REPLICAS, ...) is recorded as indeterminate: the checker may place it anywhere after its
+/// The client resends writes of unknown outcome (<see cref="ActorLsmClientOptions.RetryIndeterminateWrites"/>)
+/// with exactly-once sessions (<see cref="ActorLsmClientOptions.ExactlyOnceWrites"/>, R11): a resend is
+/// applied at most once, so the histories must stay linearizable with resends on. A write that still
+/// fails with an unknown outcome (timeout, lost connection, UNAVAILABLE, NOT_ENOUGH_REPLICAS,
+/// SESSION_EXPIRED, ...) is recorded as indeterminate: the checker may place it anywhere after its
 /// invocation, or nowhere. Only INVALID_ARGUMENT and OVERLOADED (nothing written) are definite failures.
 /// </remarks>
 internal sealed class RegisterWorkload
@@ -38,12 +39,12 @@ internal sealed class RegisterWorkload
     /// </summary>
     internal const int MaxIndeterminatePutsPerKey = 3;
 
-    /// <summary>REQUIRES: <paramref name="client"/> routes by the shard map with indeterminate-write retries off.</summary>
+    /// <summary>REQUIRES: <paramref name="client"/> routes by the shard map; if it resends writes of unknown outcome, it does so with exactly-once sessions.</summary>
     public RegisterWorkload(ActorLsmClient client, int workers, int keys)
     {
-        if (client.Options.RetryIndeterminateWrites)
+        if (client.Options.RetryIndeterminateWrites && !client.Options.ExactlyOnceWrites)
         {
-            throw new ArgumentException("the register workload needs RetryIndeterminateWrites = false", nameof(client));
+            throw new ArgumentException("the register workload resends writes only with ExactlyOnceWrites: a resend without a session could apply twice", nameof(client));
         }
 
         _client = client;

@@ -8,7 +8,7 @@ namespace ActorLsm.Server.Tests.Replication;
 /// <summary>
 /// Repeated leader crashes under a set workload and a register workload: no acknowledged write is
 /// lost (R1, R6) and the single-key histories are linearizable (R7), checked with the Wing-Gong
-/// search (LinearizabilityChecker).
+/// search (LinearizabilityChecker), with the clients resending writes of unknown outcome (R11).
 /// </summary>
 [Collection("replicated clusters")]
 public sealed class FailoverTests
@@ -16,7 +16,7 @@ public sealed class FailoverTests
     private const int RequiredFailovers = 20;
 
     [Fact]
-    public async Task RepeatedLeaderCrashes_TwentyFailovers_NoAcknowledgedWriteLostAndHistoriesLinearizable_R1_R6_R7()
+    public async Task RepeatedLeaderCrashes_TwentyFailovers_NoAcknowledgedWriteLostAndHistoriesWithResendsLinearizable_R1_R6_R7_R11()
     {
         await using ReplicatedCluster cluster = await ReplicatedCluster.StartAsync(3, minInSync: 2);
         await using ActorLsmClient setClient = cluster.Client();
@@ -83,9 +83,10 @@ public sealed class FailoverTests
     private static Task RunRegistersAsync(ReplicatedCluster cluster, HistoryRecorder history, int clients, int keys, CancellationToken stop) =>
         Task.WhenAll(Enumerable.Range(0, clients).Select(c => Task.Run(async () =>
         {
-            // No automatic resend of a write whose outcome is unknown: a resent put could take effect
-            // twice around another client's put, which no single-key linearizable history allows.
-            await using ActorLsmClient client = cluster.Client(TimeSpan.FromSeconds(10), retryIndeterminateWrites: false);
+            // Writes whose outcome is unknown are resent (the default): each carries the client's
+            // session sequence, so a resend is applied at most once (R11) and the history stays linearizable.
+            await using ActorLsmClient client = cluster.Client(TimeSpan.FromSeconds(10));
+            Assert.True(client.Options.RetryIndeterminateWrites && client.Options.ExactlyOnceWrites);
             var random = new Random(c);
             for (int n = 0; !stop.IsCancellationRequested; n++)
             {

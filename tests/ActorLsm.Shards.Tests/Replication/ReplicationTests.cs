@@ -95,6 +95,41 @@ public sealed class ReplicationTests(ITestOutputHelper output) : ShardsTestKit(o
     }
 
     [Fact]
+    public async Task Follower_PromotedAfterASessionWrite_ResendGetsTheOriginalSequenceAndWritesNothing_R11()
+    {
+        var replication = new ShardReplicationOptions { HeartbeatInterval = TimeSpan.FromMilliseconds(50) };
+        await using NodeHarness b = await StartInAsync(Sys, dir => Options(dir, "node-b", replication));
+        await using NodeHarness a = await StartInAsync(Sys, dir => Options(dir, "node-a", replication));
+        await SetRoleAsync(b, new FollowerRole(1, "b", "a"));
+        await SetRoleAsync(a, new LeaderRole(1, "a", [new ReplicaPeer("b", b.Node.Shard(0).Ref)], ["a", "b"], 2));
+
+        var session = new WriteSession(Guid.NewGuid(), 1, 1);
+        ulong original = await a.Node.PutAsync(B("k"), B("v1"), null, session); // the client never saw this answer
+        await a.Node.PutAsync(B("k"), B("v2")); // a later writer
+        ulong leaderLast = (await a.Node.StatusAsync()).Shards[0].LastSequence;
+
+        await a.Node.KillAsync();
+        await SetRoleAsync(b, new LeaderRole(2, "b", [], ["b"], 1));
+        await AwaitAssertAsync(async () => Assert.Equal("leader", (await b.Node.StatusAsync()).Shards[0].Role), TimeSpan.FromSeconds(10), TimeSpan.FromMilliseconds(100));
+
+        // The resend reaches the new leader: the session record came with the data (R1), so it is not applied again.
+        ulong resent = await b.Node.PutAsync(B("k"), B("v1"), null, session with { ResendAgeMs = 2000 });
+
+        Assert.Equal(original, resent);
+        Assert.Equal("v2", S(await b.Node.GetAsync(B("k"))));
+        Assert.Equal(leaderLast, (await b.Node.StatusAsync()).Shards[0].LastSequence);
+        ulong next = await b.Node.PutAsync(B("k"), B("v3"), null, session with { Sequence = 2, FirstUnacknowledged = 2 });
+        Assert.True(next > leaderLast);
+        Assert.Equal("v3", S(await b.Node.GetAsync(B("k"))));
+    }
+
+    private static ShardedNodeOptions WithClock(ShardedNodeOptions options, TimeProvider clock)
+    {
+        options.Storage.TimeProvider = clock;
+        return options;
+    }
+
+    [Fact]
     public async Task Follower_PromotedWithinTheReadLeaseOfItsLastAcknowledgement_HoldsClientsUntilANewerRoleRefusesThem_R10()
     {
         // A 30 s lease: b acknowledged leader a just now, so until 33 s later a may still serve reads on
