@@ -123,12 +123,6 @@ public sealed class ReplicationTests(ITestOutputHelper output) : ShardsTestKit(o
         Assert.Equal("v3", S(await b.Node.GetAsync(B("k"))));
     }
 
-    private static ShardedNodeOptions WithClock(ShardedNodeOptions options, TimeProvider clock)
-    {
-        options.Storage.TimeProvider = clock;
-        return options;
-    }
-
     [Fact]
     public async Task Follower_PromotedWithinTheReadLeaseOfItsLastAcknowledgement_HoldsClientsUntilANewerRoleRefusesThem_R10()
     {
