@@ -92,30 +92,7 @@ public sealed class SlotWriteCoordinator
     {
         ArgumentNullException.ThrowIfNull(reads);
         ArgumentNullException.ThrowIfNull(compute);
-        var op = new Op(reads, compute);
-        Stripe stripe = _stripes[slot % StripeCount];
-        lock (stripe.Gate)
-        {
-            if (!stripe.Slots.TryGetValue(slot, out SlotState? state))
-            {
-                state = new SlotState();
-                stripe.Slots[slot] = state;
-            }
-
-            if (state.Blocked)
-            {
-                state.Waiting.Enqueue(op);
-            }
-            else
-            {
-                Run(slot, state, op);
-                RemoveIfIdle(stripe, slot, state);
-            }
-
-            state.AssertInvariants();
-        }
-
-        return op.Completion.Task;
+        return Enqueue(slot, new Op(reads, compute));
     }
 
     /// <summary>
@@ -127,7 +104,12 @@ public sealed class SlotWriteCoordinator
     public Task<RespValue> ExclusiveAsync(int slot, Func<Task<RespValue>> action)
     {
         ArgumentNullException.ThrowIfNull(action);
-        var op = new Op([], _ => throw new InvalidOperationException("an exclusive command computes nothing here"), action);
+        return Enqueue(slot, new Op([], _ => throw new InvalidOperationException("an exclusive command computes nothing here"), action));
+    }
+
+    /// <summary>Runs <paramref name="op"/> now when the slot is free, else queues it behind the slot's running command; its task completes with the command.</summary>
+    private Task<RespValue> Enqueue(int slot, Op op)
+    {
         Stripe stripe = _stripes[slot % StripeCount];
         lock (stripe.Gate)
         {
