@@ -92,7 +92,7 @@ public static class ActorLsmHostingExtensions
                 ProxyRouterActor.Props(
                     role,
                     config.GetString("actorlsm.hosting.router-name", "actorlsm-router"),
-                    config.GetInt("actorlsm.hosting.unavailable-retries", 5),
+                    config.GetInt("actorlsm.hosting.unavailable-retries", 10),
                     config.GetTimeSpan("actorlsm.hosting.retry-backoff", TimeSpan.FromMilliseconds(100))),
                 config.GetString("actorlsm.hosting.router-name", "actorlsm-router"));
             registry.Register<ActorLsmRouter>(router);

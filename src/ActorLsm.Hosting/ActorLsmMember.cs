@@ -126,7 +126,7 @@ public sealed class ActorLsmMember
             host?.View,
             remoteRouter,
             nodeOptions.MaxScanLimit,
-            config.GetInt("actorlsm.hosting.unavailable-retries", 5),
+            config.GetInt("actorlsm.hosting.unavailable-retries", 10),
             config.GetTimeSpan("actorlsm.hosting.retry-backoff", TimeSpan.FromMilliseconds(100)),
             nodeOptions.RequestTimeout + TimeSpan.FromSeconds(2));
         IActorRef router = system.ActorOf(ActorLsmRouterActor.Props(settings), routerName);

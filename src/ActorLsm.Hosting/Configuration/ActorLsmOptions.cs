@@ -41,8 +41,9 @@ public sealed class ActorLsmOptions
 
     /// <summary>
     /// Attempts a router makes for a request whose shard has no available leader (or no data member is
-    /// known) before it replies UNAVAILABLE (<c>actorlsm.hosting.unavailable-retries</c>; default 5,
-    /// with backoff <see cref="RetryBackoff"/> doubling per attempt: 0.1 + 0.2 + 0.4 + 0.8 + 1.6 s).
+    /// known) before it replies UNAVAILABLE (<c>actorlsm.hosting.unavailable-retries</c>; default 10,
+    /// with backoff <see cref="RetryBackoff"/> doubling per attempt up to 1 s: 0.1 + 0.2 + 0.4 + 0.8 + 6 x 1 = 7.5 s,
+    /// which outlasts a leadership move and its read-lease fence, R10, inside a 10 s request timeout).
     /// </summary>
     public int? UnavailableRetries { get; set; }
 
@@ -80,9 +81,11 @@ public sealed class ActorLsmOptions
         actorlsm.hosting {
           # Name of the router actor under /user; the same on every member (routers forward to each other there).
           router-name = "actorlsm-router"
-          # Attempts for a request whose shard has no available leader before the router replies UNAVAILABLE.
-          unavailable-retries = 5
-          # First delay between those attempts; doubles per attempt.
+          # Attempts for a request whose shard has no available leader (or meets a leadership move) before the
+          # router replies UNAVAILABLE: 10 attempts last 7.5 s, longer than a move and its R10 fence (a persistent
+          # actor's recovery failed with 5 (3.1 s) while leaderships moved back to a restarted member).
+          unavailable-retries = 10
+          # First delay between those attempts; doubles per attempt, up to 1 s.
           retry-backoff = 100ms
         }
         """);

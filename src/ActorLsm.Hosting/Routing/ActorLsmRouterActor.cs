@@ -384,6 +384,9 @@ internal sealed class ActorLsmRouterActor : ReceiveActor, IWithTimers
         return true;
     }
 
+    /// <summary>Longest delay between two attempts of one request.</summary>
+    private static readonly TimeSpan s_maxBackoff = TimeSpan.FromSeconds(1);
+
     private void RetryOrUnavailable(IActorLsmRequest request, IActorRef replyTo, int attempt, string why)
     {
         if (attempt >= _settings.Retries)
@@ -392,7 +395,7 @@ internal sealed class ActorLsmRouterActor : ReceiveActor, IWithTimers
             return;
         }
 
-        TimeSpan delay = _settings.Backoff * Math.Pow(2, attempt);
+        TimeSpan delay = TimeSpan.FromTicks(Math.Min((_settings.Backoff * Math.Pow(2, attempt)).Ticks, s_maxBackoff.Ticks));
         _log.Debug("{0}; retrying {1} in {2}", why, request.GetType().Name, delay);
         Timers.StartSingleTimer(++_retryKeys, new RetryRequest(request, replyTo, attempt + 1), delay);
     }

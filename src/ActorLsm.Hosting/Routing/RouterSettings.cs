@@ -14,7 +14,7 @@ namespace ActorLsm.Hosting.Routing;
 /// <param name="RemoteRouter">The router of another member (same actor path, resolved by the provider); null on a single node.</param>
 /// <param name="MaxScanLimit">The node's max-scan-limit (a scan's limit 0 means this).</param>
 /// <param name="Retries">Attempts while a shard has no available leader before UNAVAILABLE.</param>
-/// <param name="Backoff">First delay between attempts; doubles per attempt.</param>
+/// <param name="Backoff">First delay between attempts; doubles per attempt, up to 1 s.</param>
 /// <param name="RequestTimeout">How long a scatter (scan, batch over members) waits for its parts.</param>
 internal sealed record RouterSettings(
     ShardedNode Node,

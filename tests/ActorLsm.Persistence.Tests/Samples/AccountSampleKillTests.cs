@@ -169,11 +169,21 @@ public sealed partial class AccountSampleKillTests : IDisposable
     private async Task<(int Exit, List<string> Lines)> RunToEndAsync(string workingDirectory, string command, string[] options)
     {
         Process process = Start(workingDirectory, command, options);
-        Task<string> stderr = process.StandardError.ReadToEndAsync();
-        string stdout = await process.StandardOutput.ReadToEndAsync().WaitAsync(s_timeout);
-        await process.WaitForExitAsync().WaitAsync(s_timeout);
-        _output.WriteLine(await stderr);
-        return (process.ExitCode, [.. stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)]);
+        var printed = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        Drain(process, command, printed);
+        try
+        {
+            await process.WaitForExitAsync().WaitAsync(s_timeout);
+        }
+        catch (TimeoutException)
+        {
+            process.Kill();
+            throw new TimeoutException($"'{command}' did not finish within {s_timeout.TotalSeconds} s; it printed:\n{string.Join('\n', printed)}");
+        }
+
+        process.WaitForExit(); // the output pipes are drained to their end
+        _output.WriteLine(string.Join('\n', printed.Where(l => l.StartsWith(command + "!", StringComparison.Ordinal))));
+        return (process.ExitCode, [.. printed.Where(l => l.StartsWith(command + ":", StringComparison.Ordinal)).Select(l => l[(command.Length + 1)..].Trim()).Where(l => l.Length > 0)]);
     }
 
     /// <summary>Starts the sample in <paramref name="workingDirectory"/> (its data goes under it); killed at the test's end if still running.</summary>
