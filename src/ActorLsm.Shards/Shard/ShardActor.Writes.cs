@@ -40,20 +40,7 @@ internal sealed partial class ShardActor
             session = new SessionWrite(s);
         }
 
-        if (!_queue.TryEnqueue(new PendingWrite(write.Ops, Sender, WriteQueue.BytesOf(write.Ops), Session: session)))
-        {
-            Sender.Tell(new Status.Failure(new OverloadedException(
-                $"shard {Id} has {_queue.PendingOps} operations ({_queue.PendingBytes} bytes) pending, limits {_settings.MaxPendingWrites} operations and {_settings.MaxPendingBytes} bytes; nothing was written")));
-            return;
-        }
-
-        if (session is not null)
-        {
-            RegisterSessionWrite(session);
-        }
-
-        StartCommitIfIdle();
-        AssertInvariants();
+        Enqueue(new PendingWrite(write.Ops, Sender, WriteQueue.BytesOf(write.Ops), Session: session));
     }
 
     /// <summary>
@@ -137,14 +124,23 @@ internal sealed partial class ShardActor
             return;
         }
 
-        if (!_queue.TryEnqueue(new PendingWrite(ops, Sender, WriteQueue.BytesOf(ops), IsUpdate: true, Result: decision.Result, Session: session)))
+        Enqueue(new PendingWrite(ops, Sender, WriteQueue.BytesOf(ops), IsUpdate: true, Result: decision.Result, Session: session));
+    }
+
+    /// <summary>
+    /// REQUIRES: called on the shard actor. Queues <paramref name="pending"/> (a write or an update) and starts a
+    /// commit if none runs, or answers OVERLOADED with nothing written when the write queue is full.
+    /// </summary>
+    private void Enqueue(PendingWrite pending)
+    {
+        if (!_queue.TryEnqueue(pending))
         {
-            Sender.Tell(new Status.Failure(new OverloadedException(
+            pending.ReplyTo.Tell(new Status.Failure(new OverloadedException(
                 $"shard {Id} has {_queue.PendingOps} operations ({_queue.PendingBytes} bytes) pending, limits {_settings.MaxPendingWrites} operations and {_settings.MaxPendingBytes} bytes; nothing was written")));
             return;
         }
 
-        if (session is not null)
+        if (pending.Session is { } session)
         {
             RegisterSessionWrite(session);
         }
