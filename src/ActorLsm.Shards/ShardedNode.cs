@@ -221,8 +221,49 @@ public sealed class ShardedNode : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(key);
         CheckSizes(key, null);
-        GetReply reply = await RequestAsync<GetReply>(ShardOf(key), new GetRequest(key), cancellationToken, _options.InlineReplyContinuations).ConfigureAwait(false);
+        int shard = ShardOf(key);
+        if (TryReadDirect(shard, key, out ExpiringValue? found))
+        {
+            return found?.Value;
+        }
+
+        GetReply reply = await RequestAsync<GetReply>(shard, new GetRequest(key), cancellationToken, _options.InlineReplyContinuations).ConfigureAwait(false);
         return reply.Value;
+    }
+
+    /// <summary>
+    /// Reads <paramref name="key"/> of <paramref name="shard"/> on the caller's thread when the shard
+    /// publishes its store for that (<see cref="DirectReads"/>: unreplicated shards); false when it
+    /// does not, or when the read failed other than on the key (the shard actor then serves it, and
+    /// handles the failure as it does its own reads). Session records (R11) are never returned.
+    /// </summary>
+    private bool TryReadDirect(int shard, byte[] key, out ExpiringValue? found)
+    {
+        found = null;
+        if (_gate.IsClosed)
+        {
+            return false;
+        }
+
+        DirectReads reads = _handles[shard].Reads;
+        if (reads.TryEnter() is not { } store)
+        {
+            return false;
+        }
+
+        try
+        {
+            found = Sessions.SessionKeys.IsReserved(key) ? null : store.GetWithExpiry(key);
+            return true;
+        }
+        catch (Exception e) when (e is not ArgumentException)
+        {
+            return false;
+        }
+        finally
+        {
+            reads.Exit();
+        }
     }
 
     /// <summary>
@@ -250,6 +291,19 @@ public sealed class ShardedNode : IAsyncDisposable
             }
         }
 
+        var direct = new byte[]?[keys.Count];
+        bool all = true;
+        for (int i = 0; i < direct.Length && all; i++)
+        {
+            all = TryReadDirect(shard, keys[i], out ExpiringValue? found);
+            direct[i] = found?.Value;
+        }
+
+        if (all)
+        {
+            return direct;
+        }
+
         MultiGetReply reply = await RequestAsync<MultiGetReply>(shard, new MultiGetRequest([.. keys]), cancellationToken, _options.InlineReplyContinuations).ConfigureAwait(false);
         return reply.Values;
     }
@@ -262,7 +316,13 @@ public sealed class ShardedNode : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(key);
         CheckSizes(key, null);
-        GetReply reply = await RequestAsync<GetReply>(ShardOf(key), new GetRequest(key), cancellationToken).ConfigureAwait(false);
+        int shard = ShardOf(key);
+        if (TryReadDirect(shard, key, out ExpiringValue? found))
+        {
+            return found;
+        }
+
+        GetReply reply = await RequestAsync<GetReply>(shard, new GetRequest(key), cancellationToken).ConfigureAwait(false);
         return reply.Value is null ? null : new ExpiringValue(reply.Value, reply.ExpiresAt);
     }
 

@@ -107,6 +107,7 @@ internal sealed partial class ShardActor : UntypedActor, IWithTimers, IWithUnbou
         }
 
         _openFailures = 0;
+        PublishForDirectReads();
         _handle.State = ShardState.Running;
         Context.Parent.Tell(new ShardStarted(Id), Self);
         Become(Serving);
@@ -147,6 +148,7 @@ internal sealed partial class ShardActor : UntypedActor, IWithTimers, IWithUnbou
     {
         string dir = NodeMetadata.ShardDirectory(_settings.DataDir, Id);
         WaitForScans();
+        _handle.Reads.Withdraw();
         _store?.Dispose();
         _store = null;
         _recent?.Clear();
@@ -155,6 +157,20 @@ internal sealed partial class ShardActor : UntypedActor, IWithTimers, IWithUnbou
         _storeGeneration++;
         _store = LsmStore.Open(dir, _settings.Storage, CreateHost);
         _epochs = Replication is null ? null : LeaderEpochCache.Load(dir);
+        PublishForDirectReads();
+    }
+
+    /// <summary>
+    /// REQUIRES: called on the shard actor with an open store. An unreplicated shard lets callers
+    /// read its store on their own threads (<see cref="DirectReads"/>); a replicated one serves every
+    /// read itself (R7, R10).
+    /// </summary>
+    private void PublishForDirectReads()
+    {
+        if (Replication is null && _store is { } store)
+        {
+            _handle.Reads.Publish(store);
+        }
     }
 
     private void StopBackgroundChildren()
@@ -251,6 +267,7 @@ internal sealed partial class ShardActor : UntypedActor, IWithTimers, IWithUnbou
         }
 
         WaitForScans();
+        _handle.Reads.Withdraw(); // no get on a caller's thread may touch the closing store
         _store?.Dispose(); // waits for the flusher's or compactor's running step
         _store = null;
         _ioThread?.Complete();

@@ -38,6 +38,9 @@ internal sealed class ShardHandle
 
     public int Id { get; }
 
+    /// <summary>The store, published by the shard actor for gets on the caller's thread when the shard is unreplicated.</summary>
+    public DirectReads Reads { get; } = new();
+
     /// <summary>The latest replica role given to the shard (null: standalone); kept here so a restarted shard actor takes it back.</summary>
     public Replication.ReplicaRole? Role
     {
