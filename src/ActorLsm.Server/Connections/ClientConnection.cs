@@ -17,8 +17,10 @@ namespace ActorLsm.Server.Connections;
 /// <summary>
 /// One client connection: a read loop that cuts frames off the transport and starts each request
 /// without waiting for earlier ones (pipelining, at most <see cref="ServerOptions.MaxInFlightPerConnection"/>
-/// at once), and a single writer that frames the responses in completion order and flushes once per
-/// burst. Bad input (PROTOCOL.md) gets its error frame after the earlier requests have been answered,
+/// at once), and responses framed in completion order and flushed once per burst. A response
+/// ready at once (a get an unreplicated shard served on this thread) is written by the read loop
+/// itself with the others of the same read, one flush per read and no hand-off; the others go
+/// through a writer loop. The two take turns on the transport's output (<c>_output</c>). Bad input (PROTOCOL.md) gets its error frame after the earlier requests have been answered,
 /// then the connection closes; nothing a client sends escapes as an exception.
 /// </summary>
 /// <remarks>
@@ -38,10 +40,13 @@ internal sealed class ClientConnection : IDisposable
     private readonly ILogger _logger;
     private readonly SemaphoreSlim _slots;
     private readonly Channel<Response> _responses = Channel.CreateUnbounded<Response>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly SemaphoreSlim _output = new(1, 1);   // held by whoever writes to the transport's output
+    private readonly List<Response> _ready = [];           // responses of the current read that completed at once; read loop only
     private readonly Authenticator _authenticator;
     private Role? _role;
     private string _user = string.Empty;
     private int _executing;
+    private bool _outputClosed; // a flush failed or the peer closed; guarded by _output
 
     public ClientConnection(ConnectionContext connection, RequestDispatcher dispatcher, ServerOptions options, ServerMetrics metrics, InFlightRequests inFlight, ILogger logger, Authenticator authenticator)
     {
@@ -179,16 +184,24 @@ internal sealed class ClientConnection : IDisposable
                         }
 
                         // Backpressure: at the bound, stop taking frames until a response goes out.
-                        await _slots.WaitAsync(CancellationToken.None).ConfigureAwait(false);
+                        if (!_slots.Wait(0))
+                        {
+                            await WriteReadyAsync().ConfigureAwait(false);
+                            await _slots.WaitAsync(CancellationToken.None).ConfigureAwait(false);
+                        }
+
                         _inFlight.Enter();
                         Interlocked.Increment(ref _executing);
-                        _ = ProcessAsync(request);
+                        Start(request);
                     }
                 }
                 finally
                 {
                     input.AdvanceTo(buffer.Start, buffer.End);
+                    HandOverReady(); // on an early return (bad input) the writer loop sends them before the error
                 }
+
+                await WriteReadyAsync().ConfigureAwait(false);
 
                 if (result.IsCompleted || result.IsCanceled)
                 {
@@ -267,11 +280,77 @@ internal sealed class ClientConnection : IDisposable
         _ => 0,
     };
 
-    private async Task ProcessAsync(Request request)
+    /// <summary>Starts <paramref name="request"/>: a response ready at once joins <c>_ready</c>, any other is awaited off the read loop.</summary>
+    // REQUIRES: called on the read loop, with a slot taken and the request counted as executing.
+    private void Start(Request request)
+    {
+        Task<Response> handled = _dispatcher.HandleAsync(request, CancellationToken.None);
+        if (handled.IsCompletedSuccessfully)
+        {
+            _ready.Add(handled.Result);
+            Interlocked.Decrement(ref _executing);
+            _inFlight.Exit();
+            _slots.Release();
+            return;
+        }
+
+        _ = ProcessAsync(request, handled);
+    }
+
+    /// <summary>Writes the responses of this read that were ready at once, and any queued, with one flush; the writer loop takes them when it holds the output.</summary>
+    // REQUIRES: called on the read loop.
+    private async Task WriteReadyAsync()
+    {
+        if (_ready.Count == 0)
+        {
+            return;
+        }
+
+        if (!_output.Wait(0))
+        {
+            HandOverReady(); // the writer loop is flushing: it sends these next
+            return;
+        }
+
+        try
+        {
+            PipeWriter output = _connection.Transport.Output;
+            long bytes = 0;
+            foreach (Response response in _ready)
+            {
+                bytes += Frame(output, response);
+            }
+
+            _ready.Clear();
+            while (_responses.Reader.TryRead(out Response? queued))
+            {
+                bytes += Frame(output, queued);
+            }
+
+            await FlushAsync(output, bytes).ConfigureAwait(false);
+        }
+        finally
+        {
+            _output.Release();
+        }
+    }
+
+    /// <summary>Moves the responses ready at once to the writer loop's queue. REQUIRES: called on the read loop.</summary>
+    private void HandOverReady()
+    {
+        foreach (Response response in _ready)
+        {
+            _responses.Writer.TryWrite(response);
+        }
+
+        _ready.Clear();
+    }
+
+    private async Task ProcessAsync(Request request, Task<Response> handled)
     {
         try
         {
-            Response response = await _dispatcher.HandleAsync(request, CancellationToken.None).ConfigureAwait(false);
+            Response response = await handled.ConfigureAwait(false);
             _responses.Writer.TryWrite(response);
         }
         catch (Exception ex)
@@ -292,41 +371,69 @@ internal sealed class ClientConnection : IDisposable
     {
         PipeWriter output = _connection.Transport.Output;
         ChannelReader<Response> responses = _responses.Reader;
-        bool open = true;
         while (await responses.WaitToReadAsync().ConfigureAwait(false))
         {
-            long bytes = 0;
-            while (responses.TryRead(out Response? response))
-            {
-                if (open)
-                {
-                    bytes += FrameCodec.HeaderSize + response.CalculateSize();
-                    FrameCodec.WriteFrame(output, response);
-                }
-            }
-
-            if (!open)
-            {
-                continue;
-            }
-
+            await _output.WaitAsync().ConfigureAwait(false);
             try
             {
-                FlushResult flushed = await output.FlushAsync().ConfigureAwait(false);
-                _metrics.BytesSent(bytes);
-                open = !flushed.IsCompleted && !flushed.IsCanceled;
+                long bytes = 0;
+                while (responses.TryRead(out Response? response))
+                {
+                    bytes += Frame(output, response);
+                }
+
+                if (bytes > 0)
+                {
+                    await FlushAsync(output, bytes).ConfigureAwait(false);
+                }
             }
-            catch (Exception ex) when (ex is IOException or ConnectionResetException or ConnectionAbortedException or InvalidOperationException or OperationCanceledException)
+            finally
             {
-                _logger.LogDebug("connection {ConnectionId}: write failed: {Message}", _connection.ConnectionId, ex.Message);
-                open = false;
+                _output.Release();
             }
         }
 
         Debug.Assert(_responses.Reader.Completion.IsCompleted, "the writer stops only after the channel completes");
     }
 
-    public void Dispose() => _slots.Dispose();
+    /// <summary>Frames <paramref name="response"/> into <paramref name="output"/> unless the output is closed; returns the bytes written. REQUIRES: the caller holds <c>_output</c>.</summary>
+    private long Frame(PipeWriter output, Response response)
+    {
+        if (_outputClosed)
+        {
+            return 0;
+        }
+
+        FrameCodec.WriteFrame(output, response);
+        return FrameCodec.HeaderSize + response.CalculateSize();
+    }
+
+    /// <summary>Flushes the output; a failure or a closed peer marks it closed, and later responses are dropped. REQUIRES: the caller holds <c>_output</c>.</summary>
+    private async Task FlushAsync(PipeWriter output, long bytes)
+    {
+        if (_outputClosed)
+        {
+            return;
+        }
+
+        try
+        {
+            FlushResult flushed = await output.FlushAsync().ConfigureAwait(false);
+            _metrics.BytesSent(bytes);
+            _outputClosed = flushed.IsCompleted || flushed.IsCanceled;
+        }
+        catch (Exception ex) when (ex is IOException or ConnectionResetException or ConnectionAbortedException or InvalidOperationException or OperationCanceledException)
+        {
+            _logger.LogDebug("connection {ConnectionId}: write failed: {Message}", _connection.ConnectionId, ex.Message);
+            _outputClosed = true;
+        }
+    }
+
+    public void Dispose()
+    {
+        _slots.Dispose();
+        _output.Dispose();
+    }
 
     private static Response ErrorResponse(ulong requestId, ErrorCode code, string message) =>
         new() { RequestId = requestId, Error = new Error { Code = code, Message = message } };
