@@ -1,5 +1,6 @@
 using System.Text;
 using ActorLsm.Client;
+using Microsoft.Extensions.DependencyInjection;
 using ActorLsm.Cluster.Sharding;
 using ActorLsm.Protocol;
 using ActorLsm.Shards;
@@ -165,5 +166,29 @@ public sealed class ReplicationTests
 
         List<string> lost = await workload.FindLostAsync(client);
         Assert.True(lost.Count == 0, $"{lost.Count} of {workload.Acked.Count} acknowledged writes lost, e.g. {string.Join(", ", lost.Take(5))}");
+    }
+
+    [Fact]
+    public async Task IActorLsm_OneServerNodesServices_WritesReachOtherNodesLeadersAndReadBackOverTcp()
+    {
+        // Each node is an Akka.Hosting application with WithActorLsm's router: IActorLsm from node 0's
+        // services routes a key led elsewhere to the router of its leader's node over Akka.Remote.
+        await using ReplicatedCluster cluster = await ReplicatedCluster.StartAsync(3);
+        IActorLsm inCluster = cluster.Servers[0]!.Services.GetRequiredService<IActorLsm>();
+        byte[][] keys = [.. Enumerable.Range(0, 40).Select(i => Encoding.UTF8.GetBytes("di-" + i))];
+        ShardMap map = cluster.Map!;
+        Assert.Contains(keys, k => map[ShardHash.ShardOf(k, ReplicatedCluster.ShardCount)].Leader != cluster.Address(0));
+
+        foreach (byte[] key in keys)
+        {
+            await inCluster.PutAsync(key, key);
+        }
+
+        await using ActorLsmClient client = cluster.Client();
+        foreach (byte[] key in keys)
+        {
+            Assert.Equal(key, await client.GetAsync(key));
+            Assert.Equal(key, await inCluster.GetAsync(key));
+        }
     }
 }
