@@ -24,7 +24,8 @@ namespace ActorLsm.Hosting;
 /// manager singleton, member actor) with the replication glue (<see cref="ReplicationCoordinator"/>,
 /// <see cref="ShardVersionReporter"/>). Stopped by the system's coordinated shutdown (phase
 /// before-actor-system-terminate: reporter, coordinator, cluster actors, then the shards, which finish
-/// the requests they accepted). <see cref="For"/> finds it, for status and tests.
+/// the requests they accepted), or by actorlsm-server itself after it drained its clients
+/// (<see cref="ActorLsmMemberSetup.StopOnCoordinatedShutdown"/>). <see cref="For"/> finds it, for status and tests.
 /// </summary>
 public sealed class ActorLsmMember
 {
@@ -158,11 +159,14 @@ public sealed class ActorLsmMember
             registry.Register<ActorLsmRouter>(router);
             var member = new ActorLsmMember(system, node, router, host, ownership, reporter, coordinator, durable);
             s_members.AddOrUpdate(system, member);
-            CoordinatedShutdown.Get(system).AddTask(CoordinatedShutdown.PhaseBeforeActorSystemTerminate, "actorlsm-stop", async () =>
+            if (setup.StopOnCoordinatedShutdown)
             {
-                await member.StopAsync().ConfigureAwait(false);
-                return Akka.Done.Instance;
-            });
+                CoordinatedShutdown.Get(system).AddTask(CoordinatedShutdown.PhaseBeforeActorSystemTerminate, "actorlsm-stop", async () =>
+                {
+                    await member.StopAsync().ConfigureAwait(false);
+                    return Akka.Done.Instance;
+                });
+            }
             logger.LogInformation("ActorLsm member started: {Shards} shards in {DataDir}, {Mode}", node.ShardCount, Path.GetFullPath(dataDir), clustered ? "cluster" : "single node");
             return member;
         }

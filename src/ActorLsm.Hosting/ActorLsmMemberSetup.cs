@@ -29,6 +29,14 @@ internal sealed record ActorLsmMemberSetup
     public string ClientEndpoint { get; init; } = string.Empty;
 
     /// <summary>
+    /// True (WithActorLsm): coordinated shutdown stops the member (phase before-actor-system-terminate).
+    /// False: the caller stops it (<see cref="ActorLsmMember.StopAsync"/>). actorlsm-server does, after it has
+    /// stopped accepting and drained its clients' requests, because Akka runs coordinated shutdown as soon as
+    /// a leaving member is Exiting, while the server still serves (it leaves first, then stops its listeners).
+    /// </summary>
+    public bool StopOnCoordinatedShutdown { get; init; } = true;
+
+    /// <summary>
     /// When set, told the started member (exception null) or why the start failed (member null; what was
     /// started is stopped again), and a failed start does not fail Akka.Hosting's start: the server fails its
     /// own start with the exception, before its listeners bind and without Akka.Hosting's console dump.

@@ -45,8 +45,10 @@ namespace ActorLsm.Server.Hosting;
 /// <remarks>
 /// Shutdown (<see cref="StopAsync"/>, also on SIGTERM or Ctrl-C through the host's console lifetime): in
 /// cluster mode leave the cluster first (bounded); then stop accepting connections and reading requests,
-/// wait up to <see cref="ServerOptions.ShutdownTimeout"/> for in-flight requests to be answered, run the
-/// actor system's coordinated shutdown (the member closes every store cleanly), terminate the system.
+/// wait up to <see cref="ServerOptions.ShutdownTimeout"/> for in-flight requests to be answered, stop the
+/// member (every store closes cleanly), run the actor system's coordinated shutdown, terminate the system.
+/// The member is not stopped by coordinated shutdown (<see cref="ActorLsmMemberSetup.StopOnCoordinatedShutdown"/>):
+/// Akka runs it as soon as a leaving member is Exiting, before the server has stopped serving.
 /// The node's HOCON keeps the actor system running through coordinated shutdown
 /// (<c>akka.coordinated-shutdown.terminate-actor-system = off</c>) and out of a downed node's way
 /// (<c>akka.cluster.run-coordinated-shutdown-when-down = off</c>), so that the server, not Akka.Hosting's
@@ -232,8 +234,9 @@ public sealed class ActorLsmServer : IAsyncDisposable
                 return new ShardedNodeStore(member.System, member, bound.Node);
             }
             : (sp, ct) => storeFactory!(bound, sp.GetRequiredService<ILoggerFactory>(), ct);
+        Func<Task>? close = hosted ? async () => await (await memberStarted.Task.ConfigureAwait(false)).StopAsync().ConfigureAwait(false) : null;
         builder.Services.AddSingleton(sp => new NodeLifecycleService(
-            ct => open(sp, ct), store => storeBox.Value = store, sp.GetRequiredService<InFlightRequests>(), sp.GetRequiredService<ServerMetrics>(), sp.GetRequiredService<ILogger<ActorLsmServer>>()));
+            ct => open(sp, ct), store => storeBox.Value = store, close, sp.GetRequiredService<InFlightRequests>(), sp.GetRequiredService<ServerMetrics>(), sp.GetRequiredService<ILogger<ActorLsmServer>>()));
         builder.Services.AddHostedService(sp => sp.GetRequiredService<NodeLifecycleService>());
 
         // The connection code never blocks (it parses frames, Tells shards and queues responses), so
@@ -321,8 +324,8 @@ public sealed class ActorLsmServer : IAsyncDisposable
 
     /// <summary>
     /// Graceful shutdown: leave the cluster (cluster mode, bounded by <see cref="LeaveTimeout"/>; not when
-    /// downed), stop accepting, answer in-flight requests (up to the shutdown timeout), close the shards
-    /// (coordinated shutdown), terminate the actor system. Idempotent. Returns false when requests were
+    /// downed), stop accepting, answer in-flight requests (up to the shutdown timeout), close the shards,
+    /// run coordinated shutdown, terminate the actor system. Idempotent. Returns false when requests were
     /// still in flight at the timeout (their clients see the connection close).
     /// </summary>
     public async Task<bool> StopAsync()
@@ -361,13 +364,13 @@ public sealed class ActorLsmServer : IAsyncDisposable
         _lifecycle.DrainUntil(DateTime.UtcNow + timeout);
         using (var cts = new CancellationTokenSource(timeout))
         {
-            // Kestrel stops, the lifecycle service drains, Akka.Hosting runs coordinated shutdown (the member closes the shards).
+            // Kestrel stops, the lifecycle service drains and closes the shards (the member's stop), Akka.Hosting runs coordinated shutdown.
             await StopHostAsync(_app, cts.Token).ConfigureAwait(false);
         }
 
         if (_member is not null)
         {
-            // Already done by coordinated shutdown; awaited again in case the host gave up waiting for it at the timeout.
+            // Already done by the lifecycle service; awaited again in case the host gave up waiting for it at the timeout.
             await _member.StopAsync().ConfigureAwait(false);
             await _member.System.Terminate().ConfigureAwait(false);
         }
@@ -416,6 +419,10 @@ public sealed class ActorLsmServer : IAsyncDisposable
         {
             Node = settings.Node,
             ClientEndpoint = settings.Cluster is not null ? AdvertisedEndpointOf(settings.Server, settings.Server.Port) : string.Empty,
+
+            // Akka runs coordinated shutdown when this member is Exiting after the server's leave, while the
+            // server still serves: the shards close in the host's stop instead, after the drain.
+            StopOnCoordinatedShutdown = false,
             Started = (member, error) =>
             {
                 if (member is not null)

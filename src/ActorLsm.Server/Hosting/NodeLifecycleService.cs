@@ -15,14 +15,15 @@ namespace ActorLsm.Server.Hosting;
 /// this service hands the shards to the connection handlers (or fails the host's start with the member's
 /// start error, before anything listens), then Kestrel binds the listeners;</item>
 /// <item>stop: Kestrel stops accepting and closes the connections, then this service waits for the
-/// requests in flight to be answered (up to the drain deadline), then Akka.Hosting runs coordinated
-/// shutdown, whose phase before-actor-system-terminate closes the shards.</item>
+/// requests in flight to be answered (up to the drain deadline) and closes the shards (the member's stop:
+/// replication glue, router, cluster actors, shards), then Akka.Hosting runs coordinated shutdown.</item>
 /// </list>
 /// </summary>
 internal sealed class NodeLifecycleService : IHostedService
 {
     private readonly Func<CancellationToken, Task<INodeStore>> _open;
     private readonly Action<INodeStore> _opened;
+    private readonly Func<Task>? _close;
     private readonly InFlightRequests _inFlight;
     private readonly ILogger _logger;
     private DateTime _drainDeadline = DateTime.MinValue;
@@ -30,11 +31,14 @@ internal sealed class NodeLifecycleService : IHostedService
 
     /// <summary>
     /// <paramref name="open"/> gives the node's shards once the actor system runs (or throws why they did
-    /// not start); <paramref name="opened"/> is told them before the listeners bind.
+    /// not start); <paramref name="opened"/> is told them before the listeners bind; <paramref name="close"/>
+    /// (null: the server closes a test's store itself) closes them after the drain.
     /// </summary>
-    public NodeLifecycleService(Func<CancellationToken, Task<INodeStore>> open, Action<INodeStore> opened, InFlightRequests inFlight, ServerMetrics metrics, ILogger logger)
+    public NodeLifecycleService(
+        Func<CancellationToken, Task<INodeStore>> open, Action<INodeStore> opened, Func<Task>? close, InFlightRequests inFlight, ServerMetrics metrics, ILogger logger)
     {
         _open = open;
+        _close = close;
         _opened = opened + metrics.Attach;
         _inFlight = inFlight;
         _logger = logger;
@@ -71,5 +75,9 @@ internal sealed class NodeLifecycleService : IHostedService
         }
 
         _logger.LogInformation("connections closed; closing the shards");
+        if (_close is not null)
+        {
+            await _close().ConfigureAwait(false);
+        }
     }
 }
