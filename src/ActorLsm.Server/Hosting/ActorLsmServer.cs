@@ -234,7 +234,7 @@ public sealed class ActorLsmServer : IAsyncDisposable
                 return new ShardedNodeStore(member.System, member, bound.Node);
             }
             : (sp, ct) => storeFactory!(bound, sp.GetRequiredService<ILoggerFactory>(), ct);
-        Func<Task>? close = hosted ? async () => await (await memberStarted.Task.ConfigureAwait(false)).StopAsync().ConfigureAwait(false) : null;
+        Func<Task>? close = hosted ? () => memberStarted.Task.IsCompletedSuccessfully ? memberStarted.Task.Result.StopAsync() : Task.CompletedTask : null;
         builder.Services.AddSingleton(sp => new NodeLifecycleService(
             ct => open(sp, ct), store => storeBox.Value = store, close, sp.GetRequiredService<InFlightRequests>(), sp.GetRequiredService<ServerMetrics>(), sp.GetRequiredService<ILogger<ActorLsmServer>>()));
         builder.Services.AddHostedService(sp => sp.GetRequiredService<NodeLifecycleService>());
@@ -283,6 +283,7 @@ public sealed class ActorLsmServer : IAsyncDisposable
         catch
         {
             // Whatever started stops again: the member's shards close (their stores unlock) and the port is free.
+            lifecycle.SkipDrain();
             await StopFailedStartAsync(app, hosted ? memberStarted.Task : null, storeBox.Value, hosted).ConfigureAwait(false);
             throw;
         }

@@ -50,7 +50,7 @@ internal sealed class NodeLifecycleService : IHostedService
     /// <summary>REQUIRES: set before the host stops. Until then the drain waits for nothing.</summary>
     public void DrainUntil(DateTime deadlineUtc) => _drainDeadline = deadlineUtc;
 
-    /// <summary>A simulated crash: the stop drains nothing.</summary>
+    /// <summary>A simulated crash or a failed start: the stop neither drains nor closes (the server does what is needed).</summary>
     public void SkipDrain() => Interlocked.Exchange(ref _skipDrain, 1);
 
     public async Task StartAsync(CancellationToken cancellationToken)
