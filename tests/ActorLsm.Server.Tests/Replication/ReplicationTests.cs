@@ -3,6 +3,7 @@ using ActorLsm.Client;
 using Microsoft.Extensions.DependencyInjection;
 using ActorLsm.Cluster.Sharding;
 using ActorLsm.Protocol;
+using ActorLsm.Server.Hosting;
 using ActorLsm.Shards;
 using ActorLsm.Storage;
 
@@ -189,6 +190,34 @@ public sealed class ReplicationTests
         {
             Assert.Equal(key, await client.GetAsync(key));
             Assert.Equal(key, await inCluster.GetAsync(key));
+        }
+    }
+
+    [Fact]
+    public async Task Leave_ServerNodeIsExiting_ShardsStayOpenUntilTheServerStopsThenCloseCleanly()
+    {
+        // Akka runs coordinated shutdown as soon as a leaving member is Exiting. The server leaves first and
+        // stops serving after, so its shards must outlive that coordinated shutdown and close in its own stop.
+        await using ReplicatedCluster cluster = await ReplicatedCluster.StartAsync(3);
+        ActorLsmServer leaving = cluster.Servers[2]!;
+        cluster.Servers[2] = null;
+        await leaving.Cluster!.LeaveAsync(CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(60));
+
+        // The coordinated shutdown Akka started when the member was Exiting, awaited to its end (Run returns
+        // the running one; were none running, this runs it as Akka would).
+        Akka.Actor.ActorSystem system = ((ActorLsm.Server.Dispatch.ShardedNodeStore)leaving.Store).System;
+        await Akka.Actor.CoordinatedShutdown.Get(system).Run(Akka.Actor.CoordinatedShutdown.ClusterLeavingReason.Instance).WaitAsync(TimeSpan.FromSeconds(60));
+
+        NodeStatus status = await leaving.Store.StatusAsync(CancellationToken.None);
+        Assert.All(status.Shards, s => Assert.Equal("running", s.State));
+
+        Assert.True(await leaving.StopAsync());
+        await leaving.DisposeAsync();
+        for (int shard = 0; shard < ReplicatedCluster.ShardCount; shard++)
+        {
+            // Reopening takes the store's lock: the stopped node released it.
+            string dir = Path.Combine(cluster.DataDir(2), "shard-" + shard.ToString("D2", System.Globalization.CultureInfo.InvariantCulture));
+            using LsmStore store = LsmStore.Open(dir, new LsmOptions { CreateIfMissing = false });
         }
     }
 }
