@@ -47,6 +47,18 @@ public static class ActorLsmHostingExtensions
         var options = new ActorLsmOptions();
         configure?.Invoke(options);
         AddOptions(builder, options);
+        return builder.WithActorLsmMember(ActorLsmMemberSetup.Default);
+    }
+
+    /// <summary>
+    /// WithActorLsm's defaults and start, with <paramref name="setup"/>: the one code path of both an
+    /// application's member and the node executable's (actorlsm-server, whose services get
+    /// <c>AddAkka(...)</c> with this call beside its Kestrel listeners).
+    /// </summary>
+    internal static AkkaConfigurationBuilder WithActorLsmMember(this AkkaConfigurationBuilder builder, ActorLsmMemberSetup setup)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentNullException.ThrowIfNull(setup);
 
         // The cluster reference config says provider = cluster; a store that is not clustered must stay on
         // the provider the application chose (WithClustering/WithRemoting set it through a BootstrapSetup,
@@ -58,7 +70,27 @@ public static class ActorLsmHostingExtensions
                 .WithFallback(ClusterReferenceConfig.Default)
                 .WithFallback(SerializationConfig.Default),
             HoconAddMode.Append);
-        builder.StartActors(async (system, registry) => await ActorLsmMember.StartAsync(system, registry).ConfigureAwait(false));
+        builder.StartActors(async (system, registry) =>
+        {
+            if (setup.Started is not { } started)
+            {
+                await ActorLsmMember.StartAsync(system, registry, setup).ConfigureAwait(false);
+                return;
+            }
+
+            ActorLsmMember member;
+            try
+            {
+                member = await ActorLsmMember.StartAsync(system, registry, setup).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                started(null, ex);
+                return;
+            }
+
+            started(member, null);
+        });
         return builder;
     }
 

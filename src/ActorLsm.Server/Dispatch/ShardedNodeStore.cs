@@ -1,49 +1,35 @@
 using Akka.Actor;
+using ActorLsm.Hosting;
 using ActorLsm.Shards;
 using ActorLsm.Storage;
 
 namespace ActorLsm.Server.Dispatch;
 
 /// <summary>
-/// The node's shards as an <see cref="INodeStore"/>: owns the Akka <see cref="ActorSystem"/> and the
-/// <see cref="ShardedNode"/> started in it; disposing closes every store, then terminates the system.
+/// The node's shards as an <see cref="INodeStore"/>: a view of the <see cref="ShardedNode"/> that the node's
+/// <see cref="ActorLsmMember"/> started (WithActorLsm's code path) in the actor system Akka.Hosting runs.
+/// It owns neither: coordinated shutdown closes the shards (<c>ActorLsmMember.StopAsync</c>) and the server
+/// terminates the system. <see cref="DisposeAsync"/> and <see cref="KillAsync"/> close the shards only
+/// (both idempotent, as the member's own close is).
 /// </summary>
 public sealed class ShardedNodeStore : INodeStore
 {
     private readonly ActorSystem _system;
     private readonly ShardedNode _node;
     private readonly int _maxScanLimit;
-    private readonly long[] _durable;
     private readonly TimeSpan _requestTimeout;
 
-    private ShardedNodeStore(ActorSystem system, ShardedNode node, int maxScanLimit, string dataDir, TimeSpan requestTimeout)
+    /// <summary>The shards of <paramref name="member"/>, running in <paramref name="system"/>, started with <paramref name="options"/>.</summary>
+    internal ShardedNodeStore(ActorSystem system, ActorLsmMember member, ShardedNodeOptions options)
     {
-        _requestTimeout = requestTimeout;
-        DataDir = dataDir;
+        ArgumentNullException.ThrowIfNull(system);
+        ArgumentNullException.ThrowIfNull(member);
+        ArgumentNullException.ThrowIfNull(options);
         _system = system;
-        _node = node;
-        _maxScanLimit = maxScanLimit;
-        _durable = new long[node.ShardCount];
-        node.FlushCompleted += OnFlushCompleted;
-    }
-
-    /// <summary>The largest sequence number a flush of shard <paramref name="shard"/> made durable in SSTables since start (0 = none seen).</summary>
-    public ulong DurableSequence(int shard) => (ulong)Volatile.Read(ref _durable[shard]);
-
-    private void OnFlushCompleted(int shard, ActorLsm.Storage.FlushCompletedInfo info)
-    {
-        long seq = (long)Math.Min(info.LargestSequence, long.MaxValue);
-        long seen = Volatile.Read(ref _durable[shard]);
-        while (seq > seen)
-        {
-            long was = Interlocked.CompareExchange(ref _durable[shard], seq, seen);
-            if (was == seen)
-            {
-                break;
-            }
-
-            seen = was;
-        }
+        _node = member.Node;
+        _maxScanLimit = options.MaxScanLimit;
+        _requestTimeout = options.RequestTimeout;
+        DataDir = options.DataDir;
     }
 
     public int ShardCount => _node.ShardCount;
@@ -53,7 +39,7 @@ public sealed class ShardedNodeStore : INodeStore
     /// <summary><c>actorlsm.node.request-timeout</c>: <see cref="ShardedNode"/> fails a request after it by itself.</summary>
     public TimeSpan? OwnRequestTimeout => _requestTimeout;
 
-    /// <summary>The actor system the shards run in (the cluster side starts its actors there too).</summary>
+    /// <summary>The node's actor system (Akka.Hosting's), where the shards and the cluster side run.</summary>
     public ActorSystem System => _system;
 
     /// <summary>The node's data directory (<c>actorlsm.node.data-dir</c>).</summary>
@@ -61,26 +47,6 @@ public sealed class ShardedNodeStore : INodeStore
 
     /// <summary>The shards.</summary>
     public ShardedNode Node => _node;
-
-    /// <summary>
-    /// Starts every shard (opening or recovering its store) in <paramref name="system"/>, which this store
-    /// then owns: it is terminated on dispose, and at once when the shards fail to start.
-    /// </summary>
-    public static async Task<ShardedNodeStore> StartAsync(ShardedNodeOptions options, ActorSystem system, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(options);
-        ArgumentNullException.ThrowIfNull(system);
-        try
-        {
-            ShardedNode node = await ShardedNode.StartAsync(system, options, cancellationToken).ConfigureAwait(false);
-            return new ShardedNodeStore(system, node, options.MaxScanLimit, options.DataDir, options.RequestTimeout);
-        }
-        catch
-        {
-            await system.Terminate().ConfigureAwait(false);
-            throw;
-        }
-    }
 
     public Task<ulong> PutAsync(byte[] key, byte[] value, CancellationToken cancellationToken) => _node.PutAsync(key, value, cancellationToken);
 
@@ -124,28 +90,9 @@ public sealed class ShardedNodeStore : INodeStore
 
     public Task<NodeStatus> StatusAsync(CancellationToken cancellationToken) => _node.StatusAsync(cancellationToken);
 
-    /// <summary>Stops the shards without waiting for requests in flight (<see cref="ShardedNode.KillAsync"/>), then the actor system.</summary>
-    public async ValueTask KillAsync()
-    {
-        try
-        {
-            await _node.KillAsync().ConfigureAwait(false);
-        }
-        finally
-        {
-            await _system.Terminate().ConfigureAwait(false);
-        }
-    }
+    /// <summary>Stops the shards without waiting for requests in flight (<see cref="ShardedNode.KillAsync"/>); the actor system keeps running.</summary>
+    public ValueTask KillAsync() => _node.KillAsync();
 
-    public async ValueTask DisposeAsync()
-    {
-        try
-        {
-            await _node.DisposeAsync().ConfigureAwait(false);
-        }
-        finally
-        {
-            await _system.Terminate().ConfigureAwait(false);
-        }
-    }
+    /// <summary>Closes the shards (requests they accepted are answered first); the actor system keeps running.</summary>
+    public ValueTask DisposeAsync() => _node.DisposeAsync();
 }

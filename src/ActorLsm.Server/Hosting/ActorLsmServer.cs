@@ -2,11 +2,10 @@ using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using System.Runtime.CompilerServices;
+using System.Runtime.ExceptionServices;
 using ActorLsm.Cluster.Hosting;
-using ActorLsm.Cluster.Sharding;
-using ActorLsm.Shards.Replication;
+using ActorLsm.Hosting;
 using ActorLsm.Hosting.Ownership;
-using ActorLsm.Hosting.Replication;
 using ActorLsm.Hosting.Versions;
 using Akka.Actor;
 using ActorLsm.Server.Clustering;
@@ -18,9 +17,9 @@ using ActorLsm.Server.Resp;
 using ActorLsm.Resp;
 using ActorLsm.Server.Security;
 using ActorLsm.Shards;
-using Akka.Actor.Setup;
 using Akka.Configuration;
-using Akka.Hosting.Logging;
+using Akka.Hosting;
+using Akka.Remote.Transport.DotNetty;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Hosting;
@@ -34,36 +33,49 @@ using Microsoft.Extensions.Logging.Console;
 namespace ActorLsm.Server.Hosting;
 
 /// <summary>
-/// One running node: the shards (an <see cref="INodeStore"/>) behind a Kestrel listener that serves
-/// the client protocol with <see cref="ClientConnectionHandler"/>, on the Generic Host
-/// (<see cref="WebApplication.CreateSlimBuilder()"/>; no HTTP endpoints). <c>actorlsm-server</c>
-/// runs one; tests host several in-process on port 0.
+/// One running node: an Akka.Hosting application on the Generic Host
+/// (<see cref="WebApplication.CreateSlimBuilder()"/>; no HTTP endpoints). Its services get
+/// <c>AddAkka("actorlsm", ...)</c> with the node's HOCON (Akka's keys beside <c>actorlsm.*</c>) and the
+/// store's member started by the code path of <c>WithActorLsm</c> (shards, router registered under
+/// <see cref="ActorLsmRouter"/>, and in cluster mode the cluster side and replication glue), plus
+/// <c>AddActorLsmClient</c> (<see cref="IActorLsm"/> in DI); beside them, Kestrel listeners serve the
+/// client protocol with <see cref="ClientConnectionHandler"/> and RESP. <c>actorlsm-server</c> runs one;
+/// tests host several in-process on port 0.
 /// </summary>
 /// <remarks>
-/// Shutdown (<see cref="StopAsync"/>, also on SIGTERM or Ctrl-C through the host's console lifetime):
-/// stop accepting connections and reading requests, wait up to <see cref="ServerOptions.ShutdownTimeout"/>
-/// for in-flight requests to be answered, close the shards (every store closes cleanly), stop the host.
+/// Shutdown (<see cref="StopAsync"/>, also on SIGTERM or Ctrl-C through the host's console lifetime): in
+/// cluster mode leave the cluster first (bounded); then stop accepting connections and reading requests,
+/// wait up to <see cref="ServerOptions.ShutdownTimeout"/> for in-flight requests to be answered, stop the
+/// member (every store closes cleanly), run the actor system's coordinated shutdown, terminate the system.
+/// The member is not stopped by coordinated shutdown (<see cref="ActorLsmMemberSetup.StopOnCoordinatedShutdown"/>):
+/// Akka runs it as soon as a leaving member is Exiting, before the server has stopped serving.
+/// The node's HOCON keeps the actor system running through coordinated shutdown
+/// (<c>akka.coordinated-shutdown.terminate-actor-system = off</c>) and out of a downed node's way
+/// (<c>akka.cluster.run-coordinated-shutdown-when-down = off</c>), so that the server, not Akka.Hosting's
+/// termination hook, decides when the process stops and with which exit code.
 /// </remarks>
 public sealed class ActorLsmServer : IAsyncDisposable
 {
     private readonly WebApplication _app;
     private readonly INodeStore _store;
+    private readonly ActorLsmMember? _member;
+    private readonly NodeLifecycleService _lifecycle;
     private readonly InFlightRequests _inFlight;
     private readonly ServerSettings _settings;
     private readonly ILogger _logger;
     private readonly ClusterRole _role;
     private IClusterNode? _cluster;
     private ShardVersionReporter? _reporter;
-    private ReplicationCoordinator? _replication;
-    private StrongBox<IClusterView?> _viewBox = new();
     private int _downed;
     private int _crashing;
     private int _stopped;
 
-    private ActorLsmServer(WebApplication app, INodeStore store, ServerSettings settings, int port, ClusterRole role)
+    private ActorLsmServer(WebApplication app, INodeStore store, ActorLsmMember? member, NodeLifecycleService lifecycle, ServerSettings settings, int port, ClusterRole role)
     {
         _app = app;
         _store = store;
+        _member = member;
+        _lifecycle = lifecycle;
         _settings = settings;
         _role = role;
         _inFlight = app.Services.GetRequiredService<InFlightRequests>();
@@ -92,6 +104,14 @@ public sealed class ActorLsmServer : IAsyncDisposable
     /// <summary>The node's instruments.</summary>
     public ServerMetrics Metrics => _app.Services.GetRequiredService<ServerMetrics>();
 
+    /// <summary>
+    /// The node's services: Akka.Hosting's (<see cref="ActorSystem"/>, <see cref="ActorRegistry"/> with the
+    /// router under <see cref="ActorLsmRouter"/>, <c>IRequiredActor&lt;ActorLsmRouter&gt;</c>) and
+    /// <see cref="IActorLsm"/>, as an application that embeds the store with WithActorLsm has them; none of
+    /// Akka's for a node over a test's store.
+    /// </summary>
+    public IServiceProvider Services => _app.Services;
+
     /// <summary>The node's cluster side; null for a single node.</summary>
     public IClusterNode? Cluster => _cluster;
 
@@ -118,9 +138,11 @@ public sealed class ActorLsmServer : IAsyncDisposable
         StartAsync(settings, configureLogging, storeFactory, null, cancellationToken);
 
     /// <summary>
-    /// As the public overload; <paramref name="clusterFactory"/> (tests) replaces <see cref="ClusterHost"/> and
-    /// puts the node in cluster mode: it gets the store and the bound client endpoint and returns the started
-    /// cluster side. Without it, cluster mode starts a <see cref="ClusterHost"/> when <see cref="ServerSettings.Cluster"/> is set.
+    /// As the public overload. With <paramref name="storeFactory"/> (tests) the node serves that store and
+    /// runs no actor system; <paramref name="clusterFactory"/> (tests, with a test store only) then puts it in
+    /// cluster mode: it gets the store and the bound client endpoint and returns the started cluster side.
+    /// Without a store factory the node is an Akka.Hosting application whose member (WithActorLsm's code
+    /// path) owns the shards and, when <see cref="ServerSettings.Cluster"/> is set, the cluster side.
     /// </summary>
     internal static async Task<ActorLsmServer> StartAsync(
         ServerSettings settings,
@@ -130,46 +152,32 @@ public sealed class ActorLsmServer : IAsyncDisposable
         CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(settings);
+        bool hosted = storeFactory is null;
+        if (hosted && clusterFactory is not null)
+        {
+            throw new ArgumentException("a test cluster side needs a test store (the real shards run the real cluster side)", nameof(clusterFactory));
+        }
+
+        if (!hosted && clusterFactory is null && settings.Cluster is not null)
+        {
+            throw new InvalidOperationException("cluster mode needs the node's real shards (no store factory)");
+        }
+
         if (settings.Server.RespPort == 0)
         {
             // The RESP port is published to the cluster (and told to tests) before Kestrel binds it.
             settings = settings with { Server = settings.Server with { RespPort = FreePort(settings.Server.EffectiveRespHost) } };
         }
 
-        if (clusterFactory is null && settings.Cluster is not null)
+        if (hosted && settings.Cluster is not null && settings.Server.Port == 0)
         {
             // Cluster mode publishes the client endpoint as a member role, so the port must be known
             // before the actor system starts: a configured 0 is resolved to a free port now.
-            if (settings.Server.Port == 0)
-            {
-                settings = settings with { Server = settings.Server with { Port = FreePort(settings.Server.Host) } };
-            }
-
-            clusterFactory = (store, endpoint, ct) => StartClusterHostAsync(store, endpoint, ct);
+            settings = settings with { Server = settings.Server with { Port = FreePort(settings.Server.Host) } };
         }
 
-        // Cluster mode with the node's own shards: the shards replicate (PROTOCOL.md). The proposals
-        // of in-sync sets reach the version manager once the cluster side has started.
-        var viewBox = new StrongBox<IClusterView?>();
-        if (clusterFactory is not null && storeFactory is null && settings.Cluster is { } replicated && replicated.Replication.Factor > 1)
-        {
-            ReplicationSettings r = replicated.Replication;
-            settings = settings with
-            {
-                Node = settings.Node.WithReplication(new ShardReplicationOptions
-                {
-                    ReplicaLagTimeMax = r.ReplicaLagTimeMax,
-                    HeartbeatInterval = r.HeartbeatInterval,
-                    ResendTimeout = r.ResendTimeout,
-                    ReadLease = r.ReadLease,
-                    MaxInflightBytes = r.MaxInflightBytes,
-                    SnapshotChunkSize = r.SnapshotChunkSize,
-                    ProposeInSync = (shard, epoch, inSync) => ReplicationCoordinator.Propose(viewBox.Value, shard, epoch, inSync),
-                }),
-            };
-        }
-
-        var role = new ClusterRole(clustered: clusterFactory is not null);
+        bool clustered = hosted ? settings.Cluster is not null : clusterFactory is not null;
+        var role = new ClusterRole(clustered);
         var storeBox = new StrongBox<INodeStore?>();
         WebApplicationBuilder builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [] });
         builder.Logging.ClearProviders();
@@ -209,6 +217,28 @@ public sealed class ActorLsmServer : IAsyncDisposable
             new RespNodeExpiry(sp.GetRequiredService<INodeStore>()))));
         builder.Services.AddSingleton<RespConnectionHandler>();
 
+        // The node as an Akka.Hosting application: the actor system, its member and IActorLsm, registered
+        // before the lifecycle service and Kestrel, so they start first and stop last (NodeLifecycleService).
+        var memberStarted = new TaskCompletionSource<ActorLsmMember>(TaskCreationOptions.RunContinuationsAsynchronously);
+        if (hosted)
+        {
+            AddAkka(builder.Services, settings, memberStarted);
+        }
+
+        Func<IServiceProvider, CancellationToken, Task<INodeStore>> open = hosted
+            ? async (_, ct) =>
+            {
+                // Akka.Hosting has run the member's start by now (its hosted service awaits it); a failed start
+                // fails the host's start here, before the listeners bind.
+                ActorLsmMember member = await memberStarted.Task.WaitAsync(ct).ConfigureAwait(false);
+                return new ShardedNodeStore(member.System, member, bound.Node);
+            }
+            : (sp, ct) => storeFactory!(bound, sp.GetRequiredService<ILoggerFactory>(), ct);
+        Func<Task>? close = hosted ? () => memberStarted.Task.IsCompletedSuccessfully ? memberStarted.Task.Result.StopAsync() : Task.CompletedTask : null;
+        builder.Services.AddSingleton(sp => new NodeLifecycleService(
+            ct => open(sp, ct), store => storeBox.Value = store, close, sp.GetRequiredService<InFlightRequests>(), sp.GetRequiredService<ServerMetrics>(), sp.GetRequiredService<ILogger<ActorLsmServer>>()));
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<NodeLifecycleService>());
+
         // The connection code never blocks (it parses frames, Tells shards and queues responses), so
         // Kestrel may run it on the socket's own completion thread instead of handing every read and
         // every send to its I/O queue on the thread pool: two thread hops less per request burst.
@@ -244,56 +274,45 @@ public sealed class ActorLsmServer : IAsyncDisposable
 
         WebApplication app = builder.Build();
         ILogger logger = app.Services.GetRequiredService<ILogger<ActorLsmServer>>();
-        ILoggerFactory loggerFactory = app.Services.GetRequiredService<ILoggerFactory>();
-        INodeStore? store = null;
+        NodeLifecycleService lifecycle = app.Services.GetRequiredService<NodeLifecycleService>();
         try
         {
             logger.LogInformation("opening {Shards} shards in {DataDir}", settings.Node.ShardCount, Path.GetFullPath(settings.Node.DataDir));
-            store = storeFactory is not null
-                ? await storeFactory(settings, loggerFactory, cancellationToken).ConfigureAwait(false)
-                : await ShardedNodeStore.StartAsync(settings.Node, CreateActorSystem(settings, loggerFactory), cancellationToken).ConfigureAwait(false);
-            storeBox.Value = store;
-            app.Services.GetRequiredService<ServerMetrics>().Attach(store);
-
             await app.StartAsync(cancellationToken).ConfigureAwait(false);
-            int port = BoundPort(app, settings.Server.Port);
-            var server = new ActorLsmServer(app, store, settings, port, role) { _viewBox = viewBox };
-            role.Self = server.Endpoint;
-            logger.LogInformation("serving clients on {Host}:{Port}", settings.Server.Host, port);
-            if (settings.Server.RespPort is { } resp)
-            {
-                logger.LogInformation("serving RESP on {Host}:{Port}", settings.Server.EffectiveRespHost, resp);
-            }
-
-            if (clusterFactory is not null)
-            {
-                try
-                {
-                    await server.StartClusterAsync(clusterFactory, cancellationToken).ConfigureAwait(false);
-                }
-                catch
-                {
-                    await server.DisposeAsync().ConfigureAwait(false);
-                    throw;
-                }
-            }
-
-            return server;
-        }
-        catch when (storeBox.Value is not null && app is not null && IsDisposedByServer(app))
-        {
-            throw;
         }
         catch
         {
-            if (store is not null)
-            {
-                await store.DisposeAsync().ConfigureAwait(false);
-            }
-
-            await app.DisposeAsync().ConfigureAwait(false);
+            // Whatever started stops again: the member's shards close (their stores unlock) and the port is free.
+            lifecycle.SkipDrain();
+            await StopFailedStartAsync(app, hosted ? memberStarted.Task : null, storeBox.Value, hosted).ConfigureAwait(false);
             throw;
         }
+
+        INodeStore store = storeBox.Value ?? throw new InvalidOperationException("the host started without the node's shards");
+        ActorLsmMember? started = hosted ? await memberStarted.Task.ConfigureAwait(false) : null;
+        int port = BoundPort(app, settings.Server.Port);
+        var server = new ActorLsmServer(app, store, started, lifecycle, settings, port, role);
+        role.Self = server.Endpoint;
+        logger.LogInformation("serving clients on {Host}:{Port}", settings.Server.Host, port);
+        if (settings.Server.RespPort is { } resp)
+        {
+            logger.LogInformation("serving RESP on {Host}:{Port}", settings.Server.EffectiveRespHost, resp);
+        }
+
+        if (clustered)
+        {
+            try
+            {
+                await server.StartClusterAsync(clusterFactory, cancellationToken).ConfigureAwait(false);
+            }
+            catch
+            {
+                await server.DisposeAsync().ConfigureAwait(false);
+                throw;
+            }
+        }
+
+        return server;
     }
 
     /// <summary>Completes when the host is asked to stop (SIGTERM, Ctrl-C, or <see cref="StopAsync"/>).</summary>
@@ -305,9 +324,10 @@ public sealed class ActorLsmServer : IAsyncDisposable
     }
 
     /// <summary>
-    /// Graceful shutdown: stop accepting, answer in-flight requests (up to the shutdown timeout),
-    /// close the shards, stop the host. Idempotent. Returns false when requests were still in flight
-    /// at the timeout (their clients see the connection close).
+    /// Graceful shutdown: leave the cluster (cluster mode, bounded by <see cref="LeaveTimeout"/>; not when
+    /// downed), stop accepting, answer in-flight requests (up to the shutdown timeout), close the shards,
+    /// run coordinated shutdown, terminate the actor system. Idempotent. Returns false when requests were
+    /// still in flight at the timeout (their clients see the connection close).
     /// </summary>
     public async Task<bool> StopAsync()
     {
@@ -319,37 +339,49 @@ public sealed class ActorLsmServer : IAsyncDisposable
         await StopClusterAsync().ConfigureAwait(false);
         if (Volatile.Read(ref _crashing) != 0)
         {
-            // A simulated crash: the shards go first (waiting requests fail), nothing is drained.
+            // A simulated crash: the shards go first (waiting requests fail), nothing is drained, and the actor
+            // system stops without coordinated shutdown (akka.coordinated-shutdown.run-by-actor-system-terminate
+            // = off), so no leave reaches the others: to them it is a crash.
+            _lifecycle.SkipDrain();
             if (_store is ShardedNodeStore shards)
             {
                 await shards.KillAsync().ConfigureAwait(false);
             }
 
             await _store.DisposeAsync().ConfigureAwait(false);
+            if (_member is not null)
+            {
+                await _member.StopAsync().ConfigureAwait(false);
+                await _member.System.Terminate().ConfigureAwait(false);
+            }
+
             using var quick = new CancellationTokenSource(TimeSpan.Zero);
-            await _app.StopAsync(quick.Token).ConfigureAwait(false);
+            await StopHostAsync(_app, quick.Token).ConfigureAwait(false);
             return false;
         }
 
         TimeSpan timeout = _settings.Server.ShutdownTimeout;
-        DateTime deadline = DateTime.UtcNow + timeout;
         _logger.LogInformation("stopping: no new connections; answering {InFlight} in-flight requests (up to {Timeout})", _inFlight.Count, timeout);
+        _lifecycle.DrainUntil(DateTime.UtcNow + timeout);
         using (var cts = new CancellationTokenSource(timeout))
         {
-            await _app.StopAsync(cts.Token).ConfigureAwait(false);
+            // Kestrel stops, the lifecycle service drains and closes the shards (the member's stop), Akka.Hosting runs coordinated shutdown.
+            await StopHostAsync(_app, cts.Token).ConfigureAwait(false);
         }
 
-        TimeSpan left = deadline - DateTime.UtcNow;
-        bool drained = await _inFlight.WaitIdleAsync(left > TimeSpan.Zero ? left : TimeSpan.Zero).ConfigureAwait(false);
-        if (!drained)
+        if (_member is not null)
         {
-            _logger.LogWarning("{InFlight} requests still in flight after {Timeout}; closing the shards anyway", _inFlight.Count, timeout);
+            // Already done by the lifecycle service; awaited again in case the host gave up waiting for it at the timeout.
+            await _member.StopAsync().ConfigureAwait(false);
+            await _member.System.Terminate().ConfigureAwait(false);
+        }
+        else
+        {
+            await _store.DisposeAsync().ConfigureAwait(false);
         }
 
-        _logger.LogInformation("connections closed; closing the shards");
-        await _store.DisposeAsync().ConfigureAwait(false);
         _logger.LogInformation("shards closed; stopped");
-        return drained;
+        return _lifecycle.Drained;
     }
 
     /// <summary>
@@ -371,23 +403,59 @@ public sealed class ActorLsmServer : IAsyncDisposable
     /// <summary>Longest a graceful leave may take on stop before the node stops anyway.</summary>
     internal static TimeSpan LeaveTimeout { get; } = TimeSpan.FromSeconds(30);
 
-    private static async Task<IClusterNode> StartClusterHostAsync(INodeStore store, string endpoint, CancellationToken ct)
+    /// <summary>
+    /// The node's Akka.Hosting part: <c>AddAkka</c> with the actor system named <see cref="ClusterHost.SystemName"/>,
+    /// the node's whole configuration in front (Akka's keys beside <c>actorlsm.*</c>; in cluster mode with this
+    /// node's roles, <see cref="ClusterHost.ComposeConfig"/>, else the local provider), TLS on Akka.Remote when
+    /// configured, and the member through WithActorLsm's code path (<see cref="ActorLsmMemberSetup"/>: the
+    /// bound shard options, the published client endpoint, the start's outcome to <paramref name="started"/>);
+    /// then <c>AddActorLsmClient</c>. Akka logs through the host's <c>ILoggerFactory</c> (Akka.Hosting's
+    /// <c>LoggerFactorySetup</c>; reference.conf names its logger). Configuration errors surface here, before the host exists.
+    /// </summary>
+    private static void AddAkka(IServiceCollection services, ServerSettings settings, TaskCompletionSource<ActorLsmMember> started)
     {
-        ActorSystem system = store is ShardedNodeStore real
-            ? real.System
-            : throw new InvalidOperationException("cluster mode needs the node's real shards (ShardedNodeStore)");
-        var options = ClusterHostOptions.FromConfig(system.Settings.Config, endpoint, Path.Combine(real.DataDir, "cluster"));
-        ClusterHost host = await ClusterHost.StartAsync(system, options, ct).ConfigureAwait(false);
-        return new ClusterHostNode(host);
+        Config config = NodeAkkaConfig(settings);
+        DotNettySslSetup? tls = settings.Cluster is not null && settings.Security.Tls.Remote ? RemoteTls.CreateSetup(settings.Security.Tls) : null;
+        var setup = new ActorLsmMemberSetup
+        {
+            Node = settings.Node,
+            ClientEndpoint = settings.Cluster is not null ? AdvertisedEndpointOf(settings.Server, settings.Server.Port) : string.Empty,
+
+            // Akka runs coordinated shutdown when this member is Exiting after the server's leave, while the
+            // server still serves: the shards close in the host's stop instead, after the drain.
+            StopOnCoordinatedShutdown = false,
+            Started = (member, error) =>
+            {
+                if (member is not null)
+                {
+                    started.TrySetResult(member);
+                }
+                else
+                {
+                    started.TrySetException(error!);
+                }
+            },
+        };
+        services.AddAkka(ClusterHost.SystemName, (akka, _) =>
+        {
+            // Not ConfigureLoggers: it would put its own akka.loglevel and akka.loggers in front of the node's.
+            akka.AddHocon(config, HoconAddMode.Prepend);
+            if (tls is not null)
+            {
+                akka.AddSetup(tls);
+            }
+
+            akka.WithActorLsmMember(setup);
+        });
+        services.AddActorLsmClient();
     }
 
     /// <summary>
-    /// The node's Akka actor system (named <see cref="ClusterHost.SystemName"/>), from the node's whole
-    /// configuration with the shards' dispatcher defaults under it; in cluster mode with the cluster's
-    /// defaults and this node's roles (<see cref="ClusterHost.ComposeConfig"/>). Akka logs through
-    /// <paramref name="loggerFactory"/> (Akka.Hosting's <c>LoggerFactoryLogger</c>).
+    /// The node's Akka configuration: its whole configuration with the shards' dispatcher defaults under it;
+    /// in cluster mode with the RESP endpoint role, TLS addresses when Akka.Remote runs TLS, and the cluster's
+    /// defaults and this node's roles (<see cref="ClusterHost.ComposeConfig"/>); else the local provider.
     /// </summary>
-    internal static ActorSystem CreateActorSystem(ServerSettings settings, ILoggerFactory loggerFactory)
+    internal static Config NodeAkkaConfig(ServerSettings settings)
     {
         Config config = settings.Config.Config.WithFallback(ShardedNode.DefaultConfig);
         if (settings.Cluster is not null && RespEndpointOf(settings.Server) is { } resp)
@@ -399,22 +467,54 @@ public sealed class ActorLsmServer : IAsyncDisposable
             config = ConfigurationFactory.ParseString("akka.cluster.roles = [" + string.Join(", ", roles.Select(r => "\"" + r + "\"")) + "]").WithFallback(config);
         }
 
-        bool remoteTls = settings.Cluster is not null && settings.Security.Tls.Remote;
-        if (remoteTls)
+        if (settings.Cluster is not null && settings.Security.Tls.Remote)
         {
             config = RemoteTls.Apply(config);
         }
 
-        config = settings.Cluster is not null
+        return settings.Cluster is not null
             ? ClusterHost.ComposeConfig(config, AdvertisedEndpointOf(settings.Server, settings.Server.Port))
             : ConfigurationFactory.ParseString("akka.actor.provider = local").WithFallback(config);
-        ActorSystemSetup setup = BootstrapSetup.Create().WithConfig(config).And(new LoggerFactorySetup(loggerFactory));
-        if (remoteTls)
+    }
+
+    // REQUIRES: app.StartAsync failed. Stops what started (Akka's coordinated shutdown closes the member's shards),
+    // terminates the actor system, closes a test's store.
+    private static async Task StopFailedStartAsync(WebApplication app, Task<ActorLsmMember>? member, INodeStore? store, bool hosted)
+    {
+        using (var quick = new CancellationTokenSource(TimeSpan.FromSeconds(10)))
         {
-            setup = setup.And(RemoteTls.CreateSetup(settings.Security.Tls));
+            await StopHostAsync(app, quick.Token).ConfigureAwait(false);
         }
 
-        return ActorSystem.Create(ClusterHost.SystemName, setup);
+        if (member is { IsCompletedSuccessfully: true })
+        {
+            await member.Result.StopAsync().ConfigureAwait(false);
+        }
+
+        if (hosted && app.Services.GetService<ActorSystem>() is { } system)
+        {
+            await system.Terminate().ConfigureAwait(false);
+        }
+        else if (store is not null)
+        {
+            await store.DisposeAsync().ConfigureAwait(false);
+        }
+
+        await app.DisposeAsync().ConfigureAwait(false);
+    }
+
+    // Host.StopAsync collects the hosted services' stop errors into one exception; a stop that timed out or
+    // failed still leaves the server to finish it (the member's stop and the system's termination are awaited after).
+    private static async Task StopHostAsync(WebApplication app, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await app.StopAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or AggregateException)
+        {
+            app.Services.GetRequiredService<ILogger<ActorLsmServer>>().LogWarning("the host did not stop cleanly: {Message}", ex.Message);
+        }
     }
 
     private static string? RespEndpointOf(ServerOptions server) =>
@@ -439,24 +539,27 @@ public sealed class ActorLsmServer : IAsyncDisposable
         return port;
     }
 
-    private static bool IsDisposedByServer(WebApplication app) => app.Lifetime.ApplicationStopped.IsCancellationRequested;
-
-    // REQUIRES: called once, from StartAsync, after the listener is bound.
-    private async Task StartClusterAsync(Func<INodeStore, string, CancellationToken, Task<IClusterNode>> factory, CancellationToken ct)
+    // REQUIRES: called once, from StartAsync, after the listener is bound; factory is null exactly when the
+    // node runs its own member (whose cluster side, reporter and replication glue are already running).
+    private async Task StartClusterAsync(Func<INodeStore, string, CancellationToken, Task<IClusterNode>>? factory, CancellationToken ct)
     {
-        _logger.LogInformation("cluster mode: starting the cluster side; requests get UNAVAILABLE until it has started");
-        IClusterNode cluster = await factory(_store, AdvertisedEndpoint, ct).ConfigureAwait(false);
-        _cluster = cluster;
-        var ownership = new ShardOwnership(cluster.View);
-        _role.Ownership = ownership;
-        _viewBox.Value = cluster.View;
-        if (cluster is ClusterHostNode real && _store is ShardedNodeStore shards && _settings.Node.Replication is not null)
+        IClusterNode cluster;
+        ShardOwnership ownership;
+        if (_member is { Cluster: { } host, Ownership: { } memberOwnership })
         {
-            int minInSync = real.Host.Options.Replication.EffectiveMinInSync;
-            _replication = new ReplicationCoordinator(cluster.View, real.Host.RefFor, shards.Node, minInSync, _logger);
+            cluster = new ClusterHostNode(host);
+            ownership = memberOwnership;
+        }
+        else
+        {
+            _logger.LogInformation("cluster mode: starting the cluster side; requests get UNAVAILABLE until it has started");
+            cluster = await (factory ?? throw new InvalidOperationException("cluster mode without a cluster side"))(_store, AdvertisedEndpoint, ct).ConfigureAwait(false);
+            ownership = new ShardOwnership(cluster.View);
+            _reporter = new ShardVersionReporter(cluster.View, ownership, _store.StatusAsync, null, ActorLsmMember.ReportInterval, _logger);
         }
 
-        _reporter = new ShardVersionReporter(cluster.View, ownership, _store.StatusAsync, _store is ShardedNodeStore nodeStore ? nodeStore.DurableSequence : null, ReportInterval, _logger);
+        _cluster = cluster;
+        _role.Ownership = ownership;
         MembershipLog.Attach(cluster.View, _logger);
         _ = cluster.WhenDowned.ContinueWith(
             _ =>
@@ -471,9 +574,6 @@ public sealed class ActorLsmServer : IAsyncDisposable
             TaskScheduler.Default);
     }
 
-    /// <summary>How often the node reports its shards' versions to the version manager.</summary>
-    internal static TimeSpan ReportInterval { get; set; } = TimeSpan.FromMilliseconds(250);
-
     // REQUIRES: called from StopAsync only.
     private async Task StopClusterAsync()
     {
@@ -482,7 +582,11 @@ public sealed class ActorLsmServer : IAsyncDisposable
             await reporter.DisposeAsync().ConfigureAwait(false);
         }
 
-        _replication?.Dispose();
+        if (_member is not null)
+        {
+            // The member's version reporter and replication coordinator stop before the leave, as the server's own did.
+            await _member.StopClusterGlueAsync().ConfigureAwait(false);
+        }
 
         if (_cluster is not { } cluster)
         {

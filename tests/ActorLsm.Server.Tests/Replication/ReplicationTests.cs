@@ -1,7 +1,9 @@
 using System.Text;
 using ActorLsm.Client;
+using Microsoft.Extensions.DependencyInjection;
 using ActorLsm.Cluster.Sharding;
 using ActorLsm.Protocol;
+using ActorLsm.Server.Hosting;
 using ActorLsm.Shards;
 using ActorLsm.Storage;
 
@@ -165,5 +167,57 @@ public sealed class ReplicationTests
 
         List<string> lost = await workload.FindLostAsync(client);
         Assert.True(lost.Count == 0, $"{lost.Count} of {workload.Acked.Count} acknowledged writes lost, e.g. {string.Join(", ", lost.Take(5))}");
+    }
+
+    [Fact]
+    public async Task IActorLsm_OneServerNodesServices_WritesReachOtherNodesLeadersAndReadBackOverTcp()
+    {
+        // Each node is an Akka.Hosting application with WithActorLsm's router: IActorLsm from node 0's
+        // services routes a key led elsewhere to the router of its leader's node over Akka.Remote.
+        await using ReplicatedCluster cluster = await ReplicatedCluster.StartAsync(3);
+        IActorLsm inCluster = cluster.Servers[0]!.Services.GetRequiredService<IActorLsm>();
+        byte[][] keys = [.. Enumerable.Range(0, 40).Select(i => Encoding.UTF8.GetBytes("di-" + i))];
+        ShardMap map = cluster.Map!;
+        Assert.Contains(keys, k => map[ShardHash.ShardOf(k, ReplicatedCluster.ShardCount)].Leader != cluster.Address(0));
+
+        foreach (byte[] key in keys)
+        {
+            await inCluster.PutAsync(key, key);
+        }
+
+        await using ActorLsmClient client = cluster.Client();
+        foreach (byte[] key in keys)
+        {
+            Assert.Equal(key, await client.GetAsync(key));
+            Assert.Equal(key, await inCluster.GetAsync(key));
+        }
+    }
+
+    [Fact]
+    public async Task Leave_ServerNodeIsExiting_ShardsStayOpenUntilTheServerStopsThenCloseCleanly()
+    {
+        // Akka runs coordinated shutdown as soon as a leaving member is Exiting. The server leaves first and
+        // stops serving after, so its shards must outlive that coordinated shutdown and close in its own stop.
+        await using ReplicatedCluster cluster = await ReplicatedCluster.StartAsync(3);
+        ActorLsmServer leaving = cluster.Servers[2]!;
+        cluster.Servers[2] = null;
+        await leaving.Cluster!.LeaveAsync(CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(60));
+
+        // The coordinated shutdown Akka started when the member was Exiting, awaited to its end (Run returns
+        // the running one; were none running, this runs it as Akka would).
+        Akka.Actor.ActorSystem system = ((ActorLsm.Server.Dispatch.ShardedNodeStore)leaving.Store).System;
+        await Akka.Actor.CoordinatedShutdown.Get(system).Run(Akka.Actor.CoordinatedShutdown.ClusterLeavingReason.Instance).WaitAsync(TimeSpan.FromSeconds(60));
+
+        NodeStatus status = await leaving.Store.StatusAsync(CancellationToken.None);
+        Assert.All(status.Shards, s => Assert.Equal("running", s.State));
+
+        Assert.True(await leaving.StopAsync());
+        await leaving.DisposeAsync();
+        for (int shard = 0; shard < ReplicatedCluster.ShardCount; shard++)
+        {
+            // Reopening takes the store's lock: the stopped node released it.
+            string dir = Path.Combine(cluster.DataDir(2), "shard-" + shard.ToString("D2", System.Globalization.CultureInfo.InvariantCulture));
+            using LsmStore store = LsmStore.Open(dir, new LsmOptions { CreateIfMissing = false });
+        }
     }
 }
