@@ -264,7 +264,12 @@ internal sealed class ReplicatorActor : ReceiveActor, IWithTimers
             return;
         }
 
-        Send(NewAppend()); // heartbeat: carries the high watermark, keeps the follower caught up
+        long sent = _lastSendTicks;
+        Pump(); // anything shipped that the last pump could not yet read
+        if (_lastSendTicks == sent)
+        {
+            Send(NewAppend()); // heartbeat: carries the high watermark, keeps the follower caught up
+        }
     }
 
     private void Send(object message)

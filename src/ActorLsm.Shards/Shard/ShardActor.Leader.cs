@@ -359,8 +359,10 @@ internal sealed partial class ShardActor
         System.Diagnostics.Debug.Assert(group.OpCount == 0 || group.LastSequence <= state.LocalWritten, "a group is shipped when its commit starts (R12)");
         state.LocalDurable = group.LastSequence;
         state.Awaiting.Enqueue(group);
-        state.Advance();
-        AfterHighWatermarkMoved();
+        if (state.Advance())
+        {
+            AfterHighWatermarkMoved(); // the followers had acknowledged it before the leader's own sync ended
+        }
     }
 
     /// <summary>
