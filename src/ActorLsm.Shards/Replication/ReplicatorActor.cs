@@ -244,7 +244,7 @@ internal sealed class ReplicatorActor : ReceiveActor, IWithTimers
         Shard = _shard,
         LeaderEpoch = _epoch,
         PrevSequence = _next - 1,
-        CommitSequence = _highWatermark,
+        CommitSequence = Math.Max(_highWatermark, _log.HighWatermark),
         SentTicks = Stopwatch.GetTimestamp(),
         LeaderLastSequence = _leaderLast,
     };

@@ -366,18 +366,16 @@ internal sealed partial class ShardActor
     }
 
     /// <summary>
-    /// REQUIRES: called on the shard actor while leading. Tells the replicators the log end and
-    /// high watermark; answers the groups the high watermark covers (R1: with NotEnoughReplicas when
-    /// the in-sync set is below the minimum); serves the reads it unparks.
+    /// REQUIRES: called on the shard actor while leading. Publishes the high watermark to the
+    /// replicators (through the shared log: they put it in their next append or heartbeat; new
+    /// records reach them when a commit starts, ShipAtCommitStart); answers the groups the high
+    /// watermark covers (R1: with NotEnoughReplicas when the in-sync set is below the minimum);
+    /// serves the reads it unparks.
     /// </summary>
     private void AfterHighWatermarkMoved()
     {
         LeaderState state = _leader!;
-        var available = new RecordsAvailable(state.LocalWritten, state.HighWatermark);
-        foreach (FollowerProgress f in state.Followers.Values)
-        {
-            f.Replicator.Tell(available);
-        }
+        _recent!.RaiseHighWatermark(state.HighWatermark);
 
         bool enough = state.CommittedInSync.Count >= state.MinInSync;
         while (state.Awaiting.TryPeek(out CommitGroup? group) && group.LastSequence <= state.HighWatermark)
