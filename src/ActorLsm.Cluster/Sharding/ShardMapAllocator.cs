@@ -125,6 +125,56 @@ public static class ShardMapAllocator
     }
 
     /// <summary>
+    /// A leader gives up its leadership of <paramref name="shardId"/> at <paramref name="leaderEpoch"/>
+    /// (PROTOCOL.md R12: its group commit failed after the group was shipped, so it must not write at
+    /// that epoch again). Sent as an in-sync proposal that lacks the leader. The alive in-sync follower
+    /// with the highest reported last sequence becomes leader at epoch + 1 (clean: every in-sync
+    /// replica holds every acknowledged write, R1/R6) and the old leader stays a follower outside the
+    /// in-sync set; with no alive in-sync follower the same leader gets epoch + 1 (it leads again once
+    /// its store has reopened, at a new epoch). Returns null, changing nothing, when
+    /// <paramref name="leader"/> is not the shard's available leader at <paramref name="leaderEpoch"/>
+    /// (a repeated or stale request); else a copy with <c>Version + 1</c> and <paramref name="epoch"/>.
+    /// </summary>
+    public static ShardMap? Resign(ShardMap map, int shardId, NodeAddress leader, long leaderEpoch, ClusterState state, long epoch, IReadOnlyDictionary<(int Shard, NodeAddress Node), long>? progress = null)
+    {
+        ArgumentNullException.ThrowIfNull(map);
+        ArgumentNullException.ThrowIfNull(leader);
+        ArgumentNullException.ThrowIfNull(state);
+        if ((uint)shardId >= (uint)map.Shards.Count)
+        {
+            return null;
+        }
+
+        ShardAssignment s = map.Shards[shardId];
+        if (!s.Available || s.Leader != leader || s.LeaderEpoch != leaderEpoch)
+        {
+            return null;
+        }
+
+        Dictionary<NodeAddress, Member> alive = UpByAddress(state)
+            .Where(m => !state.Unreachable.Contains(m.UniqueAddress))
+            .GroupBy(m => m.Address)
+            .ToDictionary(g => g.Key, g => g.Last());
+        NodeAddress? best = s.InSync
+            .Where(a => a != leader && alive.ContainsKey(a))
+            .OrderByDescending(a => progress is not null && progress.TryGetValue((s.Id, a), out long seq) ? seq : -1)
+            .ThenBy(a => a)
+            .FirstOrDefault();
+        var shards = map.Shards.ToArray();
+        shards[shardId] = best is null
+            ? s with { LeaderEpoch = s.LeaderEpoch + 1 }
+            : s with
+            {
+                Leader = best,
+                LeaderEndpoint = alive[best].ClientEndpoint,
+                Followers = [.. s.Followers.Where(f => f != best), leader],
+                InSync = [best, .. s.InSync.Where(a => a != best && a != leader)],
+                LeaderEpoch = s.LeaderEpoch + 1,
+            };
+        return new ShardMap(map.Version + 1, epoch, map.ShardCount, shards);
+    }
+
+    /// <summary>
     /// Moves one shard's leadership toward balance (Kafka's preferred-leader rebalance, one shard at
     /// a time): when the alive node leading the most available shards leads at least two more than
     /// another alive node that is in the in-sync set of one of those shards, that node becomes the

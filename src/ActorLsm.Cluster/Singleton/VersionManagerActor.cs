@@ -206,8 +206,11 @@ internal sealed class VersionManagerActor : ReceiveActor, IWithTimers
             return;
         }
 
-        ShardMap? next = ShardMapAllocator.WithInSync(
-            _desired.ShardMap.FromMsg(), msg.ShardId, msg.From.FromMsg().Address, msg.LeaderEpoch, msg.InSync.Select(a => a.FromMsg()).ToArray(), _epoch);
+        NodeAddress from = msg.From.FromMsg().Address;
+        NodeAddress[] proposed = msg.InSync.Select(a => a.FromMsg()).ToArray();
+        ShardMap? next = proposed.Contains(from)
+            ? ShardMapAllocator.WithInSync(_desired.ShardMap.FromMsg(), msg.ShardId, from, msg.LeaderEpoch, proposed, _epoch)
+            : ShardMapAllocator.Resign(_desired.ShardMap.FromMsg(), msg.ShardId, from, msg.LeaderEpoch, _state, _epoch, _progress); // R12
         if (next is not null && next.Version != _desired.ShardMap.Version)
         {
             // A member proposed while its node was dying is not kept: membership decides liveness (R3).

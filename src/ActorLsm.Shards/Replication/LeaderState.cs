@@ -18,6 +18,7 @@ internal sealed class LeaderState
         Self = self;
         MinInSync = role.MinInSync;
         LocalDurable = lastSequence;
+        LocalWritten = lastSequence;
         ReadFence = lastSequence;
         CommittedInSync = [.. role.InSync];
         CommittedInSync.Add(self);
@@ -41,8 +42,16 @@ internal sealed class LeaderState
     /// <summary>The last in-sync proposal and when it was sent (Stopwatch ticks).</summary>
     public (string Set, long Ticks) LastProposal { get; set; }
 
-    /// <summary>Last sequence durable on the leader's own disk.</summary>
+    /// <summary>Last sequence durable on the leader's own disk (its group commit's WAL sync returned).</summary>
     public ulong LocalDurable { get; set; }
+
+    /// <summary>
+    /// Last sequence of the leader's log as handed to the replicators: a group's records are shipped
+    /// when its commit starts, before the leader's own WAL sync ends (R12), so this runs ahead of
+    /// <see cref="LocalDurable"/> by at most the group in flight. Followers' acknowledgements are
+    /// capped at it; the high watermark is capped at <see cref="LocalDurable"/> (R2).
+    /// </summary>
+    public ulong LocalWritten { get; set; }
 
     /// <summary>
     /// Highest sequence durable on every member of <see cref="CommittedInSync"/> and <see cref="PendingAdds"/>;
@@ -70,7 +79,9 @@ internal sealed class LeaderState
 
     /// <summary>
     /// Recomputes the high watermark over the committed in-sync set and the pending additions (runs on
-    /// every acknowledgement and commit: no allocation); returns true when it moved.
+    /// every acknowledgement and commit: no allocation); returns true when it moved. The leader's own
+    /// part is its durable end, not what it shipped (R2, R12): a follower that acknowledged a group
+    /// the leader is still syncing does not move the high watermark past the leader's synced log.
     /// </summary>
     public bool Advance()
     {
@@ -140,6 +151,7 @@ internal sealed class LeaderState
     public void AssertInvariants()
     {
         Debug.Assert(HighWatermark <= LocalDurable, "the high watermark never passes the leader's own durable log");
+        Debug.Assert(LocalDurable <= LocalWritten, "the leader ships a group no later than it makes it durable");
         Debug.Assert(CommittedInSync.Contains(Self), "the leader is in its in-sync set");
         Debug.Assert(Awaiting.Count == 0 || Awaiting.Peek().LastSequence > HighWatermark, "groups at or below the high watermark were answered");
     }

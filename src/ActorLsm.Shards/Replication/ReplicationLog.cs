@@ -14,8 +14,23 @@ internal sealed class ReplicationLog
     private readonly LinkedList<LogRecord> _records = new();
     private readonly long _budget;
     private long _bytes;
+    private ulong _highWatermark;
 
     public ReplicationLog(long budgetBytes) => _budget = budgetBytes;
+
+    /// <summary>
+    /// The leadership's high watermark as its shard last computed it (R2), read by the replicators for the
+    /// commit sequence of each append and heartbeat: shared here instead of a message to every replicator
+    /// on every move. Any thread.
+    /// </summary>
+    public ulong HighWatermark => Volatile.Read(ref _highWatermark);
+
+    /// <summary>Publishes a higher high watermark. REQUIRES: called on the shard actor; <paramref name="highWatermark"/> never decreases (R2).</summary>
+    public void RaiseHighWatermark(ulong highWatermark)
+    {
+        Debug.Assert(highWatermark >= _highWatermark, "the high watermark never decreases");
+        Volatile.Write(ref _highWatermark, highWatermark);
+    }
 
     /// <summary>Adds the next record. REQUIRES: called on the shard actor; record.FirstSequence follows the previous record.</summary>
     public void Append(LogRecord record)

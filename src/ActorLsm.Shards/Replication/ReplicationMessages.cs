@@ -46,3 +46,9 @@ internal sealed class InSyncTick
 {
     public static readonly InSyncTick Instance = new();
 }
+
+/// <summary>Timer to a shard: ask again to resign a leadership whose commit failed (R12).</summary>
+internal sealed class ResignTick
+{
+    public static readonly ResignTick Instance = new();
+}

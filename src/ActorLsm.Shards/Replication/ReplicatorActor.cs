@@ -49,11 +49,12 @@ internal sealed class ReplicatorActor : ReceiveActor, IWithTimers
     private ILoggingAdapter Log { get; } = Context.GetLogger();
 
     /// <summary>Props of a replicator on <paramref name="dispatcher"/> (the shard's I/O dispatcher: it reads WAL and snapshot files).</summary>
-    public static Props Props(int shard, long epoch, string self, ReplicaPeer follower, LsmStore store, ReplicationLog log, IReadOnlyList<(long, ulong)> epochs, ShardReplicationOptions options, string dispatcher) =>
-        Akka.Actor.Props.Create(() => new ReplicatorActor(shard, epoch, self, follower, store, log, epochs, options)).WithDispatcher(dispatcher);
+    public static Props Props(int shard, long epoch, string self, ReplicaPeer follower, LsmStore store, ReplicationLog log, IReadOnlyList<(long, ulong)> epochs, ShardReplicationOptions options, string dispatcher, ulong leaderLast) =>
+        Akka.Actor.Props.Create(() => new ReplicatorActor(shard, epoch, self, follower, store, log, epochs, options, leaderLast)).WithDispatcher(dispatcher);
 
-    // REQUIRES: created by a leader shard actor; epochs already hold this leader's epoch.
-    public ReplicatorActor(int shard, long epoch, string self, ReplicaPeer follower, LsmStore store, ReplicationLog log, IReadOnlyList<(long, ulong)> epochs, ShardReplicationOptions options)
+    // REQUIRES: created by a leader shard actor; epochs already hold this leader's epoch; leaderLast is
+    // the leader's log end as shipped (LeaderState.LocalWritten, R12), at least the store's last sequence.
+    public ReplicatorActor(int shard, long epoch, string self, ReplicaPeer follower, LsmStore store, ReplicationLog log, IReadOnlyList<(long, ulong)> epochs, ShardReplicationOptions options, ulong leaderLast)
     {
         _shard = shard;
         _self = self;
@@ -64,7 +65,7 @@ internal sealed class ReplicatorActor : ReceiveActor, IWithTimers
         _log = log;
         _epochs = epochs;
         _options = options;
-        _leaderLast = store.LastSequence;
+        _leaderLast = Math.Max(leaderLast, store.LastSequence);
         Receive<ReplicaState>(OnState);
         Receive<AppendAck>(OnAck);
         Receive<RecordsAvailable>(OnRecordsAvailable);
@@ -90,7 +91,11 @@ internal sealed class ReplicatorActor : ReceiveActor, IWithTimers
         _inflightBytes = 0;
         _snapshot?.Dispose();
         _snapshot = null;
-        var probe = new ReplicaProbe { Shard = _shard, LeaderEpoch = _epoch, LeaderNode = _self, LastSequence = _store.LastSequence, ProbeId = ++_probeId };
+        // The leader's log end as shipped, not only as synced (R12): a group this leader is still syncing
+        // is part of its log, and a follower that already has it must not truncate it (an acknowledgement of
+        // it may count for the high watermark as soon as the leader's sync ends).
+        _leaderLast = Math.Max(_leaderLast, _store.LastSequence);
+        var probe = new ReplicaProbe { Shard = _shard, LeaderEpoch = _epoch, LeaderNode = _self, LastSequence = _leaderLast, ProbeId = ++_probeId };
         foreach ((long e, ulong start) in _epochs)
         {
             probe.Epochs.Add(new EpochEntry { Epoch = e, StartSequence = start });
@@ -218,6 +223,11 @@ internal sealed class ReplicatorActor : ReceiveActor, IWithTimers
 
     private IReadOnlyList<LogRecord>? ReadWal(ulong from)
     {
+        if (from > _store.LastSequence)
+        {
+            return []; // R12: shipped from memory at commit start, not yet in the store: sent when the next RecordsAvailable comes
+        }
+
         try
         {
             return _store.ReadLog(from, _options.MaxMessageBytes);
@@ -234,7 +244,7 @@ internal sealed class ReplicatorActor : ReceiveActor, IWithTimers
         Shard = _shard,
         LeaderEpoch = _epoch,
         PrevSequence = _next - 1,
-        CommitSequence = _highWatermark,
+        CommitSequence = Math.Max(_highWatermark, _log.HighWatermark),
         SentTicks = Stopwatch.GetTimestamp(),
         LeaderLastSequence = _leaderLast,
     };
@@ -254,7 +264,12 @@ internal sealed class ReplicatorActor : ReceiveActor, IWithTimers
             return;
         }
 
-        Send(NewAppend()); // heartbeat: carries the high watermark, keeps the follower caught up
+        long sent = _lastSendTicks;
+        Pump(); // anything shipped that the last pump could not yet read
+        if (_lastSendTicks == sent)
+        {
+            Send(NewAppend()); // heartbeat: carries the high watermark, keeps the follower caught up
+        }
     }
 
     private void Send(object message)

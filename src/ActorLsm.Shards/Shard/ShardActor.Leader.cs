@@ -20,6 +20,7 @@ internal sealed partial class ShardActor
     private const string InSyncTimerKey = "in-sync";
     private const string LeaderFenceTimerKey = "leader-fence";
     private const string SupportFenceTimerKey = "support-fence";
+    private const string ResignTimerKey = "resign";
     private ReplicaRole? _role;
     private LeaderState? _leader;
 
@@ -75,6 +76,20 @@ internal sealed partial class ShardActor
         if (_role is not null && role.Epoch < _role.Epoch)
         {
             return; // an older map
+        }
+
+        if (role is LeaderRole abandoned && abandoned.Epoch <= _handle.AbandonedLeaderEpoch)
+        {
+            // R12: this replica's commit failed while it led this epoch; followers may hold records it
+            // lost, so it must not write those sequence numbers again at this epoch. It stays offline and
+            // asks for a leader at a newer epoch.
+            StepDown($"its commit failed at epoch {abandoned.Epoch}");
+            role = new OfflineRole(abandoned.Epoch, abandoned.Self);
+            ResignAbandonedLeadership();
+        }
+        else
+        {
+            Timers.Cancel(ResignTimerKey);
         }
 
         // A newer role replaces a leadership still waiting for its fence (the timer would bring back a stale role).
@@ -167,7 +182,7 @@ internal sealed partial class ShardActor
             int id = Id;
             long epoch = state.Epoch;
             string self = state.Self;
-            IActorRef replicator = Context.ActorOf(ReplicatorActor.Props(id, epoch, self, peer, store, log, epochs, options, _settings.Dispatcher), name);
+            IActorRef replicator = Context.ActorOf(ReplicatorActor.Props(id, epoch, self, peer, store, log, epochs, options, _settings.Dispatcher, state.LocalWritten), name);
             // A follower outside the committed in-sync set must prove it is caught up (an ack showing it
             // had all the leader had) before it is proposed (R3); members get the lag time as grace.
             long since = state.CommittedInSync.Contains(peer.Node) ? Stopwatch.GetTimestamp() : 0;
@@ -260,35 +275,107 @@ internal sealed partial class ShardActor
         }
     }
 
-    /// <summary>REQUIRES: called on the shard actor for a successful group commit while leading.</summary>
-    private void OnLeaderCommitted(CommitGroup group)
+    /// <summary>
+    /// REQUIRES: called on the shard actor while leading, when <paramref name="group"/>'s commit starts
+    /// (before the commit thread writes and syncs it; no other commit runs, so its first sequence is
+    /// <paramref name="first"/> = the store's last + 1). R12: hands the group's records to the
+    /// replicators now, so that the followers write and sync them while the leader's own WAL syncs
+    /// (Kafka's followers fetch what the leader has written, synced or not). The high watermark still
+    /// waits for the leader's sync (R2); a failed commit makes the leader step down (AbandonLeadership).
+    /// </summary>
+    private void ShipAtCommitStart(CommitGroup group, ulong first)
     {
         LeaderState state = _leader!;
-        ulong first = group.LastSequence - (ulong)group.OpCount + 1;
-        if (group.OpCount > 0)
+        if (group.OpCount == 0)
         {
-            _recent!.Append(new LogRecord(first, group.OpCount, group.Batch.ToBytes()));
+            return; // updates that wrote nothing take no sequence numbers
         }
 
-        state.LocalDurable = group.LastSequence;
-        state.Awaiting.Enqueue(group);
-        state.Advance();
-        AfterHighWatermarkMoved();
-    }
-
-    /// <summary>
-    /// REQUIRES: called on the shard actor while leading. Tells the replicators the log end and
-    /// high watermark; answers the groups the high watermark covers (R1: with NotEnoughReplicas when
-    /// the in-sync set is below the minimum); serves the reads it unparks.
-    /// </summary>
-    private void AfterHighWatermarkMoved()
-    {
-        LeaderState state = _leader!;
-        var available = new RecordsAvailable(state.LocalDurable, state.HighWatermark);
+        // The bytes of the WAL record the commit thread is about to write (the header's sequence is
+        // stamped by the store and ignored by replicas): copied here, before the commit thread touches the batch.
+        _recent!.Append(new LogRecord(first, group.OpCount, group.Batch.ToBytes()));
+        state.LocalWritten = first + (ulong)group.OpCount - 1;
+        var available = new RecordsAvailable(state.LocalWritten, state.HighWatermark);
         foreach (FollowerProgress f in state.Followers.Values)
         {
             f.Replicator.Tell(available);
         }
+    }
+
+    /// <summary>
+    /// REQUIRES: called on the shard actor; <paramref name="group"/>'s commit failed under the leadership it
+    /// was started by (its records may already be on followers, R12). Ends that leadership for good: the
+    /// group and every write waiting behind it are reported as not acknowledged, the epoch is remembered
+    /// in the shard's handle (so a restarted shard actor does not take it back from the re-applied role),
+    /// and the version manager is asked to name a leader at a newer epoch. The followers' copies of the
+    /// lost records are then dropped by the next leader's truncation (R5): they were never acknowledged.
+    /// </summary>
+    private void AbandonLeadership(CommitGroup group, Exception error)
+    {
+        LeaderState lost = group.Leadership!;
+        _queue.Release(group);
+        var failure = new Status.Failure(new ShardUnavailableException(
+            $"shard {Id}'s leader failed to write or sync its WAL ({error.Message}); the write was not acknowledged and may or may not be applied", error));
+        foreach (PendingWrite w in group.Writes)
+        {
+            w.Reply(failure);
+        }
+
+        _handle.AbandonedLeaderEpoch = Math.Max(_handle.AbandonedLeaderEpoch, lost.Epoch);
+        if (ReferenceEquals(lost, _leader))
+        {
+            StepDown($"its WAL write or sync failed at epoch {lost.Epoch}: {error.Message}");
+            _role = new OfflineRole(lost.Epoch, lost.Self);
+        }
+
+        Log.Error(error, "shard {Id}: group commit failed while leading epoch {Epoch}; stepped down and leads again only at a newer epoch (R12)", Id, lost.Epoch);
+        ResignAbandonedLeadership();
+    }
+
+    /// <summary>
+    /// REQUIRES: called on the shard actor. R12: while the shard map still names this node the leader at an
+    /// epoch it abandoned, asks the version manager (an in-sync proposal without the leader) to name a leader
+    /// at a newer epoch, again every resend-timeout until a newer role arrives.
+    /// </summary>
+    private void ResignAbandonedLeadership()
+    {
+        if (Replication is not { } options || _handle.Role is not LeaderRole role || role.Epoch > _handle.AbandonedLeaderEpoch)
+        {
+            Timers.Cancel(ResignTimerKey);
+            return;
+        }
+
+        options.ProposeInSync?.Invoke(Id, role.Epoch, [.. role.InSync.Where(n => n != role.Self)]);
+        if (!Timers.IsTimerActive(ResignTimerKey))
+        {
+            Timers.StartPeriodicTimer(ResignTimerKey, ResignTick.Instance, options.ResendTimeout);
+        }
+    }
+
+    /// <summary>REQUIRES: called on the shard actor for a successful group commit while leading.</summary>
+    private void OnLeaderCommitted(CommitGroup group)
+    {
+        LeaderState state = _leader!;
+        System.Diagnostics.Debug.Assert(group.OpCount == 0 || group.LastSequence <= state.LocalWritten, "a group is shipped when its commit starts (R12)");
+        state.LocalDurable = group.LastSequence;
+        state.Awaiting.Enqueue(group);
+        if (state.Advance())
+        {
+            AfterHighWatermarkMoved(); // the followers had acknowledged it before the leader's own sync ended
+        }
+    }
+
+    /// <summary>
+    /// REQUIRES: called on the shard actor while leading. Publishes the high watermark to the
+    /// replicators (through the shared log: they put it in their next append or heartbeat; new
+    /// records reach them when a commit starts, ShipAtCommitStart); answers the groups the high
+    /// watermark covers (R1: with NotEnoughReplicas when the in-sync set is below the minimum);
+    /// serves the reads it unparks.
+    /// </summary>
+    private void AfterHighWatermarkMoved()
+    {
+        LeaderState state = _leader!;
+        _recent!.RaiseHighWatermark(state.HighWatermark);
 
         bool enough = state.CommittedInSync.Count >= state.MinInSync;
         while (state.Awaiting.TryPeek(out CommitGroup? group) && group.LastSequence <= state.HighWatermark)
@@ -332,7 +419,9 @@ internal sealed partial class ShardActor
             return;
         }
 
-        f.Acked = Math.Min(acked.Acked, state.LocalDurable);
+        // Capped at the leader's log end as shipped; the high watermark is further capped at the
+        // leader's durable end (R2, R12), so an acknowledgement ahead of the leader's sync waits for it.
+        f.Acked = Math.Min(acked.Acked, state.LocalWritten);
         if (acked.CaughtUpTicks != 0)
         {
             f.LastCaughtUpTicks = Math.Max(f.LastCaughtUpTicks, acked.CaughtUpTicks);

@@ -237,6 +237,7 @@ internal sealed partial class ShardActor
         {
             group.Leadership = _leader;
             RegisterUncommitted(group, store.LastSequence + 1);
+            ShipAtCommitStart(group, store.LastSequence + 1); // R12: followers write it while this WAL syncs
         }
 
         Task? gate = _commitGate;
@@ -290,6 +291,25 @@ internal sealed partial class ShardActor
 
             RunDeferred();
             StartCommitIfIdle();
+            AssertInvariants();
+            return;
+        }
+
+        if (group.Leadership is not null && group.Commit is not { IsCompletedSuccessfully: true })
+        {
+            // R12: the group's records were shipped when its commit started and followers may hold
+            // them; this leadership must never write those sequence numbers again. It steps down,
+            // the group is reported as not acknowledged, and the shard leads again only at a newer epoch.
+            Exception failed = group.Commit?.Exception?.GetBaseException() ?? new TimeoutException("the commit did not finish");
+            AbandonLeadership(group, failed);
+            RunDeferred();
+            if (failed is not ArgumentException)
+            {
+                // The store refuses writes after a failed WAL write: restart to reopen it.
+                throw new InvalidOperationException($"shard {Id}'s store failed a group commit as leader; it stepped down and restarts to reopen the store", failed);
+            }
+
+            StartCheckpointIfIdle();
             AssertInvariants();
             return;
         }

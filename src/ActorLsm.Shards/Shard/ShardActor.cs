@@ -337,6 +337,9 @@ internal sealed partial class ShardActor : UntypedActor, IWithTimers, IWithUnbou
             case FollowerAcked acked:
                 OnFollowerAcked(acked);
                 return;
+            case ResignTick:
+                ResignAbandonedLeadership();
+                return;
             case SupportFencePassed:
                 OnSupportFencePassed();
                 return;

@@ -55,6 +55,14 @@ internal sealed class ShardHandle
     /// </summary>
     public (long Epoch, long Ticks) LastSupport { get; set; } = (-1, 0);
 
+    /// <summary>
+    /// R12: the newest leader epoch in which this replica's group commit failed (0 = none). Its
+    /// records may be on followers, so it never leads at that epoch or an older one again, even
+    /// after a restart of the shard actor; it waits for a role of a newer epoch. Written and read
+    /// only by the shard actor.
+    /// </summary>
+    public long AbandonedLeaderEpoch { get; set; }
+
     /// <summary>The shard actor (the same Akka ref across restarts); set by the router when it creates the shard.</summary>
     public IActorRef Ref
     {

@@ -120,6 +120,53 @@ public sealed class ReplicatedShardMapTests
     }
 
     [Fact]
+    public void Resign_LeaderWhoseCommitFailed_MostUpToDateAliveInSyncFollowerLeadsAtNewEpochOldLeaderOutOfSet_R12()
+    {
+        ClusterState all = State(Up(2551, 1), Up(2552, 2), Up(2553, 3));
+        ShardMap map = ShardMapAllocator.Create(1, all, 1, replicationFactor: 3)!;
+        var progress = new Dictionary<(int, NodeAddress), long> { [(0, s_b)] = 10, [(0, s_c)] = 12 };
+
+        ShardMap? next = ShardMapAllocator.Resign(map, 0, s_a, map[0].LeaderEpoch, all, 2, progress);
+
+        Assert.NotNull(next);
+        ShardAssignment s = next[0];
+        Assert.Equal(s_c, s.Leader);
+        Assert.Equal("127.0.0.1:7553", s.LeaderEndpoint);
+        Assert.Equal(map[0].LeaderEpoch + 1, s.LeaderEpoch);
+        Assert.Equal([s_c, s_b], s.InSync);
+        Assert.Contains(s_a, s.Followers);
+        Assert.Equal(map.Version + 1, next.Version);
+
+        // Repeated (the resigning shard asks again until a newer role arrives) or stale: nothing changes.
+        Assert.Null(ShardMapAllocator.Resign(next, 0, s_a, map[0].LeaderEpoch, all, 2, progress));
+    }
+
+    [Fact]
+    public void Resign_NoOtherInSyncReplicaAlive_SameLeaderAtNewEpoch_R12()
+    {
+        ClusterState all = State(Up(2551, 1), Up(2552, 2), Up(2553, 3));
+        ShardMap map = ShardMapAllocator.Create(1, all, 1, replicationFactor: 3)!;
+        map = ShardMapAllocator.WithInSync(map, 0, s_a, map[0].LeaderEpoch, [s_a], 1)!;
+
+        ShardMap next = ShardMapAllocator.Resign(map, 0, s_a, map[0].LeaderEpoch, all, 2)!;
+
+        Assert.Equal(s_a, next[0].Leader);
+        Assert.Equal(map[0].LeaderEpoch + 1, next[0].LeaderEpoch);
+        Assert.Equal([s_a], next[0].InSync);
+    }
+
+    [Theory]
+    [InlineData(2552, 1)] // not the leader
+    [InlineData(2551, 7)] // stale or future epoch
+    public void Resign_NotTheLeaderAtItsEpoch_Ignored(int fromPort, long epoch)
+    {
+        ClusterState all = State(Up(2551, 1), Up(2552, 2), Up(2553, 3));
+        ShardMap map = ShardMapAllocator.Create(1, all, 1, replicationFactor: 3)!;
+
+        Assert.Null(ShardMapAllocator.Resign(map, 0, Node(fromPort).Address, epoch, all, 2));
+    }
+
+    [Fact]
     public void Rebalance_AllLeadersOnOneNode_MovesOneShardToAnInSyncNodeLeadingFewer()
     {
         ClusterState all = State(Up(2551, 1), Up(2552, 2), Up(2553, 3));
