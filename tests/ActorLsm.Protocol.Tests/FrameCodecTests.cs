@@ -9,15 +9,34 @@ namespace ActorLsm.Protocol.Tests;
 /// </summary>
 public sealed class FrameCodecTests
 {
-    // Fuzzing (frame target, 2026-12-02): a Response whose StatusResponse holds a ShardStatus announced
-    // as 0x7FFFFFFE bytes long, with an unknown field inside. Google.Protobuf 3.26.1's limit arithmetic
-    // overflows and it throws ArgumentOutOfRangeException, which escaped the client's read loop and left
+    // Fuzzing (frame target, 2026-12-02): Responses with a nested message or unknown field announced as about
+    // 0x7FFFFFFF bytes long. Google.Protobuf 3.26.1's limit arithmetic overflows and it threw
+    // ArgumentOutOfRangeException or IndexOutOfRangeException, which escaped the client's read loop and left
     // its pending requests waiting.
-    private static readonly byte[] s_hugeNestedLengthFrame =
-    [
-        0x00, 0x00, 0x00, 0x1E, 0x08, 0x06, 0x7A, 0x1A, 0x0A, 0x02, 0x6E, 0x31, 0x12, 0x01, 0x31, 0x18, 0x02, 0x22,
-        0xFE, 0xFF, 0xFF, 0xFF, 0x07, 0x72, 0x75, 0x6E, 0x6E, 0x69, 0x6E, 0x67, 0x22, 0x02, 0x01, 0x02,
-    ];
+    public static TheoryData<string, byte[]> FuzzedFrames => new()
+    {
+        {
+            "StatusResponse.ShardStatus length 0x7FFFFFFE, then an unknown field (ArgumentOutOfRangeException)",
+            [
+                0x00, 0x00, 0x00, 0x1E, 0x08, 0x06, 0x7A, 0x1A, 0x0A, 0x02, 0x6E, 0x31, 0x12, 0x01, 0x31, 0x18, 0x02, 0x22,
+                0xFE, 0xFF, 0xFF, 0xFF, 0x07, 0x72, 0x75, 0x6E, 0x6E, 0x69, 0x6E, 0x67, 0x22, 0x02, 0x01, 0x02,
+            ]
+        },
+        {
+            "StatusResponse.ShardStatus length 0x7FFFFFFF, then a field cut short (IndexOutOfRangeException)",
+            [
+                0x00, 0x00, 0x00, 0x1E, 0x40, 0x06, 0x7A, 0x1A, 0x0A, 0x02, 0x6E, 0x31, 0x12, 0x01, 0x31, 0x18, 0x02, 0x22,
+                0xFF, 0xFF, 0xFF, 0xFF, 0x07, 0x72, 0x00, 0x80, 0x4F, 0x69, 0x6E, 0x67, 0x22, 0x00, 0x01, 0x02,
+            ]
+        },
+        {
+            "Error with a length near int.MaxValue (IndexOutOfRangeException)",
+            [
+                0x00, 0x00, 0x00, 0x17, 0x08, 0x01, 0xA2, 0x01, 0xFA, 0xFF, 0xFF, 0xFF, 0x17, 0x08, 0x01, 0xA2, 0x01, 0x08,
+                0x01, 0xA2, 0x01, 0x12, 0x20, 0x01, 0x12, 0x0C, 0x89,
+            ]
+        },
+    };
 
     private static ReadOnlySequence<byte> BodyOf(byte[] frame)
     {
@@ -27,23 +46,27 @@ public sealed class FrameCodecTests
         return body;
     }
 
-    [Fact]
-    public void ParseResponse_FuzzedNestedLengthNearIntMax_ThrowsMalformedFrame()
+    [Theory]
+    [MemberData(nameof(FuzzedFrames))]
+    public void ParseResponse_FuzzedNestedLengthNearIntMax_ThrowsMalformedFrame(string what, byte[] frame)
     {
-        ReadOnlySequence<byte> body = BodyOf(s_hugeNestedLengthFrame);
+        ReadOnlySequence<byte> body = BodyOf(frame);
 
         var error = Assert.Throws<MalformedFrameException>(() => FrameCodec.ParseResponse(body));
 
         Assert.Contains("Response", error.Message, StringComparison.Ordinal);
-        Assert.NotNull(error.InnerException);
+        Assert.True(error.InnerException is not null, what);
     }
 
-    [Fact]
-    public void ParseRequest_FuzzedNestedLengthNearIntMax_ThrowsMalformedFrame()
+    [Theory]
+    [MemberData(nameof(FuzzedFrames))]
+    public void ParseRequest_FuzzedNestedLengthNearIntMax_ThrowsMalformedFrame(string what, byte[] frame)
     {
-        ReadOnlySequence<byte> body = BodyOf(s_hugeNestedLengthFrame);
+        ReadOnlySequence<byte> body = BodyOf(frame);
 
-        Assert.Throws<MalformedFrameException>(() => FrameCodec.ParseRequest(body));
+        var error = Assert.Throws<MalformedFrameException>(() => FrameCodec.ParseRequest(body));
+
+        Assert.True(error.InnerException is not null, what);
     }
 
     [Fact]
