@@ -26,7 +26,7 @@ while getopts "h:p:r:n:s:P:u:w:" opt; do
   case "$opt" in
     h) host=$OPTARG ;; p) port=$OPTARG ;; r) resp_port=$OPTARG ;; n) frames=$OPTARG ;; s) seed=$OPTARG ;;
     P) pid=$OPTARG ;; u) user=$OPTARG ;; w) password=$OPTARG ;;
-    *) sed -n '2,27p' "$0" >&2; exit 2 ;;
+    *) sed -n '2,22p' "$0" >&2; exit 2 ;;
   esac
 done
 command -v python3 >/dev/null || { echo "fuzz-soak.sh: python3 not found" >&2; exit 1; }
