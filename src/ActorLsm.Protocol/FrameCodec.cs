@@ -59,19 +59,25 @@ public static class FrameCodec
 
     /// <summary>Parses a request body.</summary>
     /// <exception cref="MalformedFrameException">The body is not a <see cref="Request"/>.</exception>
-    public static Request ParseRequest(in ReadOnlySequence<byte> body) => Parse(Request.Parser, body);
+    public static Request ParseRequest(in ReadOnlySequence<byte> body) => Parse(Request.Parser, Request.Descriptor, body);
 
     /// <summary>Parses a response body.</summary>
     /// <exception cref="MalformedFrameException">The body is not a <see cref="Response"/>.</exception>
-    public static Response ParseResponse(in ReadOnlySequence<byte> body) => Parse(Response.Parser, body);
+    public static Response ParseResponse(in ReadOnlySequence<byte> body) => Parse(Response.Parser, Response.Descriptor, body);
 
     // Google.Protobuf reports most bad input as InvalidProtocolBufferException, but not all. Fuzzing found that
     // 3.26.1's limit arithmetic overflows for a nested length near int.MaxValue, after which it fails with
-    // ArgumentOutOfRangeException or IndexOutOfRangeException (inputs in tests/ActorLsm.Protocol.Tests). The parser
-    // reads only the body's bytes, so any failure of it means the body is malformed: all are this one typed error.
-    private static T Parse<T>(MessageParser<T> parser, in ReadOnlySequence<byte> body)
+    // ArgumentOutOfRangeException or IndexOutOfRangeException, or first allocates an array of that length
+    // (inputs in tests/ActorLsm.Protocol.Tests). WireCheck refuses such lengths before the parser sees them;
+    // any other failure of the parser (it reads only the body's bytes) also means the body is malformed.
+    private static T Parse<T>(MessageParser<T> parser, Google.Protobuf.Reflection.MessageDescriptor descriptor, in ReadOnlySequence<byte> body)
         where T : IMessage<T>
     {
+        if (WireCheck.Check(body, descriptor) is { } problem)
+        {
+            throw new MalformedFrameException($"the frame body is not a {typeof(T).Name}: {problem}");
+        }
+
         try
         {
             return parser.ParseFrom(body);
