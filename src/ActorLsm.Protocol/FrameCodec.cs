@@ -57,11 +57,57 @@ public static class FrameCodec
         message.WriteTo(writer);
     }
 
-    /// <summary>Parses a request body. Throws <see cref="InvalidProtocolBufferException"/> when it does not parse.</summary>
-    public static Request ParseRequest(in ReadOnlySequence<byte> body) => Request.Parser.ParseFrom(body);
+    /// <summary>Parses a request body.</summary>
+    /// <exception cref="MalformedFrameException">The body is not a <see cref="Request"/>.</exception>
+    public static Request ParseRequest(in ReadOnlySequence<byte> body) => Parse(Request.Parser, Request.Descriptor, body);
 
-    /// <summary>Parses a response body. Throws <see cref="InvalidProtocolBufferException"/> when it does not parse.</summary>
-    public static Response ParseResponse(in ReadOnlySequence<byte> body) => Response.Parser.ParseFrom(body);
+    /// <summary>Parses a response body.</summary>
+    /// <exception cref="MalformedFrameException">The body is not a <see cref="Response"/>.</exception>
+    public static Response ParseResponse(in ReadOnlySequence<byte> body) => Parse(Response.Parser, Response.Descriptor, body);
+
+    // Google.Protobuf reports most bad input as InvalidProtocolBufferException, but not all. Fuzzing found that
+    // 3.26.1's limit arithmetic overflows for a nested length near int.MaxValue, after which it fails with
+    // ArgumentOutOfRangeException or IndexOutOfRangeException, or first allocates an array of that length
+    // (inputs in tests/ActorLsm.Protocol.Tests). WireCheck refuses such lengths before the parser sees them;
+    // any other failure of the parser (it reads only the body's bytes) also means the body is malformed.
+    private static T Parse<T>(MessageParser<T> parser, Google.Protobuf.Reflection.MessageDescriptor descriptor, in ReadOnlySequence<byte> body)
+        where T : IMessage<T>
+    {
+        if (WireCheck.Check(body, descriptor) is { } problem)
+        {
+            throw new MalformedFrameException($"the frame body is not a {typeof(T).Name}: {problem}");
+        }
+
+        try
+        {
+            return parser.ParseFrom(body);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            throw new MalformedFrameException($"the frame body is not a {typeof(T).Name}: {ex.Message}", ex);
+        }
+    }
+}
+
+/// <summary>
+/// A frame body did not parse as the message it should hold (PROTOCOL.md: MALFORMED_FRAME). The inner exception
+/// is the parser's (usually <see cref="InvalidProtocolBufferException"/>).
+/// </summary>
+public sealed class MalformedFrameException : Exception
+{
+    public MalformedFrameException()
+    {
+    }
+
+    public MalformedFrameException(string message)
+        : base(message)
+    {
+    }
+
+    public MalformedFrameException(string message, Exception innerException)
+        : base(message, innerException)
+    {
+    }
 }
 
 /// <summary>A frame announced a body larger than the receiver accepts.</summary>

@@ -52,12 +52,30 @@ public interface IRespBackend
     Task<byte[]?> GetAsync(byte[] key, CancellationToken cancellationToken);
 
     /// <summary>
-    /// The values of <paramref name="keys"/> (of any slots), in order; null when absent. A pipeline's GETs arrive
-    /// here together (<see cref="RespSession"/> gathers the GETs of one read), so a node can read each shard's
-    /// keys with one request. The default reads them one by one with <see cref="GetAsync"/>.
+    /// The values of <paramref name="keys"/> (of any slots): one task per key, in order, each with the value or
+    /// null when absent. A pipeline's GETs arrive here together (<see cref="RespSession"/> gathers the GETs of
+    /// one read), so a node can read each shard's keys with one request. Each task fails on its own: a failure
+    /// (a shard that cannot answer, a key over the limit) fails the tasks of the keys it concerns, and the other
+    /// keys get their values, as if each GET had been sent alone. The default reads the keys one by one with
+    /// <see cref="GetAsync"/>.
     /// </summary>
-    async Task<byte[]?[]> GetManyAsync(IReadOnlyList<byte[]> keys, CancellationToken cancellationToken) =>
-        await Task.WhenAll(keys.Select(k => GetAsync(k, cancellationToken))).ConfigureAwait(false);
+    IReadOnlyList<Task<byte[]?>> GetMany(IReadOnlyList<byte[]> keys, CancellationToken cancellationToken)
+    {
+        var reads = new Task<byte[]?>[keys.Count];
+        for (int i = 0; i < reads.Length; i++)
+        {
+            try
+            {
+                reads[i] = GetAsync(keys[i], cancellationToken);
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                reads[i] = Task.FromException<byte[]?>(ex);
+            }
+        }
+
+        return reads;
+    }
 
     /// <summary>
     /// Applies <paramref name="writes"/> in order as one atomic batch, durable per the node's WAL sync mode when

@@ -211,7 +211,7 @@ public sealed class RespSession
 
     /// <summary>
     /// A GET's value, read together with the other GETs this connection starts before its replies are next
-    /// awaited (the GETs of one read of a pipeline): <see cref="IRespBackend.GetManyAsync"/> then asks each shard once.
+    /// awaited (the GETs of one read of a pipeline): <see cref="IRespBackend.GetMany"/> then asks each shard once.
     /// REQUIRES: called on the connection's loop, while a command is being started.
     /// </summary>
     /// <returns>The GET's reply: the value as a bulk string, or null.</returns>
@@ -255,36 +255,26 @@ public sealed class RespSession
             return;
         }
 
-        Task<byte[]?[]> many;
+        IReadOnlyList<Task<byte[]?>> reads;
         try
         {
-            many = _service.Backend.GetManyAsync(keys, CancellationToken.None);
+            reads = _service.Backend.GetMany(keys, CancellationToken.None);
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
-            many = Task.FromException<byte[]?[]>(ex);
+            reads = [.. keys.Select(_ => Task.FromException<byte[]?>(ex))];
         }
 
-        _ = many.ContinueWith(
-            static (t, state) =>
-            {
-                var all = (List<TaskCompletionSource<RespValue>>)state!;
-                for (int i = 0; i < all.Count; i++)
-                {
-                    if (t.IsCompletedSuccessfully)
-                    {
-                        all[i].TrySetResult(RespValue.Bulk(t.Result[i]));
-                    }
-                    else
-                    {
-                        all[i].TrySetException(t.Exception?.InnerException ?? new TaskCanceledException(t));
-                    }
-                }
-            },
-            waiters,
-            CancellationToken.None,
-            TaskContinuationOptions.ExecuteSynchronously,
-            TaskScheduler.Default);
+        // Each GET gets its own read's outcome: a failure answers only the GETs it concerns.
+        for (int i = 0; i < waiters.Count; i++)
+        {
+            _ = reads[i].ContinueWith(
+                static (t, state) => Settle((TaskCompletionSource<RespValue>)state!, t),
+                waiters[i],
+                CancellationToken.None,
+                TaskContinuationOptions.ExecuteSynchronously,
+                TaskScheduler.Default);
+        }
     }
 
     private static void Settle(TaskCompletionSource<RespValue> waiter, Task<byte[]?> read)

@@ -63,7 +63,28 @@ public sealed class ConnectionFailureTests
 
         var error = await Assert.ThrowsAsync<ActorLsmConnectionException>(() => get.Bounded());
 
-        Assert.IsAssignableFrom<Google.Protobuf.InvalidProtocolBufferException>(error.InnerException);
+        Assert.Contains("exceeds", Assert.IsType<MalformedFrameException>(error.InnerException).Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task GetAsync_ResponseWithNestedLengthNearIntMax_ClosesConnectionWithTypedError()
+    {
+        // Found by fuzzing (deploy/fuzz.sh, frame target): Google.Protobuf throws ArgumentOutOfRangeException
+        // for it, which escaped the read loop and left the request waiting.
+        await using var node = new FakeNode();
+        await using ActorLsmClient client = Clients.For(node);
+
+        Task<byte[]?> get = client.GetAsync(Clients.Bytes("k"));
+        ReceivedRequest received = await node.NextRequestAsync();
+        await received.Connection.SendRawAsync(new byte[]
+        {
+            0x00, 0x00, 0x00, 0x1E, 0x08, 0x06, 0x7A, 0x1A, 0x0A, 0x02, 0x6E, 0x31, 0x12, 0x01, 0x31, 0x18, 0x02, 0x22,
+            0xFE, 0xFF, 0xFF, 0xFF, 0x07, 0x72, 0x75, 0x6E, 0x6E, 0x69, 0x6E, 0x67, 0x22, 0x02, 0x01, 0x02,
+        });
+
+        var error = await Assert.ThrowsAsync<ActorLsmConnectionException>(() => get.Bounded());
+
+        Assert.IsType<MalformedFrameException>(error.InnerException);
     }
 
     [Fact]

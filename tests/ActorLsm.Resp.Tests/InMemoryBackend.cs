@@ -63,15 +63,20 @@ internal sealed class InMemoryBackend : IRespBackend
     }
 
     public Task<byte[]?> GetAsync(byte[] key, CancellationToken cancellationToken) =>
-        Task.FromResult(_data.TryGetValue(key, out byte[]? v) ? v : null);
+        ReadFailure?.Invoke(key) is { } failure ? Task.FromException<byte[]?>(failure) : Task.FromResult(_data.TryGetValue(key, out byte[]? v) ? v : null);
 
-    /// <summary>Calls of <see cref="GetManyAsync"/>.</summary>
+    /// <summary>Calls of <see cref="GetMany"/>.</summary>
     public int ManyReads;
 
-    public Task<byte[]?[]> GetManyAsync(IReadOnlyList<byte[]> keys, CancellationToken cancellationToken)
+    /// <summary>When set, a read of a key for which this returns an exception fails with it (its shard cannot answer).</summary>
+    public Func<byte[], Exception?>? ReadFailure { get; set; }
+
+    public IReadOnlyList<Task<byte[]?>> GetMany(IReadOnlyList<byte[]> keys, CancellationToken cancellationToken)
     {
         Interlocked.Increment(ref ManyReads);
-        return Task.FromResult(keys.Select(k => _data.TryGetValue(k, out byte[]? v) ? v : null).ToArray());
+        return [.. keys.Select(k => ReadFailure?.Invoke(k) is { } failure
+            ? Task.FromException<byte[]?>(failure)
+            : Task.FromResult(_data.TryGetValue(k, out byte[]? v) ? v : null))];
     }
 
     public Task WriteAsync(IReadOnlyList<RespWrite> writes, CancellationToken cancellationToken)

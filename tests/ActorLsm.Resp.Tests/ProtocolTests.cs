@@ -24,6 +24,36 @@ public sealed class ProtocolTests
         Assert.True(buffer.IsEmpty);
     }
 
+    // Fuzzing (deploy/fuzz.sh, resp target, 2026-12-02; its limits: 64 arguments, 256-byte lines): an inline
+    // line of empty quoted words gave a command of 66 arguments, over MaxArgs.
+    private const string FuzzedInlineOverMaxArgs =
+        "2222224322110D2208092222222222222222222222222222222222222222DD22222222222222222222222220000909090909090909" +
+        "0909090900002009090909090922222222222222222222222222222222222222222222222222222222222222222222222222222222" +
+        "2222222222222222222222222222222222222222222222222222222222222222222222222222222222222222222222222222222222" +
+        "2200202220FF7F0A2222222222221422222232";
+
+    [Fact]
+    public void TryParse_FuzzedInlineLineOverMaxArgs_ProtocolError()
+    {
+        var parser = new RespParser { MaxArgs = 64, MaxBulkLength = 256, MaxInlineLength = 256 };
+        var buffer = new ReadOnlySequence<byte>(Convert.FromHexString(FuzzedInlineOverMaxArgs));
+
+        Assert.Equal(RespParseStatus.ProtocolError, parser.TryParse(ref buffer, out _, out string? error));
+
+        Assert.Equal("Protocol error: too many arguments in inline request", error);
+    }
+
+    [Fact]
+    public void TryParse_InlineLineOfExactlyMaxArgs_Command()
+    {
+        var parser = new RespParser { MaxArgs = 3 };
+        ReadOnlySequence<byte> buffer = Bytes("SET \"\" x\r\nSET a b c\r\n");
+
+        Assert.Equal(RespParseStatus.Command, parser.TryParse(ref buffer, out List<byte[]> args, out _));
+        Assert.Equal(["SET", "", "x"], args.Select(Encoding.UTF8.GetString));
+        Assert.Equal(RespParseStatus.ProtocolError, parser.TryParse(ref buffer, out _, out _));
+    }
+
     [Fact]
     public void TryParse_CommandSplitAtEveryByte_IncompleteUntilTheLastByte()
     {

@@ -62,6 +62,17 @@ public sealed class SessionTests
     }
 
     [Fact]
+    public async Task RunAsync_PipelinedGetsOneReadFails_OnlyThatGetAnswersTheError()
+    {
+        var backend = new InMemoryBackend { ReadFailure = k => k.AsSpan().SequenceEqual("b"u8) ? new TimeoutException("shard 1 did not answer") : null };
+
+        string replies = await RunAsync("SET a 1\r\nSET c 3\r\nGET a\r\nGET b\r\nGET c\r\n", new RespService(backend, new RespServiceOptions()));
+
+        Assert.Equal("+OK\r\n+OK\r\n$1\r\n1\r\n-ERR timeout: shard 1 did not answer\r\n$1\r\n3\r\n", replies);
+        Assert.Equal(1, backend.ManyReads);
+    }
+
+    [Fact]
     public async Task RunAsync_TransientRedirectEndsWithinTheWait_CommandsServedInOrder()
     {
         var backend = new InMemoryBackend();

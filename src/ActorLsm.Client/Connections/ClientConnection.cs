@@ -332,7 +332,7 @@ internal sealed class ClientConnection
         {
             Close("response frame too large: " + e.Message, e);
         }
-        catch (InvalidProtocolBufferException e)
+        catch (MalformedFrameException e)
         {
             Close("response frame did not parse: " + e.Message, e);
         }

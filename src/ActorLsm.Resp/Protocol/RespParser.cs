@@ -21,7 +21,8 @@ public enum RespParseStatus
 /// every client library and redis-cli send, and inline commands (<c>PING\r\n</c>, words separated by
 /// spaces) as typed into telnet. Stateless: a partial command is parsed again from its start once more
 /// bytes have arrived. Limits, as Redis's: at most <see cref="MaxArgs"/> arguments and
-/// <see cref="MaxBulkLength"/> bytes per argument, inline lines of at most <see cref="MaxInlineLength"/> bytes.
+/// <see cref="MaxBulkLength"/> bytes per argument, inline lines of at most <see cref="MaxInlineLength"/> bytes
+/// (and, like arrays, of at most <see cref="MaxArgs"/> words: <c>Protocol error: too many arguments in inline request</c>).
 /// Protocol errors carry Redis's wording (<c>Protocol error: invalid bulk length</c>).
 /// </summary>
 public sealed class RespParser
@@ -147,6 +148,14 @@ public sealed class RespParser
             if (i >= line.Length)
             {
                 break;
+            }
+
+            if (args.Count == MaxArgs)
+            {
+                // Found by fuzzing: the line's length alone bounds its words only when MaxArgs is large.
+                args.Clear();
+                error = "Protocol error: too many arguments in inline request";
+                return RespParseStatus.ProtocolError;
             }
 
             int start = i;

@@ -157,9 +157,9 @@ internal sealed class ClientConnection : IDisposable
                         {
                             request = FrameCodec.ParseRequest(body);
                         }
-                        catch (Exception ex) when (ex is InvalidProtocolBufferException or ArgumentException or InvalidOperationException)
+                        catch (MalformedFrameException ex)
                         {
-                            return ErrorResponse(0, ErrorCode.MalformedFrame, "the frame body is not a Request: " + ex.Message);
+                            return ErrorResponse(0, ErrorCode.MalformedFrame, ex.Message);
                         }
 
                         if (request.BodyCase == Request.BodyOneofCase.None)

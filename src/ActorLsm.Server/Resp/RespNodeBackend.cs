@@ -127,10 +127,11 @@ internal sealed class RespNodeBackend : IRespBackend
 
     public Task<byte[]?> GetAsync(byte[] key, CancellationToken cancellationToken) => _store.GetAsync(key, cancellationToken);
 
-    public async Task<byte[]?[]> GetManyAsync(IReadOnlyList<byte[]> keys, CancellationToken cancellationToken)
+    public IReadOnlyList<Task<byte[]?>> GetMany(IReadOnlyList<byte[]> keys, CancellationToken cancellationToken)
     {
-        // One request per shard (a shard serves them as one read); a shard with one key gets a plain get.
-        var values = new byte[]?[keys.Count];
+        // One request per shard (a shard serves them as one read); a shard with one key gets a plain get. A
+        // shard's failure fails only its keys' reads.
+        var reads = new Task<byte[]?>[keys.Count];
         var byShard = new Dictionary<int, List<int>>();
         for (int i = 0; i < keys.Count; i++)
         {
@@ -143,22 +144,55 @@ internal sealed class RespNodeBackend : IRespBackend
             positions.Add(i);
         }
 
-        await Task.WhenAll(byShard.Values.Select(async positions =>
+        foreach (List<int> positions in byShard.Values)
         {
             if (positions.Count == 1)
             {
-                values[positions[0]] = await _store.GetAsync(keys[positions[0]], cancellationToken).ConfigureAwait(false);
-                return;
+                reads[positions[0]] = GetOne(keys[positions[0]], cancellationToken);
+                continue;
             }
 
-            byte[]?[] found = await _store.GetManyAsync([.. positions.Select(p => keys[p])], cancellationToken).ConfigureAwait(false);
+            Task<Task<byte[]?>[]> shard = ReadShardAsync([.. positions.Select(p => keys[p])], cancellationToken);
             for (int j = 0; j < positions.Count; j++)
             {
-                values[positions[j]] = found[j];
+                reads[positions[j]] = PickAsync(shard, j);
             }
-        })).ConfigureAwait(false);
-        return values;
+        }
+
+        return reads;
     }
+
+    private Task<byte[]?> GetOne(byte[] key, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return _store.GetAsync(key, cancellationToken);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            return Task.FromException<byte[]?>(ex);
+        }
+    }
+
+    // REQUIRES: every key is of one shard. Each key's read, from one multi-get. A multi-get refused for its
+    // arguments (a key over the limit: one key's fault, found before the shard is asked) is read again key by
+    // key, so that only the bad key's read fails. Any other failure (the shard cannot answer) concerns every
+    // key and fails the returned task.
+    private async Task<Task<byte[]?>[]> ReadShardAsync(byte[][] keys, CancellationToken cancellationToken)
+    {
+        try
+        {
+            byte[]?[] values = await _store.GetManyAsync(keys, cancellationToken).ConfigureAwait(false);
+            return [.. values.Select(Task.FromResult)];
+        }
+        catch (ArgumentException)
+        {
+            return [.. keys.Select(k => GetOne(k, cancellationToken))];
+        }
+    }
+
+    private static async Task<byte[]?> PickAsync(Task<Task<byte[]?>[]> shard, int index) =>
+        await (await shard.ConfigureAwait(false))[index].ConfigureAwait(false);
 
     public Task WriteAsync(IReadOnlyList<RespWrite> writes, CancellationToken cancellationToken)
     {

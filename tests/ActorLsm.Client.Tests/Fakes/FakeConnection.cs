@@ -93,7 +93,7 @@ internal sealed class FakeConnection
                 reader.AdvanceTo(buffer.Start, buffer.End);
             }
         }
-        catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException or InvalidProtocolBufferException)
+        catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException or MalformedFrameException)
         {
             // The client or the test closed the connection.
         }

@@ -29,6 +29,9 @@ internal sealed class InMemoryNodeStore : INodeStore
     /// <summary>When set, every operation throws what this returns.</summary>
     public Func<Exception>? Failure { get; set; }
 
+    /// <summary>When set, an operation on a key for which this returns an exception throws it (a shard that cannot answer).</summary>
+    public Func<byte[], Exception?>? KeyFailure { get; set; }
+
     /// <summary>When set, every operation waits for it before running.</summary>
     public Task? Gate { get; set; }
 
@@ -239,6 +242,11 @@ internal sealed class InMemoryNodeStore : INodeStore
         if (Failure is { } failure)
         {
             throw failure();
+        }
+
+        if (KeyFailure?.Invoke(key) is { } keyFailure)
+        {
+            throw keyFailure;
         }
 
         if (key.Length > MaxKeySize)
