@@ -1,4 +1,5 @@
 using System.Buffers;
+using ActorLsm.Fuzz;
 using Google.Protobuf;
 
 namespace ActorLsm.Protocol.Tests;
@@ -163,8 +164,8 @@ public sealed class FrameCodecTests
         var writer = new ArrayBufferWriter<byte>();
         FrameCodec.WriteFrame(writer, request);
         byte[] bytes = [.. writer.WrittenSpan, 0x00, 0x00];
-        var first = new Segment(bytes.AsMemory(0, 3));
-        Segment last = first.Append(bytes.AsMemory(3));
+        var first = new SequenceSegment(bytes.AsMemory(0, 3));
+        SequenceSegment last = first.Append(bytes.AsMemory(3));
         var buffer = new ReadOnlySequence<byte>(first, 0, last, last.Memory.Length);
 
         Assert.True(FrameCodec.TryReadFrame(ref buffer, FrameCodec.DefaultMaxFrameSize, out ReadOnlySequence<byte> body));
@@ -183,21 +184,5 @@ public sealed class FrameCodecTests
 
         Assert.Equal(0xFFFFFFFFu, error.Length);
         Assert.Equal(1024, error.Limit);
-    }
-
-    private sealed class Segment : ReadOnlySequenceSegment<byte>
-    {
-        public Segment(ReadOnlyMemory<byte> memory, long runningIndex = 0)
-        {
-            Memory = memory;
-            RunningIndex = runningIndex;
-        }
-
-        public Segment Append(ReadOnlyMemory<byte> memory)
-        {
-            var next = new Segment(memory, RunningIndex + Memory.Length);
-            Next = next;
-            return next;
-        }
     }
 }
