@@ -11,7 +11,7 @@ namespace ActorLsm.Shards.Shard;
 /// round trip (two thread hand-offs per get), as an embedded RocksDB get is a call, not a message.
 /// The shard actor publishes its store once open and withdraws it before it closes, reopens or
 /// stops; a withdrawal waits until the reads that saw the store have left, so no read ever
-/// touches a closed store. Thread-safe: two interlocked operations per read.
+/// touches a closed store. Thread-safe: two interlocked operations per read; a read that finds nothing published costs none.
 /// </summary>
 internal sealed class DirectReads
 {
@@ -24,8 +24,15 @@ internal sealed class DirectReads
     /// </summary>
     public LsmStore? TryEnter()
     {
+        // Not counted while nothing is published, so a withdrawal under a stream of reads is not kept
+        // waiting by readers that only come to find nothing.
+        if (Volatile.Read(ref _store) is null)
+        {
+            return null;
+        }
+
         Interlocked.Increment(ref _readers);
-        LsmStore? store = Volatile.Read(ref _store);
+        LsmStore? store = Volatile.Read(ref _store); // after the count: a withdrawal either sees this read or this read sees it
         if (store is null)
         {
             Interlocked.Decrement(ref _readers);
