@@ -153,6 +153,18 @@ internal sealed class RespNodeBackend : IRespBackend
             }
 
             Task<Task<byte[]?>[]> shard = ReadShardAsync([.. positions.Select(p => keys[p])], cancellationToken);
+            if (shard.IsCompletedSuccessfully)
+            {
+                // Read at once (an unreplicated shard's gets run on this thread): no continuation per key.
+                Task<byte[]?>[] each = shard.Result;
+                for (int j = 0; j < positions.Count; j++)
+                {
+                    reads[positions[j]] = each[j];
+                }
+
+                continue;
+            }
+
             for (int j = 0; j < positions.Count; j++)
             {
                 reads[positions[j]] = PickAsync(shard, j);
