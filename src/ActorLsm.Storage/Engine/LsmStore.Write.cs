@@ -11,6 +11,13 @@ public sealed partial class LsmStore
     /// <summary>Largest commit group, in encoded batch bytes (LevelDB: 1 MiB).</summary>
     private const int MaxGroupBytes = 1 << 20;
 
+    /// <summary>
+    /// Disk space a WAL segment reserves ahead of its appends, per step (LogWriter reserveChunk;
+    /// RocksDB reserves its WAL with fallocate too). Bounded so that 16 shards' live segments hold
+    /// at most 16 MiB of reserved, unwritten space.
+    /// </summary>
+    private const long WalReserveChunk = 1 << 20;
+
     [ThreadStatic]
     private static Writer? s_threadWriter;
 
@@ -421,7 +428,7 @@ public sealed partial class LsmStore
                 Interlocked.Increment(ref _counters.WalSyncs);
             }
 
-            wal = new LogWriter(FileNames.Log(_dir, logNumber), fileSystem: _options.FileSystem);
+            wal = new LogWriter(FileNames.Log(_dir, logNumber), fileSystem: _options.FileSystem, reserveChunk: WalReserveChunk);
             _options.FileSystem.SyncDirectory(_dir);
         }
         catch (IOException e)

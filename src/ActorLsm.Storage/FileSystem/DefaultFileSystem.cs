@@ -55,6 +55,8 @@ public sealed class DefaultFileSystem : IFileSystem
         // fdatasync on Linux (RocksDB's default, use_fsync = false): data and size, no timestamps.
         public override void Sync() => FileDataSync.Sync(_stream);
 
+        public override void Reserve(long offset, long length) => FilePreallocate.TryReserve(_stream, offset, length);
+
         public override void SetLength(long length)
         {
             _stream.SetLength(length);

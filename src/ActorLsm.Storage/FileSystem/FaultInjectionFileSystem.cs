@@ -453,6 +453,17 @@ public sealed class FaultInjectionFileSystem : IFileSystem
         }
     }
 
+    private void OnReserve(FaultFile file, long offset, long length)
+    {
+        lock (_lock)
+        {
+            if (!_crashed)
+            {
+                file.Inner.Reserve(offset, length);
+            }
+        }
+    }
+
     private sealed class FileState
     {
         /// <summary>Bytes of the file known to be on stable storage.</summary>
@@ -495,6 +506,9 @@ public sealed class FaultInjectionFileSystem : IFileSystem
         public override void Sync() => _fs.OnSync(this);
 
         public override void SetLength(long length) => _fs.OnSetLength(this, length);
+
+        // The reservation changes neither the length nor the contents the crash model tracks.
+        public override void Reserve(long offset, long length) => _fs.OnReserve(this, offset, length);
 
         protected override void Dispose(bool disposing)
         {

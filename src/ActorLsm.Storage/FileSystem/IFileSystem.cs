@@ -62,6 +62,16 @@ public abstract class WritableFile : IDisposable
     /// <summary>Cuts (or extends with zeros) the file to <paramref name="length"/> bytes; writes continue at the new end.</summary>
     public abstract void SetLength(long length);
 
+    /// <summary>
+    /// A hint: reserve disk space for bytes [<paramref name="offset"/>, <paramref name="offset"/> +
+    /// <paramref name="length"/>) ahead of the writes that will fill it, without changing
+    /// <see cref="Length"/> or the file's contents (fallocate with FALLOC_FL_KEEP_SIZE). The default
+    /// does nothing; a file that cannot reserve ignores it. Never throws for lack of support.
+    /// </summary>
+    public virtual void Reserve(long offset, long length)
+    {
+    }
+
     /// <summary>Flushes buffered bytes to the OS (no fsync) and closes the file.</summary>
     public void Dispose()
     {

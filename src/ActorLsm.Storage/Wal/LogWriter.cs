@@ -23,8 +23,10 @@ internal sealed class LogWriter : IDisposable
 
     private readonly WritableFile _stream;
     private readonly byte[] _buffer;
+    private readonly long _reserveChunk;
     private int _buffered;
     private long _length;
+    private long _reservedTo;
     private bool _failed;
     private bool _disposed;
 
@@ -37,13 +39,21 @@ internal sealed class LogWriter : IDisposable
     /// <param name="truncate">True to create or empty the file, false to append to it.</param>
     /// <param name="bufferSize">Bytes of the private buffer; at least <see cref="LogFormat.HeaderSize"/>.</param>
     /// <param name="fileSystem">Where the file is written; null for <see cref="DefaultFileSystem"/>.</param>
-    public LogWriter(string path, bool truncate = true, int bufferSize = DefaultBufferSize, IFileSystem? fileSystem = null)
+    /// <param name="reserveChunk">
+    /// Bytes of disk space to reserve ahead of the writes, in steps of this size
+    /// (<see cref="WritableFile.Reserve"/>, fallocate with FALLOC_FL_KEEP_SIZE); 0 reserves nothing.
+    /// The file's length and contents, so the format (FORMAT.md), are the same either way.
+    /// </param>
+    public LogWriter(string path, bool truncate = true, int bufferSize = DefaultBufferSize, IFileSystem? fileSystem = null, long reserveChunk = 0)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(bufferSize, LogFormat.HeaderSize);
+        ArgumentOutOfRangeException.ThrowIfNegative(reserveChunk);
         Path = path;
         // bufferSize 0 disables the file's own buffer: this type buffers, so every byte is copied once.
         _stream = (fileSystem ?? DefaultFileSystem.Instance).OpenWritable(path, truncate, 0);
         _length = truncate ? 0 : _stream.Length;
+        _reservedTo = _length;
+        _reserveChunk = reserveChunk;
         _buffer = GC.AllocateUninitializedArray<byte>(bufferSize);
         AssertInvariants();
     }
@@ -159,6 +169,7 @@ internal sealed class LogWriter : IDisposable
 
         try
         {
+            ReserveFor(_buffered);
             _stream.Write(_buffer.AsSpan(0, _buffered));
         }
         catch
@@ -174,6 +185,7 @@ internal sealed class LogWriter : IDisposable
     {
         try
         {
+            ReserveFor(header.Length + payload.Length);
             _stream.Write(header);
             _stream.Write(payload);
         }
@@ -182,6 +194,25 @@ internal sealed class LogWriter : IDisposable
             _failed = true;
             throw;
         }
+    }
+
+    /// <summary>
+    /// REQUIRES: about to write <paramref name="count"/> bytes at the file's end. Reserves the next
+    /// chunks of disk space when those bytes pass the reserved end, so that most appends (and the
+    /// fdatasync after them) find their blocks allocated.
+    /// </summary>
+    private void ReserveFor(int count)
+    {
+        long end = _stream.Length + count;
+        if (_reserveChunk == 0 || end <= _reservedTo)
+        {
+            return;
+        }
+
+        long from = Math.Max(_reservedTo, _stream.Length);
+        long to = from + ((end - from + _reserveChunk - 1) / _reserveChunk * _reserveChunk); // whole chunks covering end
+        _stream.Reserve(from, to - from);
+        _reservedTo = to;
     }
 
     private void ThrowIfUnusable()
@@ -199,5 +230,6 @@ internal sealed class LogWriter : IDisposable
         Debug.Assert(_buffered >= 0 && _buffered <= _buffer.Length, "buffered bytes within the buffer");
         Debug.Assert(_length >= _buffered, "logical length covers the buffered bytes");
         Debug.Assert(_failed || _length == _stream.Length + _buffered, "logical length = file position + buffered bytes");
+        Debug.Assert(_reserveChunk == 0 || _failed || _reservedTo >= _stream.Length, "with reservations on, every byte written lies in reserved space");
     }
 }
