@@ -15,6 +15,8 @@ internal static partial class FilePreallocate
     /// <summary>FALLOC_FL_KEEP_SIZE (linux/falloc.h): allocate, leave the file size alone.</summary>
     private const int KeepSize = 1;
 
+    private static bool s_unavailable;
+
     /// <summary>
     /// Tries to reserve bytes [<paramref name="offset"/>, <paramref name="offset"/> + <paramref name="length"/>)
     /// of <paramref name="stream"/>'s file. Returns true when the OS reserved them; false when it
@@ -23,7 +25,8 @@ internal static partial class FilePreallocate
     /// </summary>
     public static bool TryReserve(FileStream stream, long offset, long length)
     {
-        if (!OperatingSystem.IsLinux() || length <= 0)
+        // fallocate's off_t arguments are 64-bit only in 64-bit processes (glibc and musl alike).
+        if (!OperatingSystem.IsLinux() || !Environment.Is64BitProcess || length <= 0 || s_unavailable)
         {
             return false;
         }
@@ -35,6 +38,11 @@ internal static partial class FilePreallocate
             handle.DangerousAddRef(ref added);
             return Fallocate((int)handle.DangerousGetHandle(), KeepSize, offset, length) == 0;
         }
+        catch (Exception e) when (e is EntryPointNotFoundException or DllNotFoundException)
+        {
+            s_unavailable = true; // a libc without fallocate: a hint we cannot give
+            return false;
+        }
         finally
         {
             if (added)
@@ -44,6 +52,6 @@ internal static partial class FilePreallocate
         }
     }
 
-    [LibraryImport("libc", EntryPoint = "fallocate64", SetLastError = true)]
+    [LibraryImport("libc", EntryPoint = "fallocate", SetLastError = true)]
     private static partial int Fallocate(int fd, int mode, long offset, long length);
 }
