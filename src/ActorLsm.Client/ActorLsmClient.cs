@@ -386,15 +386,18 @@ public sealed class ActorLsmClient : IActorLsm, IAsyncDisposable
     /// epoch, refreshing the map and retrying on a routing error until the request timeout.
     /// <paramref name="expiresAtUnixMs"/> (put, expire) and <paramref name="ttlMs"/> (expire) are the optional expiry fields.
     /// </summary>
-    private async Task<Response> SendKeyedAsync(Request.BodyOneofCase kind, ReadOnlyMemory<byte> key, ReadOnlyMemory<byte> value, CancellationToken cancellationToken, long? expiresAtUnixMs = null, long? ttlMs = null)
+    private Task<Response> SendKeyedAsync(Request.BodyOneofCase kind, ReadOnlyMemory<byte> key, ReadOnlyMemory<byte> value, CancellationToken cancellationToken, long? expiresAtUnixMs = null, long? ttlMs = null)
     {
-        if (kind == Request.BodyOneofCase.Get || _sequencer is null)
-        {
-            return await SendKeyedAsync(kind, key, value, null, cancellationToken, expiresAtUnixMs, ttlMs).ConfigureAwait(false);
-        }
+        // No session: the send's own task, without an async frame around it (gets are the hot path).
+        return kind == Request.BodyOneofCase.Get || _sequencer is null
+            ? SendKeyedAsync(kind, key, value, null, cancellationToken, expiresAtUnixMs, ttlMs)
+            : SendKeyedInSessionAsync(kind, key, value, cancellationToken, expiresAtUnixMs, ttlMs);
+    }
 
+    private async Task<Response> SendKeyedInSessionAsync(Request.BodyOneofCase kind, ReadOnlyMemory<byte> key, ReadOnlyMemory<byte> value, CancellationToken cancellationToken, long? expiresAtUnixMs, long? ttlMs)
+    {
         // R11: one sequence number for every send of this write; the leaders apply it at most once.
-        WriteTicket ticket = _sequencer.Begin();
+        WriteTicket ticket = _sequencer!.Begin();
         try
         {
             return await SendKeyedAsync(kind, key, value, ticket, cancellationToken, expiresAtUnixMs, ttlMs).ConfigureAwait(false);
