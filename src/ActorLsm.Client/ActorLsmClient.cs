@@ -23,6 +23,9 @@ namespace ActorLsm.Client;
 /// calls are spread over all of them round-robin. On each connection many requests are in flight
 /// at once and responses may arrive in any order (request-id pipelining, as in Redis pipelining or
 /// HTTP/2 stream ids); frames queued by concurrent callers leave in as few socket writes as possible.
+/// Each connection's reader completes every response of a read in one pass; with
+/// <see cref="ActorLsmClientOptions.InlineCompletions"/> the callers' continuations run right there and
+/// the requests they send then leave together in one write.
 /// A broken connection is reopened by the next call after a short exponential backoff (50 ms up to 2 s).
 /// </para>
 /// <para>
