@@ -23,6 +23,9 @@ namespace ActorLsm.Client;
 /// calls are spread over all of them round-robin. On each connection many requests are in flight
 /// at once and responses may arrive in any order (request-id pipelining, as in Redis pipelining or
 /// HTTP/2 stream ids); frames queued by concurrent callers leave in as few socket writes as possible.
+/// Each connection's reader completes every response of a read in one pass; with
+/// <see cref="ActorLsmClientOptions.InlineCompletions"/> the callers' continuations run right there and
+/// the requests they send then leave together in one write.
 /// A broken connection is reopened by the next call after a short exponential backoff (50 ms up to 2 s).
 /// </para>
 /// <para>
@@ -386,15 +389,18 @@ public sealed class ActorLsmClient : IActorLsm, IAsyncDisposable
     /// epoch, refreshing the map and retrying on a routing error until the request timeout.
     /// <paramref name="expiresAtUnixMs"/> (put, expire) and <paramref name="ttlMs"/> (expire) are the optional expiry fields.
     /// </summary>
-    private async Task<Response> SendKeyedAsync(Request.BodyOneofCase kind, ReadOnlyMemory<byte> key, ReadOnlyMemory<byte> value, CancellationToken cancellationToken, long? expiresAtUnixMs = null, long? ttlMs = null)
+    private Task<Response> SendKeyedAsync(Request.BodyOneofCase kind, ReadOnlyMemory<byte> key, ReadOnlyMemory<byte> value, CancellationToken cancellationToken, long? expiresAtUnixMs = null, long? ttlMs = null)
     {
-        if (kind == Request.BodyOneofCase.Get || _sequencer is null)
-        {
-            return await SendKeyedAsync(kind, key, value, null, cancellationToken, expiresAtUnixMs, ttlMs).ConfigureAwait(false);
-        }
+        // No session: the send's own task, without an async frame around it (gets are the hot path).
+        return kind == Request.BodyOneofCase.Get || _sequencer is null
+            ? SendKeyedAsync(kind, key, value, null, cancellationToken, expiresAtUnixMs, ttlMs)
+            : SendKeyedInSessionAsync(kind, key, value, cancellationToken, expiresAtUnixMs, ttlMs);
+    }
 
+    private async Task<Response> SendKeyedInSessionAsync(Request.BodyOneofCase kind, ReadOnlyMemory<byte> key, ReadOnlyMemory<byte> value, CancellationToken cancellationToken, long? expiresAtUnixMs, long? ttlMs)
+    {
         // R11: one sequence number for every send of this write; the leaders apply it at most once.
-        WriteTicket ticket = _sequencer.Begin();
+        WriteTicket ticket = _sequencer!.Begin();
         try
         {
             return await SendKeyedAsync(kind, key, value, ticket, cancellationToken, expiresAtUnixMs, ttlMs).ConfigureAwait(false);

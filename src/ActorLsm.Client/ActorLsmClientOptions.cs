@@ -57,6 +57,19 @@ public sealed class ActorLsmClientOptions
     /// </summary>
     public bool RetryIndeterminateWrites { get; init; } = true;
 
+    /// <summary>
+    /// False (default): a caller's continuation after a response runs on the thread pool. True: it runs
+    /// synchronously on the connection's reader, right where the response is parsed, and the requests
+    /// the continuations of one read send leave together in one socket write once the read is dispatched:
+    /// no thread hop per request, and a node's answers to N pipelined callers come back as the next N
+    /// requests in one write (the batching of Redis pipelining, with independent callers). Use it only
+    /// when every continuation is short and never blocks: code that waits synchronously on the reader
+    /// (<c>.Result</c>, <c>.Wait()</c>, a lock held across another request) stalls every request on that
+    /// connection until the request timeout, and long work there delays the other callers' responses.
+    /// Timeouts, cancellations and a failed connection still complete callers on the thread pool.
+    /// </summary>
+    public bool InlineCompletions { get; init; }
+
     /// <summary>Largest response frame body accepted, in bytes.</summary>
     public int MaxFrameSize { get; init; } = FrameCodec.DefaultMaxFrameSize;
 

@@ -6,7 +6,7 @@ namespace ActorLsm.Cli.Commands;
 
 /// <summary>
 /// <c>actorlsm ycsb --workload FILE --phase load|run [-p name=value ...] [--threads N]
-/// [--endpoint host:port | --embedded DIR] [--connections N] [--seed S] [--no-progress]</c>: one phase of a YCSB
+/// [--endpoint host:port | --embedded DIR] [--connections N] [--pool-completions] [--seed S] [--no-progress]</c>: one phase of a YCSB
 /// CoreWorkload (see <see cref="CoreWorkload"/>) against a node or an in-process
 /// <c>ShardedNode</c>; prints YCSB's report lines on stdout. Exit 1 when a load-phase insert
 /// failed, 2 on bad arguments or workload properties.
@@ -27,11 +27,15 @@ internal static class YcsbCommand
             Description = "TCP connections per endpoint (requests are pipelined on each); default: the client's default",
             DefaultValueFactory = _ => new ActorLsm.Client.ActorLsmClientOptions().ConnectionsPerEndpoint,
         };
+        var poolCompletions = new Option<bool>("--pool-completions")
+        {
+            Description = "Network only: resume the workers on the thread pool after each response (the client's default) instead of on the connection's reader",
+        };
         var seed = new Option<int>("--seed") { Description = "Seed of the workers' random streams", DefaultValueFactory = _ => 1 };
         var noProgress = new Option<bool>("--no-progress") { Description = "No progress bar on stderr" };
         var command = new Command("ycsb", "Run one phase of a YCSB CoreWorkload and print YCSB's report lines.")
         {
-            workload, phase, properties, threads, endpoint, embedded, connections, seed, noProgress,
+            workload, phase, properties, threads, endpoint, embedded, connections, poolCompletions, seed, noProgress,
         };
         command.SetAction((parse, cancellationToken) => CommandSupport.RunAsync(parse, "ycsb", async (output, ct) =>
         {
@@ -65,7 +69,7 @@ internal static class YcsbCommand
 
             IYcsbStore store = dataDir is not null
                 ? await EmbeddedYcsbStore.OpenAsync(dataDir, ct).ConfigureAwait(false)
-                : new ClientYcsbStore(address!, perEndpoint);
+                : new ClientYcsbStore(address!, perEndpoint, inlineCompletions: !parse.GetValue(poolCompletions));
             YcsbResult result;
             await using (store.ConfigureAwait(false))
             {

@@ -10,19 +10,37 @@ namespace ActorLsm.Client.Connections;
 
 /// <summary>
 /// One TCP connection to a node, pipelining requests (PROTOCOL.md). Callers serialize their
-/// request frame synchronously into an in-memory pipe; one writer loop drains whatever has
-/// accumulated into as few socket writes as possible (a natural group commit of frames), and one
-/// reader loop parses response frames and completes the pending request with the same request id.
-/// When anything breaks, the connection closes once and fails every pending request.
+/// request frame synchronously into the connection's outbound buffer; one flush at a time writes
+/// whatever has accumulated with one socket write (a natural group commit of frames). A flush is
+/// started by the first caller that finds none running (as a thread-pool work item queued behind
+/// the callers already runnable, so they join it) or, for requests sent by continuations that ran
+/// on the reader, by the reader once it has dispatched the whole read. One reader loop parses
+/// every response frame of a read and completes the pending request with the same request id;
+/// with <see cref="ActorLsmClientOptions.InlineCompletions"/> the callers' continuations run right
+/// there, so a read of N responses leads to one write of the N next requests without a thread hop.
+/// No thread ever blocks on the socket: a write the kernel cannot take at once is finished
+/// asynchronously while the reader goes on reading (so a node that is itself waiting for its
+/// responses to be read cannot deadlock with it). When anything breaks, the connection closes once
+/// and fails every pending request.
 /// </summary>
-internal sealed class ClientConnection
+internal sealed class ClientConnection : IThreadPoolWorkItem
 {
+    /// <summary>Initial size of an outbound buffer (bytes); a flush swaps two of them.</summary>
+    private const int InitialBufferSize = 16 * 1024;
+
+    /// <summary>A buffer grown past this (by large puts) is dropped after its flush instead of kept.</summary>
+    private const int MaxRetainedBufferSize = 1024 * 1024;
+
     private readonly Socket _socket;
     private readonly Stream _stream;
-    private readonly Pipe _outbound;
     private readonly PipeReader _input;
     private readonly ConcurrentDictionary<ulong, PendingRequest> _pending = new();
-    private readonly Lock _writeLock = new();
+    private readonly Lock _writeLock = new();   // guards _filling, _spare and _flushing
+    private readonly bool _inlineCompletions;
+    private ArrayBufferWriter<byte> _filling = new(InitialBufferSize);   // frames not yet handed to a flush
+    private ArrayBufferWriter<byte>? _spare = new(InitialBufferSize);    // null while a flush writes it
+    private bool _flushing;             // a flush is queued or running; it drains _filling before it clears this
+    private int _dispatchingThread;     // the managed thread id of the reader while it dispatches a read; 0 otherwise
     private readonly int _maxFrameSize;
     private readonly long _timeoutMs;
     private readonly Action<ClientConnection> _onClosed;
@@ -40,13 +58,7 @@ internal sealed class ClientConnection
         // Saturated so that now + timeout cannot overflow.
         _timeoutMs = (long)Math.Min(options.RequestTimeout.TotalMilliseconds, long.MaxValue / 4);
         _onClosed = onClosed;
-        // No writer back-pressure: a flush always completes synchronously, so callers may flush
-        // under the write lock. The in-flight volume is bounded by the callers themselves.
-        _outbound = new Pipe(new PipeOptions(
-            pauseWriterThreshold: 0,
-            resumeWriterThreshold: 0,
-            minimumSegmentSize: 16 * 1024,
-            useSynchronizationContext: false));
+        _inlineCompletions = options.InlineCompletions;
         _input = PipeReader.Create(_stream, new StreamPipeReaderOptions(bufferSize: 64 * 1024, minimumReadSize: 4 * 1024, leaveOpen: true));
         OpenedMs = Environment.TickCount64;
     }
@@ -64,7 +76,7 @@ internal sealed class ClientConnection
     /// <summary>The <see cref="Environment.TickCount64"/> at which the connection was opened.</summary>
     public long OpenedMs { get; }
 
-    /// <summary>Completes when both loops have ended (after the connection closed).</summary>
+    /// <summary>Completes when the read loop has ended (after the connection closed); a flush still running then fails at once on the closed socket.</summary>
     public Task Completion => _loops;
 
     /// <summary>
@@ -140,14 +152,13 @@ internal sealed class ClientConnection
 
     private void Start()
     {
-        Task writer = Task.Run(WriteLoopAsync);
-        Task reader = Task.Run(ReadLoopAsync);
-        _loops = Task.WhenAll(writer, reader);
+        _loops = Task.Run(ReadLoopAsync);
     }
 
     /// <summary>
     /// Assigns <paramref name="request"/> a request id, serializes it as one frame into the outbound
-    /// pipe and returns the task of its response. The request object is no longer referenced when
+    /// buffer and returns the task of its response; the frame leaves with the next flush, which this
+    /// call queues when none is queued or running. The request object is no longer referenced when
     /// this returns, so callers may reuse it and the buffers it wraps.
     /// </summary>
     /// <exception cref="ArgumentException">The request frame exceeds <see cref="ActorLsmClientOptions.MaxFrameSize"/>.</exception>
@@ -162,18 +173,32 @@ internal sealed class ClientConnection
             throw new ArgumentException($"the request frame is {size} bytes, over the limit of {_maxFrameSize} bytes; nothing was sent");
         }
 
-        var pending = new PendingRequest(this, id, expected, Environment.TickCount64 + _timeoutMs);
+        var pending = new PendingRequest(this, id, expected, Environment.TickCount64 + _timeoutMs, _inlineCompletions);
         _pending[id] = pending;
         bool written = false;
+        bool startFlush = false;
         lock (_writeLock)
         {
             if (IsOpen)
             {
-                FrameCodec.WriteFrame(_outbound.Writer, request);
-                // Completes synchronously: the pipe never pauses its writer.
-                _ = _outbound.Writer.FlushAsync(CancellationToken.None);
+                Span<byte> header = _filling.GetSpan(FrameCodec.HeaderSize);
+                System.Buffers.Binary.BinaryPrimitives.WriteUInt32BigEndian(header, (uint)size);
+                _filling.Advance(FrameCodec.HeaderSize);
+                request.WriteTo(_filling);
                 written = true;
+                // On the reader, mid-dispatch: the reader flushes once the whole read is dispatched.
+                if (!_flushing && _dispatchingThread != Environment.CurrentManagedThreadId)
+                {
+                    _flushing = true;
+                    startFlush = true;
+                }
             }
+        }
+
+        if (startFlush)
+        {
+            // Global queue: callers already runnable (e.g. continuations of one read) append first.
+            ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
         }
 
         if (!written || !IsOpen)
@@ -181,7 +206,7 @@ internal sealed class ClientConnection
             // Closed before or while sending: Close may have swept the table before this entry was added.
             if (_pending.TryRemove(id, out _))
             {
-                pending.Fail(ConnectionLost(written ? "the connection closed while the request was sent" : "the connection is closed", null));
+                pending.FailDetached(ConnectionLost(written ? "the connection closed while the request was sent" : "the connection is closed", null));
             }
 
             return pending.Task;
@@ -195,7 +220,7 @@ internal sealed class ClientConnection
                     var request = (PendingRequest)state!;
                     if (request.Owner._pending.TryRemove(request.RequestId, out _))
                     {
-                        request.TrySetCanceled(token);
+                        request.FailDetached(new OperationCanceledException(token));
                     }
                 },
                 pending));
@@ -211,7 +236,7 @@ internal sealed class ClientConnection
         {
             if (entry.Value.DeadlineMs <= nowMs && _pending.TryRemove(entry.Key, out PendingRequest? request))
             {
-                request.Fail(new TimeoutException(
+                request.FailDetached(new TimeoutException(
                     $"no response from {Endpoint} within {TimeSpan.FromMilliseconds(_timeoutMs)} to request {entry.Key}; "
                     + "the outcome of a write is unknown"));
             }
@@ -227,11 +252,6 @@ internal sealed class ClientConnection
         if (Interlocked.Exchange(ref _closed, 1) != 0)
         {
             return;
-        }
-
-        lock (_writeLock)
-        {
-            _outbound.Writer.Complete();
         }
 
         try
@@ -257,12 +277,15 @@ internal sealed class ClientConnection
         {
             if (_pending.TryRemove(entry.Key, out PendingRequest? request))
             {
-                request.Fail(ConnectionLost(reason, cause));
+                request.FailDetached(ConnectionLost(reason, cause));
             }
         }
 
         _onClosed(this);
-        AssertInvariants();
+        lock (_writeLock)
+        {
+            AssertInvariants();
+        }
     }
 
     private ActorLsmConnectionException ConnectionLost(string reason, Exception? cause)
@@ -271,35 +294,71 @@ internal sealed class ClientConnection
         return cause is null ? new ActorLsmConnectionException(message) : new ActorLsmConnectionException(message, cause);
     }
 
-    private async Task WriteLoopAsync()
+    /// <summary>Runs a flush queued by <see cref="Send"/>.</summary>
+    void IThreadPoolWorkItem.Execute() => _ = FlushAsync();
+
+    /// <summary>
+    /// Writes the outbound buffer, again and again while callers keep adding to it, then clears
+    /// <c>_flushing</c>. Returns at the first write the socket does not take at once, which then
+    /// finishes (and the flush goes on) asynchronously: the calling thread never blocks on the socket.
+    /// A failed write closes the connection.
+    /// </summary>
+    // REQUIRES: the caller set _flushing (under _writeLock); one flush runs at a time.
+    private async Task FlushAsync()
     {
-        PipeReader frames = _outbound.Reader;
         try
         {
             while (true)
             {
-                ReadResult result = await frames.ReadAsync().ConfigureAwait(false);
-                ReadOnlySequence<byte> buffer = result.Buffer;
-                foreach (ReadOnlyMemory<byte> segment in buffer)
+                ArrayBufferWriter<byte> batch;
+                lock (_writeLock)
                 {
-                    await _stream.WriteAsync(segment).ConfigureAwait(false);
+                    if (_filling.WrittenCount == 0 || !IsOpen)
+                    {
+                        _flushing = false;
+                        return;
+                    }
+
+                    batch = _filling;
+                    _filling = _spare ?? new ArrayBufferWriter<byte>(InitialBufferSize);
+                    _spare = null;
                 }
 
-                frames.AdvanceTo(buffer.End);
-                if (result.IsCompleted)
+                ValueTask write = _stream.WriteAsync(batch.WrittenMemory);
+                if (!write.IsCompletedSuccessfully)
                 {
-                    return;
+                    await write.ConfigureAwait(false);
+                }
+
+                batch.ResetWrittenCount();
+                lock (_writeLock)
+                {
+                    _spare = batch.Capacity <= MaxRetainedBufferSize ? batch : null;
+                    AssertInvariants();
                 }
             }
         }
-        catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException or InvalidOperationException)
+        catch (Exception e)
         {
             Close("sending failed: " + e.Message, e);
         }
-        finally
+    }
+
+    /// <summary>Flushes what the continuations run by the last dispatch sent, unless a flush is already under way.</summary>
+    // REQUIRES: called on the reader loop after a dispatch.
+    private void FlushAfterDispatch()
+    {
+        lock (_writeLock)
         {
-            await frames.CompleteAsync().ConfigureAwait(false);
+            if (_flushing || _filling.WrittenCount == 0)
+            {
+                return;
+            }
+
+            _flushing = true;
         }
+
+        _ = FlushAsync();
     }
 
     private async Task ReadLoopAsync()
@@ -310,14 +369,25 @@ internal sealed class ClientConnection
             {
                 ReadResult result = await _input.ReadAsync().ConfigureAwait(false);
                 ReadOnlySequence<byte> buffer = result.Buffer;
-                while (FrameCodec.TryReadFrame(ref buffer, _maxFrameSize, out ReadOnlySequence<byte> body))
+                Volatile.Write(ref _dispatchingThread, Environment.CurrentManagedThreadId);
+                try
                 {
-                    Response response = FrameCodec.ParseResponse(body);
-                    if (!Dispatch(response))
+                    while (FrameCodec.TryReadFrame(ref buffer, _maxFrameSize, out ReadOnlySequence<byte> body))
                     {
-                        return;
+                        Response response = FrameCodec.ParseResponse(body);
+                        if (!Dispatch(response))
+                        {
+                            return;
+                        }
                     }
                 }
+                finally
+                {
+                    Volatile.Write(ref _dispatchingThread, 0);
+                }
+
+                // One write for every request the continuations of this read sent.
+                FlushAfterDispatch();
 
                 if (result.IsCompleted)
                 {
@@ -346,7 +416,10 @@ internal sealed class ClientConnection
         }
     }
 
-    /// <summary>Completes the request <paramref name="response"/> answers. Returns false when the connection was closed.</summary>
+    /// <summary>
+    /// Completes the request <paramref name="response"/> answers (with <see cref="ActorLsmClientOptions.InlineCompletions"/>
+    /// its caller's continuation runs here). Returns false when the connection was closed.
+    /// </summary>
     // REQUIRES: called on the reader loop.
     private bool Dispatch(Response response)
     {
@@ -382,11 +455,13 @@ internal sealed class ClientConnection
         return true;
     }
 
+    // REQUIRES: _writeLock held.
     [Conditional("DEBUG")]
     private void AssertInvariants()
     {
         Debug.Assert(Interlocked.Read(ref _nextRequestId) >= 0, "request ids only grow");
         Debug.Assert(_closed is 0 or 1, "closed is a flag");
         Debug.Assert(Interlocked.Read(ref _responses) >= 0, "response count only grows");
+        Debug.Assert(!ReferenceEquals(_filling, _spare), "the buffer being filled is not the spare");
     }
 }

@@ -7,17 +7,28 @@ namespace ActorLsm.Client.Connections;
 /// awaits, the response body it expects, its deadline and its cancellation registration.
 /// Whoever removes it from the connection's pending table completes it; completion is idempotent.
 /// </summary>
-internal sealed class PendingRequest : TaskCompletionSource<Response>
+/// <remarks>
+/// With inline continuations (<see cref="ActorLsmClientOptions.InlineCompletions"/>) the reader's
+/// <see cref="Complete"/> and <see cref="Fail"/> run the caller's continuation on the reader itself;
+/// completions from anywhere else (timeout sweep, cancellation, a closing connection) go through
+/// <see cref="FailDetached"/>, which then hands the continuation to the thread pool, so a timer or a
+/// cancelling thread never runs a caller's code. Without inline continuations every completion
+/// queues the continuation to the thread pool (TaskCreationOptions.RunContinuationsAsynchronously).
+/// </remarks>
+internal sealed class PendingRequest : TaskCompletionSource<Response>, IThreadPoolWorkItem
 {
+    private readonly bool _inline;
     private CancellationTokenRegistration _registration;
+    private Exception? _detached;
 
-    public PendingRequest(ClientConnection owner, ulong requestId, Response.BodyOneofCase expected, long deadlineMs)
-        : base(TaskCreationOptions.RunContinuationsAsynchronously)
+    public PendingRequest(ClientConnection owner, ulong requestId, Response.BodyOneofCase expected, long deadlineMs, bool inlineContinuations = false)
+        : base(inlineContinuations ? TaskCreationOptions.None : TaskCreationOptions.RunContinuationsAsynchronously)
     {
         Owner = owner;
         RequestId = requestId;
         Expected = expected;
         DeadlineMs = deadlineMs;
+        _inline = inlineContinuations;
     }
 
     /// <summary>The connection whose pending table holds this request.</summary>
@@ -42,6 +53,7 @@ internal sealed class PendingRequest : TaskCompletionSource<Response>
         }
     }
 
+    /// <summary>Completes with <paramref name="response"/>. REQUIRES: called by the connection's reader loop.</summary>
     public void Complete(Response response)
     {
         if (TrySetResult(response))
@@ -50,9 +62,39 @@ internal sealed class PendingRequest : TaskCompletionSource<Response>
         }
     }
 
+    /// <summary>Fails with <paramref name="exception"/>. REQUIRES: called by the connection's reader loop.</summary>
     public void Fail(Exception exception)
     {
         if (TrySetException(exception))
+        {
+            _registration.Unregister();
+        }
+    }
+
+    /// <summary>
+    /// Fails with <paramref name="exception"/> (cancelled when it is an <see cref="OperationCanceledException"/>)
+    /// from any thread; with inline continuations the completion itself is queued to the thread pool.
+    /// </summary>
+    public void FailDetached(Exception exception)
+    {
+        if (!_inline)
+        {
+            FailNow(exception);
+            return;
+        }
+
+        _detached = exception;
+        ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
+    }
+
+    void IThreadPoolWorkItem.Execute() => FailNow(_detached!);
+
+    private void FailNow(Exception exception)
+    {
+        bool failed = exception is OperationCanceledException cancelled
+            ? TrySetCanceled(cancelled.CancellationToken)
+            : TrySetException(exception);
+        if (failed)
         {
             _registration.Unregister();
         }

@@ -5,10 +5,14 @@ namespace ActorLsm.Client.Tests.Fakes;
 /// <summary>Helpers to build clients against a <see cref="FakeNode"/>.</summary>
 internal static class Clients
 {
-    public static ActorLsmClient For(FakeNode node, int connections = 1, TimeSpan? requestTimeout = null, int maxFrameSize = 1 << 20) =>
+    public static ActorLsmClient For(FakeNode node, int connections = 1, TimeSpan? requestTimeout = null, int maxFrameSize = 1 << 20, bool inlineCompletions = false) =>
+        For(node.Endpoint, connections, requestTimeout, maxFrameSize, inlineCompletions);
+
+    public static ActorLsmClient For(string endpoint, int connections = 1, TimeSpan? requestTimeout = null, int maxFrameSize = 1 << 20, bool inlineCompletions = false) =>
         new(new ActorLsmClientOptions
         {
-            Endpoints = [node.Endpoint],
+            Endpoints = [endpoint],
+            InlineCompletions = inlineCompletions,
             ConnectionsPerEndpoint = connections,
             RequestTimeout = requestTimeout ?? FakeNode.WaitLimit,
             ConnectTimeout = FakeNode.WaitLimit,

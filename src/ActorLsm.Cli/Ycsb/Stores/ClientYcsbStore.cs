@@ -9,14 +9,18 @@ internal sealed class ClientYcsbStore : IYcsbStore
 
     /// <summary>
     /// A client of the node(s) at <paramref name="endpoint"/> (<c>host:port</c>, or several comma-separated)
-    /// with <paramref name="connectionsPerEndpoint"/> pipelined TCP connections to each.
+    /// with <paramref name="connectionsPerEndpoint"/> pipelined TCP connections to each. With
+    /// <paramref name="inlineCompletions"/> the workers resume on the connections' readers
+    /// (<see cref="ActorLsmClientOptions.InlineCompletions"/>): safe here, as a worker's step from one
+    /// response to its next request is short and never blocks.
     /// </summary>
-    public ClientYcsbStore(string endpoint, int connectionsPerEndpoint)
+    public ClientYcsbStore(string endpoint, int connectionsPerEndpoint, bool inlineCompletions = true)
     {
         _client = new ActorLsmClient(new ActorLsmClientOptions
         {
             Endpoints = endpoint.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries),
             ConnectionsPerEndpoint = connectionsPerEndpoint,
+            InlineCompletions = inlineCompletions,
         });
     }
 
