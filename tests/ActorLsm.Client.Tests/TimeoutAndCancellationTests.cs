@@ -10,7 +10,9 @@ public sealed class TimeoutAndCancellationTests
     public async Task GetAsync_NodeNeverAnswers_ThrowsTimeoutAndIgnoresLateResponse()
     {
         await using var node = new FakeNode();
-        await using ActorLsmClient client = Clients.For(node, requestTimeout: TimeSpan.FromMilliseconds(200));
+        // The timeout bounds the next request too: 2 s leaves it room on a loaded 2-core machine
+        // (at 200 ms the answered request itself timed out at a load average of 40).
+        await using ActorLsmClient client = Clients.For(node, requestTimeout: TimeSpan.FromSeconds(2));
 
         Task<byte[]?> get = client.GetAsync(Clients.Bytes("slow"));
         ReceivedRequest unanswered = await node.NextRequestAsync();
