@@ -7,6 +7,10 @@ namespace ActorLsm.Storage.Cache;
 /// <summary>
 /// One shard of <see cref="BlockCache"/>: a dictionary plus an intrusive doubly-linked LRU list
 /// (head = most recently used), bounded by a byte capacity. All members take the shard's lock.
+/// Each cached <see cref="Block"/> carries one reference owned by the shard: taken in
+/// <see cref="Insert"/>, given back when the entry is replaced, evicted, erased or cleared.
+/// <see cref="TryGet"/> takes a reference for the caller under the lock, so an eviction racing
+/// with a lookup cannot free the block between the lookup and the caller's reference.
 /// </summary>
 internal sealed class BlockCacheShard
 {
@@ -35,6 +39,7 @@ internal sealed class BlockCacheShard
         }
     }
 
+    /// <summary>Finds a block, marks it most recently used and takes a reference for the caller, who must <see cref="Block.Unref"/> it.</summary>
     public bool TryGet(BlockCacheKey key, [MaybeNullWhen(false)] out Block block)
     {
         lock (_map)
@@ -43,6 +48,7 @@ internal sealed class BlockCacheShard
             {
                 Unlink(entry);
                 LinkFirst(entry);
+                entry.Block.Ref();
                 block = entry.Block;
                 return true;
             }
@@ -52,7 +58,11 @@ internal sealed class BlockCacheShard
         return false;
     }
 
-    /// <summary>Caches a block charged <paramref name="charge"/> bytes; skipped when larger than the shard.</summary>
+    /// <summary>
+    /// Caches a block charged <paramref name="charge"/> bytes, taking a reference of the shard's
+    /// own; skipped (no reference taken) when larger than the shard.
+    /// REQUIRES: the caller holds a reference to <paramref name="block"/>.
+    /// </summary>
     public void Insert(BlockCacheKey key, Block block, long charge)
     {
         if (charge > _capacity)
@@ -66,8 +76,10 @@ internal sealed class BlockCacheShard
             {
                 Unlink(old);
                 Interlocked.Add(ref _usage, -old.Charge);
+                old.Block.Unref();
             }
 
+            block.Ref();
             var entry = new Entry(key, block, charge);
             _map.Add(key, entry);
             LinkFirst(entry);
@@ -78,6 +90,7 @@ internal sealed class BlockCacheShard
                 Unlink(victim);
                 _map.Remove(victim.Key);
                 Interlocked.Add(ref _usage, -victim.Charge);
+                victim.Block.Unref(); // freed now unless a reader still holds it
             }
 
             AssertInvariants();
@@ -96,10 +109,30 @@ internal sealed class BlockCacheShard
                     Unlink(e);
                     _map.Remove(e.Key);
                     Interlocked.Add(ref _usage, -e.Charge);
+                    e.Block.Unref();
                 }
 
                 e = next;
             }
+        }
+    }
+
+    /// <summary>Drops every entry, giving back the shard's references.</summary>
+    public void Clear()
+    {
+        lock (_map)
+        {
+            for (var e = _head.Next!; e != _head;)
+            {
+                var next = e.Next!;
+                Unlink(e);
+                e.Block.Unref();
+                e = next;
+            }
+
+            _map.Clear();
+            Interlocked.Exchange(ref _usage, 0);
+            AssertInvariants();
         }
     }
 
