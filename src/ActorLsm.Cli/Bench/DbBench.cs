@@ -497,8 +497,21 @@ internal sealed class DbBench : IDisposable
         using var self = Process.GetCurrentProcess();
         GCMemoryInfo gc = GC.GetGCMemoryInfo();
         _out.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"{"",-12}   memory: rss {self.WorkingSet64 / 1048576} MiB, peak {self.PeakWorkingSet64 / 1048576} MiB, managed heap {gc.HeapSizeBytes / 1048576} MiB, committed {gc.TotalCommittedBytes / 1048576} MiB"));
+            $"{"",-12}   memory: rss {self.WorkingSet64 / 1048576} MiB, peak {self.PeakWorkingSet64 / 1048576} MiB, managed heap {gc.HeapSizeBytes / 1048576} MiB (gen2 {gc.GenerationInfo[2].SizeAfterBytes / 1048576} MiB, loh {gc.GenerationInfo[3].SizeAfterBytes / 1048576} MiB at the last GC), committed {gc.TotalCommittedBytes / 1048576} MiB{NativeMemoryNote()}"));
         _out.Flush();
+    }
+
+    // Native memory the engine reports: data blocks (cached or pinned) and memtables.
+    private string NativeMemoryNote()
+    {
+        if (_store is null)
+        {
+            return string.Empty;
+        }
+
+        LsmStats stats = _store.GetStats();
+        return string.Create(CultureInfo.InvariantCulture,
+            $", native blocks {stats.NativeBlockBytes / 1048576} MiB in {stats.NativeBlocks} (cache charge {stats.BlockCacheUsage / 1048576} MiB), memtables {stats.MemTableBytes / 1048576} MiB");
     }
 
     private void PrintStats()
