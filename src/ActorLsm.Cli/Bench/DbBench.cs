@@ -35,6 +35,9 @@ internal sealed class DbBench : IDisposable
     private bool _storeSynced;
     private int _activeReaders;
 
+    // Threads started by all benchmarks so far: seeds each new thread's key stream.
+    private int _threadsStarted;
+
     public DbBench(DbBenchOptions options, TextWriter output)
     {
         _options = options;
@@ -176,7 +179,11 @@ internal sealed class DbBench : IDisposable
         var states = new ThreadState[count];
         for (int i = 0; i < count; i++)
         {
-            states[i] = new ThreadState(i, SplitMix(_options.Seed + ((ulong)i * 0x9E3779B97F4A7C15UL)), _options.KeySize);
+            // As db_bench seeds each thread from a count of all threads started so far, every
+            // benchmark draws a new key stream: overwrite reaches keys fillrandom missed, and
+            // readrandom misses the keys no write reached (about e^-2 of them after both).
+            ulong stream = (ulong)_threadsStarted++;
+            states[i] = new ThreadState(i, SplitMix(_options.Seed + (stream * 0x9E3779B97F4A7C15UL)), _options.KeySize);
         }
 
         if (count == 1)

@@ -77,6 +77,12 @@ internal sealed unsafe class Block
         AssertInvariants();
     }
 
+    /// <summary>
+    /// When set (by tests), freed native blocks are first overwritten with 0xA5, so that a read
+    /// after free sees wrong bytes instead of the old contents. Off by default.
+    /// </summary>
+    internal static bool PoisonOnFree { get; set; }
+
     /// <summary>Native blocks alive in the process (allocated and not yet freed).</summary>
     public static long LiveNativeBlocks => Interlocked.Read(ref s_liveNativeBlocks);
 
@@ -180,6 +186,11 @@ internal sealed unsafe class Block
         {
             byte* memory = _base;
             _base = null;
+            if (PoisonOnFree)
+            {
+                new Span<byte>(memory, _allocated).Fill(0xA5);
+            }
+
             NativeMemory.Free(memory);
             Interlocked.Decrement(ref s_liveNativeBlocks);
             Interlocked.Add(ref s_liveNativeBytes, -_allocated);
