@@ -43,7 +43,7 @@ internal sealed class BlockCache : IDisposable
         }
     }
 
-    ~BlockCache() => Clear();
+    ~BlockCache() => Close();
 
     /// <summary>Bound on <see cref="Usage"/> in bytes.</summary>
     public long Capacity { get; }
@@ -129,15 +129,26 @@ internal sealed class BlockCache : IDisposable
     {
         foreach (var shard in _shards)
         {
-            shard.Clear();
+            shard.Clear(close: false);
         }
     }
 
-    /// <summary>Drops every cached block; the cache stays usable (it is empty). Idempotent.</summary>
+    /// <summary>
+    /// Drops every cached block and caches nothing from then on (lookups miss, inserts are
+    /// ignored), so that reads racing with the store's close leave no native memory behind. Idempotent.
+    /// </summary>
     public void Dispose()
     {
-        Clear();
+        Close();
         GC.SuppressFinalize(this);
+    }
+
+    private void Close()
+    {
+        foreach (var shard in _shards)
+        {
+            shard.Clear(close: true);
+        }
     }
 
     private BlockCacheShard ShardOf(BlockCacheKey key) => _shards[(int)(key.Mix() >> (64 - ShardBits))];

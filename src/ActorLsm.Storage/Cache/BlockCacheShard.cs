@@ -19,6 +19,10 @@ internal sealed class BlockCacheShard
     private readonly long _capacity;
     private long _usage;
 
+    // Set by Clear(close: true): later inserts are ignored, so a read racing with the store's
+    // close cannot leave a block (and its native memory) in a cache nobody will clear again.
+    private bool _closed;
+
     public BlockCacheShard(long capacity)
     {
         _capacity = capacity;
@@ -72,6 +76,11 @@ internal sealed class BlockCacheShard
 
         lock (_map)
         {
+            if (_closed)
+            {
+                return;
+            }
+
             if (_map.Remove(key, out var old))
             {
                 Unlink(old);
@@ -117,11 +126,12 @@ internal sealed class BlockCacheShard
         }
     }
 
-    /// <summary>Drops every entry, giving back the shard's references.</summary>
-    public void Clear()
+    /// <summary>Drops every entry, giving back the shard's references; with <paramref name="close"/>, also ignores every later insert.</summary>
+    public void Clear(bool close)
     {
         lock (_map)
         {
+            _closed |= close;
             for (var e = _head.Next!; e != _head;)
             {
                 var next = e.Next!;

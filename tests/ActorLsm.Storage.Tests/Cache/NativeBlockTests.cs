@@ -80,6 +80,21 @@ public sealed class NativeBlockTests : IDisposable
     }
 
     [Fact]
+    public void Insert_AfterDispose_CachesNothingAndTakesNoReference()
+    {
+        var cache = new BlockCache(1 << 20);
+        long before = Block.LiveNativeBlocks;
+        var block = NativeBlock(Contents(TestData.Entries(9, 10)));
+        cache.Dispose();
+        cache.Insert(1, 0, block);
+        Assert.Equal(1, block.RefCount);
+        Assert.Equal(0, cache.Count);
+        Assert.False(cache.TryGet(1, 0, out _));
+        block.Unref();
+        Assert.Equal(before, Block.LiveNativeBlocks);
+    }
+
+    [Fact]
     public void TableIterator_CurrentBlockEvicted_KeepsReadingCorrectEntries()
     {
         var entries = TestData.Entries(21, 3000, maxVersions: 2);
