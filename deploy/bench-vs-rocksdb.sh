@@ -8,13 +8,19 @@
 # Usage: deploy/bench-vs-rocksdb.sh [NUM] [SYNC_NUM]
 #   NUM       keys of the unsynced and compressed workloads (default 1000000)
 #   SYNC_NUM  synced writes per synced workload, split over the threads (default 20000)
-# Environment: BENCH_DIR (data folder), ROUNDS (default 2), SETS (default "plain sync compress").
+# Environment: BENCH_DIR (data folder), ROUNDS (default 2), SETS (default "plain plain-t2 sync
+#   compress"), ACTORLSM (an actorlsm binary to run instead of building this checkout, e.g. a
+#   copy of another build's bin/Release/net10.0 for before/after runs).
+# Sets: plain = the unsynced benchmarks on 1 thread; plain-t2 = the same on 2 threads. As in
+#   db_bench 7.x, --num is per thread for every benchmark (each of the 2 threads of fillseq writes
+#   keys 0..num-1, fillrandom/overwrite/readrandom/... do num operations each), so plain-t2 does
+#   twice plain's operations on the same key space, identically on both sides.
 set -euo pipefail
 
 num=${1:-1000000}
 snum=${2:-20000}
 rounds=${ROUNDS:-2}
-sets=${SETS:-plain sync compress}
+sets=${SETS:-plain plain-t2 sync compress}
 root=$(cd "$(dirname "$0")/.." && pwd)
 work=${BENCH_DIR:-$root/data/bench}
 plain=fillseq,fillrandom,overwrite,readrandom,seekrandom,readseq,readwhilewriting,readrandomwriterandom,deleterandom
@@ -27,9 +33,13 @@ if [ ${#need_apt[@]} -gt 0 ]; then
   apt-get update -qq >/dev/null && apt-get install -y -qq "${need_apt[@]}" >/dev/null
 fi
 
-echo "building actorlsm (Release) ..." >&2
-dotnet build -c Release "$root/src/ActorLsm.Cli" -v quiet -nologo >/dev/null
-actorlsm="$root/src/ActorLsm.Cli/bin/Release/net10.0/actorlsm"
+if [ -n "${ACTORLSM:-}" ]; then
+  actorlsm=$ACTORLSM
+else
+  echo "building actorlsm (Release) ..." >&2
+  dotnet build -c Release "$root/src/ActorLsm.Cli" -v quiet -nologo >/dev/null
+  actorlsm="$root/src/ActorLsm.Cli/bin/Release/net10.0/actorlsm"
+fi
 rocksdb_version=$(dpkg-query -W -f='${Version}' librocksdb7.8 2>/dev/null || echo '?')
 
 rm -rf "$work" && mkdir -p "$work"
@@ -61,6 +71,7 @@ cases=()
 for set in $sets; do
   case $set in
     plain) cases+=("plain|$plain|--num=$num --threads=1 --write_buffer_size=67108864") ;;
+    plain-t2) cases+=("plain-t2|$plain|--num=$num --threads=2 --write_buffer_size=67108864") ;;
     sync)
       cases+=("sync-t1|fillrandom|--num=$snum --threads=1 --sync=true --write_buffer_size=67108864")
       cases+=("sync-t8|fillrandom|--num=$snum --writes=$((snum / 8)) --threads=8 --sync=true --write_buffer_size=67108864")

@@ -124,7 +124,12 @@ public sealed class LsmOptions
         return Compression;
     }
 
-    /// <summary>Capacity of the shared LRU block cache in bytes. Default 64 MiB; 0 disables it.</summary>
+    /// <summary>
+    /// Capacity of the shared LRU block cache in bytes. Default 64 MiB; 0 disables it. Cached data
+    /// blocks live in native memory, charged at their allocation plus about 160 bytes each; blocks
+    /// still read by iterators or lookups after eviction are freed when those let go, so resident
+    /// block memory can briefly exceed the capacity by what readers pin.
+    /// </summary>
     public long BlockCacheSize { get; set; } = 64L * 1024 * 1024;
 
     /// <summary>Open SSTable readers kept by the table cache.</summary>

@@ -48,7 +48,17 @@ public sealed record LsmStats
 
     public long BlockCacheMisses { get; init; }
 
+    /// <summary>Bytes charged by the block cache now: native block memory plus a fixed per-entry overhead.</summary>
     public long BlockCacheUsage { get; init; }
+
+    /// <summary>
+    /// Native memory in bytes held by SSTable data blocks of the whole process now: cached blocks
+    /// and blocks still pinned by iterators or lookups after eviction (or read without caching).
+    /// </summary>
+    public long NativeBlockBytes { get; init; }
+
+    /// <summary>Native data blocks alive in the whole process now (see <see cref="NativeBlockBytes"/>).</summary>
+    public long NativeBlocks { get; init; }
 
     /// <summary>Time writers spent delayed (slowdown) or stopped by L0 or immutable-memtable pile-up.</summary>
     public TimeSpan StallTime { get; init; }

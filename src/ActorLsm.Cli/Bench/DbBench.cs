@@ -35,6 +35,9 @@ internal sealed class DbBench : IDisposable
     private bool _storeSynced;
     private int _activeReaders;
 
+    // Threads started by all benchmarks so far: seeds each new thread's key stream.
+    private int _threadsStarted;
+
     public DbBench(DbBenchOptions options, TextWriter output)
     {
         _options = options;
@@ -176,7 +179,11 @@ internal sealed class DbBench : IDisposable
         var states = new ThreadState[count];
         for (int i = 0; i < count; i++)
         {
-            states[i] = new ThreadState(i, SplitMix(_options.Seed + ((ulong)i * 0x9E3779B97F4A7C15UL)), _options.KeySize);
+            // As db_bench seeds each thread from a count of all threads started so far, every
+            // benchmark draws a new key stream: overwrite reaches keys fillrandom missed, and
+            // readrandom misses the keys no write reached (about e^-2 of them after both).
+            ulong stream = (ulong)_threadsStarted++;
+            states[i] = new ThreadState(i, SplitMix(_options.Seed + (stream * 0x9E3779B97F4A7C15UL)), _options.KeySize);
         }
 
         if (count == 1)
@@ -497,8 +504,21 @@ internal sealed class DbBench : IDisposable
         using var self = Process.GetCurrentProcess();
         GCMemoryInfo gc = GC.GetGCMemoryInfo();
         _out.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"{"",-12}   memory: rss {self.WorkingSet64 / 1048576} MiB, peak {self.PeakWorkingSet64 / 1048576} MiB, managed heap {gc.HeapSizeBytes / 1048576} MiB, committed {gc.TotalCommittedBytes / 1048576} MiB"));
+            $"{"",-12}   memory: rss {self.WorkingSet64 / 1048576} MiB, peak {self.PeakWorkingSet64 / 1048576} MiB, managed heap {gc.HeapSizeBytes / 1048576} MiB (gen2 {gc.GenerationInfo[2].SizeAfterBytes / 1048576} MiB, loh {gc.GenerationInfo[3].SizeAfterBytes / 1048576} MiB at the last GC), committed {gc.TotalCommittedBytes / 1048576} MiB{NativeMemoryNote()}"));
         _out.Flush();
+    }
+
+    // Native memory the engine reports: data blocks (cached or pinned) and memtables.
+    private string NativeMemoryNote()
+    {
+        if (_store is null)
+        {
+            return string.Empty;
+        }
+
+        LsmStats stats = _store.GetStats();
+        return string.Create(CultureInfo.InvariantCulture,
+            $", native blocks {stats.NativeBlockBytes / 1048576} MiB in {stats.NativeBlocks} (cache charge {stats.BlockCacheUsage / 1048576} MiB), memtables {stats.MemTableBytes / 1048576} MiB");
     }
 
     private void PrintStats()

@@ -6,14 +6,22 @@ namespace ActorLsm.Storage.Cache;
 
 /// <summary>
 /// A sharded LRU cache of parsed data blocks keyed by (table file number, block offset), bounded in
-/// bytes (LevelDB's ShardedLRUCache idea). Each block is charged its array length plus
-/// <see cref="EntryOverhead"/>; the capacity is split evenly over 16 shards (a capacity under 16 bytes caches nothing) and each shard evicts
+/// bytes (LevelDB's ShardedLRUCache idea). Each block is charged its native allocation
+/// (<see cref="Block.MemoryCharge"/>) plus <see cref="EntryOverhead"/>; the capacity is split evenly over 16 shards (a capacity under 16 bytes caches nothing) and each shard evicts
 /// its least recently used blocks to stay within its share. A block larger than a shard's share is
 /// not cached. One lock per shard. Capacity 0 disables the cache (every lookup misses).
 /// </summary>
-internal sealed class BlockCache
+/// <remarks>
+/// Blocks live in native memory with a reference count (RocksDB's cache handles): the cache owns
+/// one reference per cached block, <see cref="TryGet"/> hands the caller another, and eviction only
+/// drops the cache's, so a block being read by an iterator or a lookup stays readable until its
+/// reader lets go, and its memory is freed at once by the last <see cref="Block.Unref"/> (no dead
+/// managed array waiting for a gen2 GC). <see cref="Dispose"/> drops the cache's references (the
+/// store does it on close); a finalizer does it for a cache that was never disposed.
+/// </remarks>
+internal sealed class BlockCache : IDisposable
 {
-    /// <summary>Bytes charged per entry on top of the block array (entry object, dictionary slot, Block).</summary>
+    /// <summary>Bytes charged per entry on top of the block's native memory (managed entry and Block objects, dictionary slot).</summary>
     public const int EntryOverhead = 160;
 
     private const int ShardBits = 4;
@@ -34,6 +42,8 @@ internal sealed class BlockCache
             _shards[i] = new BlockCacheShard(perShard);
         }
     }
+
+    ~BlockCache() => Close();
 
     /// <summary>Bound on <see cref="Usage"/> in bytes.</summary>
     public long Capacity { get; }
@@ -74,7 +84,10 @@ internal sealed class BlockCache
         }
     }
 
-    /// <summary>Looks up a block and marks it most recently used. Counts a hit or a miss.</summary>
+    /// <summary>
+    /// Looks up a block and marks it most recently used. Counts a hit or a miss. On a hit the caller
+    /// owns one reference to <paramref name="block"/> and must give it back with <see cref="Block.Unref"/>.
+    /// </summary>
     public bool TryGet(ulong fileNumber, long offset, [MaybeNullWhen(false)] out Block block)
     {
         var key = new BlockCacheKey(fileNumber, offset);
@@ -91,8 +104,9 @@ internal sealed class BlockCache
     }
 
     /// <summary>
-    /// Caches <paramref name="block"/> (replacing any block under the same key) and evicts least
-    /// recently used blocks of its shard until the shard is within bounds.
+    /// Caches <paramref name="block"/> (replacing any block under the same key), taking a reference
+    /// of the cache's own, and evicts least recently used blocks of its shard until the shard is
+    /// within bounds. The caller keeps its own reference. REQUIRES: the caller holds a reference.
     /// </summary>
     public void Insert(ulong fileNumber, long offset, Block block)
     {
@@ -107,6 +121,33 @@ internal sealed class BlockCache
         foreach (var shard in _shards)
         {
             shard.EraseFile(fileNumber);
+        }
+    }
+
+    /// <summary>Drops every cached block (the cache's references); blocks that readers still hold stay alive until they let go.</summary>
+    public void Clear()
+    {
+        foreach (var shard in _shards)
+        {
+            shard.Clear(close: false);
+        }
+    }
+
+    /// <summary>
+    /// Drops every cached block and caches nothing from then on (lookups miss, inserts are
+    /// ignored), so that reads racing with the store's close leave no native memory behind. Idempotent.
+    /// </summary>
+    public void Dispose()
+    {
+        Close();
+        GC.SuppressFinalize(this);
+    }
+
+    private void Close()
+    {
+        foreach (var shard in _shards)
+        {
+            shard.Clear(close: true);
         }
     }
 

@@ -7,6 +7,10 @@ namespace ActorLsm.Storage.Cache;
 /// <summary>
 /// One shard of <see cref="BlockCache"/>: a dictionary plus an intrusive doubly-linked LRU list
 /// (head = most recently used), bounded by a byte capacity. All members take the shard's lock.
+/// Each cached <see cref="Block"/> carries one reference owned by the shard: taken in
+/// <see cref="Insert"/>, given back when the entry is replaced, evicted, erased or cleared.
+/// <see cref="TryGet"/> takes a reference for the caller under the lock, so an eviction racing
+/// with a lookup cannot free the block between the lookup and the caller's reference.
 /// </summary>
 internal sealed class BlockCacheShard
 {
@@ -14,6 +18,10 @@ internal sealed class BlockCacheShard
     private readonly Entry _head = new(default, null!, 0);
     private readonly long _capacity;
     private long _usage;
+
+    // Set by Clear(close: true): later inserts are ignored, so a read racing with the store's
+    // close cannot leave a block (and its native memory) in a cache nobody will clear again.
+    private bool _closed;
 
     public BlockCacheShard(long capacity)
     {
@@ -35,6 +43,7 @@ internal sealed class BlockCacheShard
         }
     }
 
+    /// <summary>Finds a block, marks it most recently used and takes a reference for the caller, who must <see cref="Block.Unref"/> it.</summary>
     public bool TryGet(BlockCacheKey key, [MaybeNullWhen(false)] out Block block)
     {
         lock (_map)
@@ -43,6 +52,7 @@ internal sealed class BlockCacheShard
             {
                 Unlink(entry);
                 LinkFirst(entry);
+                entry.Block.Ref();
                 block = entry.Block;
                 return true;
             }
@@ -52,7 +62,11 @@ internal sealed class BlockCacheShard
         return false;
     }
 
-    /// <summary>Caches a block charged <paramref name="charge"/> bytes; skipped when larger than the shard.</summary>
+    /// <summary>
+    /// Caches a block charged <paramref name="charge"/> bytes, taking a reference of the shard's
+    /// own; skipped (no reference taken) when larger than the shard.
+    /// REQUIRES: the caller holds a reference to <paramref name="block"/>.
+    /// </summary>
     public void Insert(BlockCacheKey key, Block block, long charge)
     {
         if (charge > _capacity)
@@ -62,12 +76,19 @@ internal sealed class BlockCacheShard
 
         lock (_map)
         {
+            if (_closed)
+            {
+                return;
+            }
+
             if (_map.Remove(key, out var old))
             {
                 Unlink(old);
                 Interlocked.Add(ref _usage, -old.Charge);
+                old.Block.Unref();
             }
 
+            block.Ref();
             var entry = new Entry(key, block, charge);
             _map.Add(key, entry);
             LinkFirst(entry);
@@ -78,6 +99,7 @@ internal sealed class BlockCacheShard
                 Unlink(victim);
                 _map.Remove(victim.Key);
                 Interlocked.Add(ref _usage, -victim.Charge);
+                victim.Block.Unref(); // freed now unless a reader still holds it
             }
 
             AssertInvariants();
@@ -96,10 +118,31 @@ internal sealed class BlockCacheShard
                     Unlink(e);
                     _map.Remove(e.Key);
                     Interlocked.Add(ref _usage, -e.Charge);
+                    e.Block.Unref();
                 }
 
                 e = next;
             }
+        }
+    }
+
+    /// <summary>Drops every entry, giving back the shard's references; with <paramref name="close"/>, also ignores every later insert.</summary>
+    public void Clear(bool close)
+    {
+        lock (_map)
+        {
+            _closed |= close;
+            for (var e = _head.Next!; e != _head;)
+            {
+                var next = e.Next!;
+                Unlink(e);
+                e.Block.Unref();
+                e = next;
+            }
+
+            _map.Clear();
+            Interlocked.Exchange(ref _usage, 0);
+            AssertInvariants();
         }
     }
 

@@ -255,6 +255,8 @@ public sealed partial class LsmStore
                 BlockCacheHits = _blockCache?.Hits ?? 0,
                 BlockCacheMisses = _blockCache?.Misses ?? 0,
                 BlockCacheUsage = _blockCache?.Usage ?? 0,
+                NativeBlockBytes = Tables.Block.LiveNativeBytes,
+                NativeBlocks = Tables.Block.LiveNativeBlocks,
                 StallTime = TimeSpan.FromTicks(_counters.StallTicks),
                 SlowdownCount = _counters.Slowdowns,
                 StopCount = _counters.Stops,

@@ -5,6 +5,7 @@ using ActorLsm.Storage.Iterators;
 using ActorLsm.Storage.Keys;
 using ActorLsm.Storage.Manifest;
 using ActorLsm.Storage.Memtables;
+using ActorLsm.Storage.Tables;
 
 using Version = ActorLsm.Storage.Manifest.Version;
 
@@ -270,9 +271,18 @@ public sealed partial class LsmStore
         TableCache.Entry entry = _tableCache.Acquire(file);
         try
         {
-            if (entry.Reader.TryGet(seekKey, out ValueKind kind, out ReadOnlySpan<byte> found, out _))
+            if (entry.Reader.TryGet(seekKey, out ValueKind kind, out ReadOnlySpan<byte> found, out _, out Block? pin))
             {
-                value = kind == ValueKind.Delete ? null : Live(kind, found);
+                try
+                {
+                    // Live copies the value out of the block before the block's reference goes.
+                    value = kind == ValueKind.Delete ? null : Live(kind, found);
+                }
+                finally
+                {
+                    pin.Unref();
+                }
+
                 return true;
             }
 

@@ -210,6 +210,7 @@ public sealed partial class LsmStore : IDisposable, IBackgroundWork
 
         _versions.Dispose();
         _tableCache.Dispose();
+        _blockCache?.Dispose(); // frees the cached blocks' native memory now, not at a finalizer
         _lockFile.Dispose();
 
         // Drop the store's memtable references; iterators still open keep theirs (and the arenas).

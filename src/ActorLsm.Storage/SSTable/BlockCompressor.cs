@@ -114,19 +114,45 @@ internal sealed class BlockCompressor
     public static byte[] Decompress(BlockCompression codec, byte[] source, int offset, int length, string path, long fileOffset)
     {
         var contents = source.AsSpan(offset, length);
-        int prefix = Coding.GetVarint32(contents, out uint rawLength);
+        int rawLength = UncompressedLength(contents, out int prefix, path, fileOffset);
+        var raw = new byte[rawLength];
+        DecompressInto(codec, contents, prefix, raw, path, fileOffset);
+        return raw;
+    }
+
+    /// <summary>
+    /// Reads the uncompressed length that prefixes compressed <paramref name="contents"/> and the
+    /// prefix's size in bytes. Throws <see cref="CorruptionException"/> when the prefix is bad or
+    /// the length exceeds <see cref="MaxUncompressedLength"/>.
+    /// </summary>
+    public static int UncompressedLength(ReadOnlySpan<byte> contents, out int prefix, string path, long fileOffset)
+    {
+        prefix = Coding.GetVarint32(contents, out uint rawLength);
         if (prefix == 0 || rawLength > MaxUncompressedLength)
         {
             throw new CorruptionException(path, fileOffset, "bad uncompressed length of a compressed block");
         }
 
-        var raw = new byte[rawLength];
+        return (int)rawLength;
+    }
+
+    /// <summary>
+    /// Decompresses <paramref name="contents"/> (whose first <paramref name="prefix"/> bytes are
+    /// the length prefix) into <paramref name="destination"/>, which may be native memory.
+    /// REQUIRES: destination.Length == <see cref="UncompressedLength"/> of contents. Throws
+    /// <see cref="CorruptionException"/> when the stream is bad, does not fill the destination
+    /// exactly, or the codec is unknown.
+    /// </summary>
+    public static unsafe void DecompressInto(
+        BlockCompression codec, ReadOnlySpan<byte> contents, int prefix, Span<byte> destination, string path, long fileOffset)
+    {
+        var stream = contents[prefix..];
         try
         {
             switch (codec)
             {
                 case BlockCompression.Brotli:
-                    if (!BrotliDecoder.TryDecompress(contents[prefix..], raw, out int written) || written != raw.Length)
+                    if (!BrotliDecoder.TryDecompress(stream, destination, out int written) || written != destination.Length)
                     {
                         throw new CorruptionException(path, fileOffset, "bad Brotli block");
                     }
@@ -134,7 +160,7 @@ internal sealed class BlockCompressor
                     break;
 
                 case BlockCompression.Lz4:
-                    if (LZ4Codec.Decode(contents[prefix..], raw) != raw.Length)
+                    if (LZ4Codec.Decode(stream, destination) != destination.Length)
                     {
                         throw new CorruptionException(path, fileOffset, "bad LZ4 block");
                     }
@@ -143,7 +169,7 @@ internal sealed class BlockCompressor
 
                 case BlockCompression.Zstd:
                     Decompressor zstd = s_zstdDecompressor ??= new Decompressor();
-                    if (!zstd.TryUnwrap(contents[prefix..], raw, out int zstdWritten) || zstdWritten != raw.Length)
+                    if (!zstd.TryUnwrap(stream, destination, out int zstdWritten) || zstdWritten != destination.Length)
                     {
                         throw new CorruptionException(path, fileOffset, "bad Zstandard block");
                     }
@@ -151,10 +177,11 @@ internal sealed class BlockCompressor
                     break;
 
                 case BlockCompression.Deflate:
-                    using (var input = new MemoryStream(source, offset + prefix, length - prefix, writable: false))
-                    using (var deflate = new DeflateStream(input, CompressionMode.Decompress))
+                    fixed (byte* p = stream)
                     {
-                        deflate.ReadExactly(raw);
+                        using var input = new UnmanagedMemoryStream(p, stream.Length);
+                        using var deflate = new DeflateStream(input, CompressionMode.Decompress);
+                        deflate.ReadExactly(destination);
                     }
 
                     break;
@@ -175,8 +202,6 @@ internal sealed class BlockCompressor
         {
             throw new CorruptionException($"corruption in {path} at offset {fileOffset}: truncated {codec} block", e);
         }
-
-        return raw;
     }
 
     private void EnsureOutput(int size)

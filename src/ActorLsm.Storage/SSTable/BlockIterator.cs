@@ -10,20 +10,23 @@ namespace ActorLsm.Storage.Tables;
 /// Iterates the entries of one <see cref="Block"/> in internal-key order (LevelDB's Block::Iter).
 /// Seek binary-searches the restart points (whose keys are stored whole) and then scans forward;
 /// Prev rescans from the restart point before the current entry. The current key is rebuilt in a
-/// reusable buffer, so moving allocates nothing; <see cref="Value"/> points into the block array.
+/// reusable buffer, so moving allocates nothing; <see cref="Value"/> points into the block's
+/// memory (native for data blocks). The iterator does not own a reference to its block: its
+/// user holds one while the iterator is pointed at the block (see <see cref="Block"/>).
 /// Corrupt entries throw <see cref="CorruptionException"/>. Not thread-safe; one per reader.
 /// </summary>
-internal sealed class BlockIterator : IInternalIterator
+internal sealed unsafe class BlockIterator : IInternalIterator
 {
     private Block? _block;
-    private byte[] _data = [];
+    private byte* _base;
+    private int _length;
     private int _restartsOffset;
     private int _numRestarts;
 
-    // Index in _data of the current entry; == _restartsOffset when not Valid.
+    // Offset in the block of the current entry; == _restartsOffset when not Valid.
     private int _current;
 
-    // Index in _data of the entry after the current one.
+    // Offset in the block of the entry after the current one.
     private int _next;
 
     // Restart region holding the current entry.
@@ -39,12 +42,17 @@ internal sealed class BlockIterator : IInternalIterator
 
     public BlockIterator(Block block) => Reset(block);
 
-    /// <summary>Points the iterator at <paramref name="block"/>, not positioned (not Valid).</summary>
+    /// <summary>
+    /// Points the iterator at <paramref name="block"/>, not positioned (not Valid).
+    /// REQUIRES: the caller holds a reference to the block until it calls <see cref="Clear"/>,
+    /// <see cref="Reset"/> again or <see cref="Dispose"/>, and reads <see cref="Value"/> only meanwhile.
+    /// </summary>
     public void Reset(Block block)
     {
         ArgumentNullException.ThrowIfNull(block);
         _block = block;
-        _data = block.Data;
+        _base = block.Pointer;
+        _length = block.Length;
         _restartsOffset = block.RestartsOffset;
         _numRestarts = block.NumRestarts;
         MarkInvalid();
@@ -66,12 +74,12 @@ internal sealed class BlockIterator : IInternalIterator
         get
         {
             Debug.Assert(Valid, "Value on an invalid iterator");
-            return _data.AsSpan(_valueOffset, _valueLength);
+            return Data.Slice(_valueOffset, _valueLength);
         }
     }
 
-    /// <summary>The value as array segment coordinates (array, offset, length). REQUIRES: Valid.</summary>
-    public (byte[] Array, int Offset, int Length) ValueSegment => (_data, _valueOffset, _valueLength);
+    // The block contents; every offset below is relative to the block start.
+    private ReadOnlySpan<byte> Data => new(_base, _length);
 
     public void SeekToFirst()
     {
@@ -169,7 +177,8 @@ internal sealed class BlockIterator : IInternalIterator
     public void Clear()
     {
         _block = null;
-        _data = [];
+        _base = null;
+        _length = 0;
         _restartsOffset = 0;
         _numRestarts = 0;
         MarkInvalid();
@@ -200,7 +209,7 @@ internal sealed class BlockIterator : IInternalIterator
             throw Corrupt(p, "restart point entry shares a key prefix");
         }
 
-        return _data.AsSpan(p, (int)nonShared);
+        return Data.Slice(p, (int)nonShared);
     }
 
     // Decodes the entry at _next into the current position. Returns false (and marks the
@@ -228,7 +237,7 @@ internal sealed class BlockIterator : IInternalIterator
             _key = bigger;
         }
 
-        _data.AsSpan(p, (int)nonShared).CopyTo(_key.AsSpan((int)shared));
+        Data.Slice(p, (int)nonShared).CopyTo(_key.AsSpan((int)shared));
         _keyLength = keyLength;
         _valueOffset = p + (int)nonShared;
         _valueLength = (int)valueLength;
@@ -248,12 +257,13 @@ internal sealed class BlockIterator : IInternalIterator
     private int DecodeHeader(int p, out uint shared, out uint nonShared, out uint valueLength)
     {
         int limit = _restartsOffset;
-        if (limit - p >= 3 && (_data[p] | _data[p + 1] | _data[p + 2]) < 0x80)
+        var data = Data;
+        if (limit - p >= 3 && (data[p] | data[p + 1] | data[p + 2]) < 0x80)
         {
             // Fast path: all three varints are one byte.
-            shared = _data[p];
-            nonShared = _data[p + 1];
-            valueLength = _data[p + 2];
+            shared = data[p];
+            nonShared = data[p + 1];
+            valueLength = data[p + 2];
             p += 3;
         }
         else
@@ -271,7 +281,7 @@ internal sealed class BlockIterator : IInternalIterator
 
     private int DecodeHeaderSlow(int p, out uint shared, out uint nonShared, out uint valueLength)
     {
-        var src = _data.AsSpan(p, _restartsOffset - p);
+        var src = Data.Slice(p, _restartsOffset - p);
         int a = Coding.GetVarint32(src, out shared);
         int b = Coding.GetVarint32(src[a..], out nonShared);
         int c = Coding.GetVarint32(src[(a + b)..], out valueLength);
@@ -286,7 +296,7 @@ internal sealed class BlockIterator : IInternalIterator
     private CorruptionException Corrupt(int indexInData, string detail)
     {
         var block = _block!;
-        long at = block.FileOffset < 0 ? -1 : block.FileOffset + (indexInData - block.Offset);
+        long at = block.FileOffset < 0 ? -1 : block.FileOffset + indexInData;
         return new CorruptionException(block.FilePath, at, "data block: " + detail);
     }
 

@@ -8,7 +8,11 @@ namespace ActorLsm.Storage.Tables;
 /// LevelDB's two-level iterator over one table: an index block iterator picks a data block, a
 /// <see cref="BlockIterator"/> walks it, and empty or exhausted blocks are skipped in either
 /// direction. The data block iterator is reused across blocks, so moving allocates only when a
-/// block is read from disk. Not thread-safe.
+/// block is read from disk. The iterator holds a reference to its current data block (see
+/// <see cref="Block"/>), so the block stays readable while <see cref="Value"/> may point into it
+/// even if the cache evicts it; it gives the reference back when it moves to another block and
+/// on <see cref="Dispose"/>, which the owner must call. <see cref="Key"/> and <see cref="Value"/>
+/// are valid until the next move. Not thread-safe.
 /// </summary>
 internal sealed class TableIterator : IInternalIterator
 {
@@ -18,6 +22,9 @@ internal sealed class TableIterator : IInternalIterator
     private readonly BlockIterator _data = new();
     private bool _hasBlock;
     private long _blockOffset = -1;
+
+    // The data block _data points at, with the reference this iterator owns; null when none.
+    private Block? _block;
 
     public TableIterator(TableReader table, bool fillCache)
     {
@@ -90,6 +97,15 @@ internal sealed class TableIterator : IInternalIterator
         _hasBlock = false;
         _index.Dispose();
         _data.Dispose();
+        ReleaseBlock();
+    }
+
+    private void ReleaseBlock()
+    {
+        var block = _block;
+        _block = null;
+        _blockOffset = -1;
+        block?.Unref();
     }
 
     private void SkipEmptyBlocksForward()
@@ -145,7 +161,13 @@ internal sealed class TableIterator : IInternalIterator
             return;
         }
 
-        _data.Reset(_table.ReadDataBlock(handle, _fillCache));
+        // Point _data away from the old block before giving back its reference.
+        _hasBlock = false;
+        _data.Clear();
+        ReleaseBlock();
+        var block = _table.ReadDataBlock(handle, _fillCache);
+        _block = block;
+        _data.Reset(block);
         _blockOffset = handle.Offset;
         _hasBlock = true;
     }

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Diagnostics.CodeAnalysis;
 using ActorLsm.Storage.Cache;
 using ActorLsm.Storage.Iterators;
 using ActorLsm.Storage.Keys;
@@ -9,9 +10,10 @@ namespace ActorLsm.Storage.Tables;
 
 /// <summary>
 /// An open SSTable (LevelDB's Table): the footer, index block, bloom filter and properties are
-/// read and checked at <see cref="Open"/> and kept in memory; data blocks are read on demand with
-/// positional reads (<see cref="RandomAccess.Read(SafeFileHandle, Span{byte}, long)"/>), through the
-/// shared <see cref="BlockCache"/> when one is given. Every member is safe to call from many
+/// read and checked at <see cref="Open"/> and kept in managed memory; data blocks are read on
+/// demand with positional reads (<see cref="RandomAccess.Read(SafeFileHandle, Span{byte}, long)"/>)
+/// into reference-counted native memory (<see cref="Block"/>), through the shared
+/// <see cref="BlockCache"/> when one is given. Every member is safe to call from many
 /// threads at once; iterators themselves are single-threaded. Corrupt data throws
 /// <see cref="CorruptionException"/> naming the file and offset.
 /// </summary>
@@ -127,15 +129,18 @@ internal sealed class TableReader : IDisposable
     /// and returns true when its user key equals the seek key's: then <paramref name="kind"/>,
     /// <paramref name="sequence"/> and <paramref name="value"/> describe that newest visible version
     /// (a tombstone has kind Delete). Checks the bloom filter first. <paramref name="value"/> points
-    /// into an immutable block array that may also sit in the block cache: never write through it;
-    /// it stays readable while the span lives, but copy it promptly rather than holding on to it
-    /// (it pins the whole block). Reads blocks into the cache. REQUIRES: seekInternalKey is well-formed.
+    /// into the data block's native memory, which the cache may evict at any moment: the lookup
+    /// hands the caller a reference in <paramref name="pin"/> (non-null exactly when it returns
+    /// true), and the caller must read or copy the value and then call <see cref="Block.Unref"/>
+    /// on it, after which the span must not be touched. Never write through the span. Reads blocks
+    /// into the cache. REQUIRES: seekInternalKey is well-formed.
     /// </summary>
-    public bool TryGet(ReadOnlySpan<byte> seekInternalKey, out ValueKind kind, out ReadOnlySpan<byte> value, out ulong sequence)
+    public bool TryGet(ReadOnlySpan<byte> seekInternalKey, out ValueKind kind, out ReadOnlySpan<byte> value, out ulong sequence, [NotNullWhen(true)] out Block? pin)
     {
         kind = default;
         value = default;
         sequence = 0;
+        pin = null;
         var userKey = InternalKey.UserKey(seekInternalKey);
         if (!MayContain(userKey))
         {
@@ -145,6 +150,7 @@ internal sealed class TableReader : IDisposable
         var scratch = s_scratch ??= new GetScratch();
         var index = scratch.Index;
         var data = scratch.Data;
+        Block? block = null;
         try
         {
             index.Reset(_index);
@@ -156,7 +162,8 @@ internal sealed class TableReader : IDisposable
 
             // The index separators guarantee that a matching user key is in this block (the separator
             // of a block sorts before every entry of the next block's first user key).
-            data.Reset(ReadDataBlock(DecodeIndexValue(index.Value), fillCache: true));
+            block = ReadDataBlock(DecodeIndexValue(index.Value), fillCache: true);
+            data.Reset(block);
             data.Seek(seekInternalKey);
             if (!data.Valid || !InternalKey.UserKey(data.Key).SequenceEqual(userKey))
             {
@@ -166,15 +173,17 @@ internal sealed class TableReader : IDisposable
             ulong trailer = InternalKey.Trailer(data.Key);
             kind = (ValueKind)(byte)trailer;
             sequence = trailer >> 8;
-            var (array, offset, length) = data.ValueSegment;
-            value = new ReadOnlySpan<byte>(array, offset, length);
+            value = data.Value;
+            pin = block;
+            block = null; // the caller's reference now
             return true;
         }
         finally
         {
-            // The per-thread iterators must not pin this table's blocks after the call.
+            // The per-thread iterators must not point at this table's blocks after the call.
             index.Clear();
             data.Clear();
+            block?.Unref();
         }
     }
 
@@ -216,10 +225,11 @@ internal sealed class TableReader : IDisposable
     }
 
     /// <summary>
-    /// Returns the data block at <paramref name="handle"/>, from the cache or from the file
-    /// (verifying its checksum when the reader was opened with verifyChecksums, decompressing when
-    /// needed, and caching it when <paramref name="fillCache"/>). REQUIRES: handle came from
-    /// <see cref="DecodeIndexValue"/>.
+    /// Returns the data block at <paramref name="handle"/> with one reference that the caller owns
+    /// and must give back with <see cref="Block.Unref"/>: from the cache, or read from the file into
+    /// native memory (verifying its checksum when the reader was opened with verifyChecksums,
+    /// decompressing into native memory when needed, and caching it when <paramref name="fillCache"/>;
+    /// the cache then holds a reference of its own). REQUIRES: handle came from <see cref="DecodeIndexValue"/>.
     /// </summary>
     internal Block ReadDataBlock(BlockHandle handle, bool fillCache)
     {
@@ -228,14 +238,65 @@ internal sealed class TableReader : IDisposable
             return cached;
         }
 
-        var (data, offset, length) = ReadContents(_file, handle, _verifyChecksums, Path);
-        var block = new Block(data, offset, length, Path, handle.Offset);
+        var block = ReadNativeBlock(handle);
         if (fillCache)
         {
             _cache?.Insert(FileNumber, handle.Offset, block);
         }
 
         return block;
+    }
+
+    // Reads a data block and its trailer straight into native memory (no managed array per read);
+    // checks the checksum when asked; decompresses into a second native buffer and frees the first.
+    private unsafe Block ReadNativeBlock(BlockHandle handle)
+    {
+        int size = (int)handle.Size;
+        int total = size + TableFormat.BlockTrailerSize;
+        byte* buffer = Block.AllocateNative(total);
+        bool owned = false;
+        try
+        {
+            var bytes = new Span<byte>(buffer, total);
+            ReadExactly(_file, bytes, handle.Offset, Path);
+            byte type = bytes[size];
+            if (_verifyChecksums)
+            {
+                uint expected = Crc32C.Unmask(Coding.GetFixed32(bytes[(size + 1)..]));
+                if (Crc32C.Compute(bytes[..(size + 1)]) != expected)
+                {
+                    throw new CorruptionException(Path, handle.Offset, $"block checksum mismatch in block {handle}");
+                }
+            }
+
+            if (type == (byte)BlockCompression.None)
+            {
+                owned = true; // FromNative frees it if the block is corrupt
+                return Block.FromNative(buffer, total, size, Path, handle.Offset);
+            }
+
+            var contents = bytes[..size];
+            int rawLength = BlockCompressor.UncompressedLength(contents, out int prefix, Path, handle.Offset);
+            byte* raw = Block.AllocateNative(rawLength);
+            try
+            {
+                BlockCompressor.DecompressInto((BlockCompression)type, contents, prefix, new Span<byte>(raw, rawLength), Path, handle.Offset);
+            }
+            catch
+            {
+                Block.FreeNative(raw);
+                throw;
+            }
+
+            return Block.FromNative(raw, rawLength, rawLength, Path, handle.Offset);
+        }
+        finally
+        {
+            if (!owned)
+            {
+                Block.FreeNative(buffer);
+            }
+        }
     }
 
     // Reads a block and its trailer; checks the checksum when asked; decompresses.

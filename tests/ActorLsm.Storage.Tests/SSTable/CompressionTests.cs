@@ -48,8 +48,9 @@ public sealed class CompressionTests : IDisposable
 
         Assert.Equal(entries.Count, i);
         var (key, value) = entries[entries.Count / 2];
-        Assert.True(reader.TryGet(key, out _, out var got, out _));
+        Assert.True(reader.TryGet(key, out _, out var got, out _, out var pin));
         Assert.True(got.SequenceEqual(value));
+        pin.Unref();
     }
 
     [Theory]

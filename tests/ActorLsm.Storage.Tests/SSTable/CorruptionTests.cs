@@ -72,7 +72,7 @@ public sealed class CorruptionTests : IDisposable
         File.WriteAllBytes(path, bytes);
 
         using var reader = TableReader.Open(path, 2, null, verifyChecksums: true);
-        var e = Assert.Throws<CorruptionException>(() => reader.TryGet(entries[0].Key, out _, out _, out _));
+        var e = Assert.Throws<CorruptionException>(() => reader.TryGet(entries[0].Key, out _, out _, out _, out _));
         Assert.Equal(0, e.Offset);
     }
 

@@ -65,13 +65,14 @@ public sealed class TableTests : IDisposable
             int lb = TestData.LowerBound(entries, seek);
             bool expected = lb < entries.Count && InternalKey.UserKey(entries[lb].Key).SequenceEqual(user);
 
-            bool found = reader.TryGet(seek, out var kind, out var value, out ulong sequence);
+            bool found = reader.TryGet(seek, out var kind, out var value, out ulong sequence, out var pin);
             Assert.True(expected == found, $"seed {seed} round {round}: found={found} for {InternalKey.Describe(seek)}");
             if (found)
             {
                 Assert.Equal(InternalKey.Sequence(entries[lb].Key), sequence);
                 Assert.Equal(InternalKey.Kind(entries[lb].Key), kind);
                 Assert.True(value.SequenceEqual(entries[lb].Value), $"seed {seed} round {round}: value");
+                pin!.Unref();
             }
         }
 
@@ -88,7 +89,7 @@ public sealed class TableTests : IDisposable
         for (int i = 0; i < 3000; i++)
         {
             var seek = InternalKey.Create(System.Text.Encoding.ASCII.GetBytes($"absent{i}"), InternalKey.MaxSequence, ValueKind.Put);
-            Assert.False(reader.TryGet(seek, out _, out _, out _));
+            Assert.False(reader.TryGet(seek, out _, out _, out _, out _));
         }
 
         foreach (var (key, _) in entries)
@@ -174,7 +175,7 @@ public sealed class TableTests : IDisposable
         Assert.False(it.Valid);
         it.SeekToLast();
         Assert.False(it.Valid);
-        Assert.False(reader.TryGet(InternalKey.Create("a"u8, 5, ValueKind.Put), out _, out _, out _));
+        Assert.False(reader.TryGet(InternalKey.Create("a"u8, 5, ValueKind.Put), out _, out _, out _, out _));
     }
 
     [Fact]
@@ -187,7 +188,8 @@ public sealed class TableTests : IDisposable
         using var reader = TableReader.Open(path, 7, null, verifyChecksums: true);
         Assert.False(reader.HasFilter);
         Assert.True(reader.MayContain("nothing-like-this"u8));
-        Assert.True(reader.TryGet(InternalKey.Create(InternalKey.UserKey(entries[500].Key), InternalKey.MaxSequence, ValueKind.Put), out _, out _, out _));
+        Assert.True(reader.TryGet(InternalKey.Create(InternalKey.UserKey(entries[500].Key), InternalKey.MaxSequence, ValueKind.Put), out _, out _, out _, out var pin));
+        pin.Unref();
     }
 
     [Fact]
@@ -252,10 +254,13 @@ public sealed class TableTests : IDisposable
                 for (int i = 0; i < 1000; i++)
                 {
                     var (key, value) = entries[rng.Next(entries.Count)];
-                    if (!reader.TryGet(key, out _, out var got, out ulong seq) || !got.SequenceEqual(value) || seq != InternalKey.Sequence(key))
+                    bool found = reader.TryGet(key, out _, out var got, out ulong seq, out var pin);
+                    if (!found || !got.SequenceEqual(value) || seq != InternalKey.Sequence(key))
                     {
                         failures.Enqueue($"seed {threadSeed}: TryGet {InternalKey.Describe(key)}");
                     }
+
+                    pin?.Unref();
                 }
 
                 using var it = reader.NewIterator();
@@ -321,6 +326,10 @@ public sealed class TableTests : IDisposable
     {
         public BlockCache Cache { get; } = new(capacity);
 
-        public void Dispose() => Cache.AssertInvariants();
+        public void Dispose()
+        {
+            Cache.AssertInvariants();
+            Cache.Dispose();
+        }
     }
 }
