@@ -239,7 +239,7 @@ public sealed class ShardedNode : IAsyncDisposable
     /// write above its high watermark (R13), or the read failed other than on the key (the shard actor
     /// then serves it, and handles the failure as it does its own reads). Session records (R11) are never returned.
     /// </summary>
-    private bool TryReadDirect(int shard, byte[] key, out ExpiringValue? found)
+    internal bool TryReadDirect(int shard, byte[] key, out ExpiringValue? found)
     {
         found = null;
         if (_gate.IsClosed)
