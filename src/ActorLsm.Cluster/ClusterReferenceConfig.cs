@@ -83,6 +83,12 @@ public static class ClusterReferenceConfig
             # move (rebalance) waits up to this long.
             read-lease = 1s
 
+            # R13 (PROTOCOL.md): a leader lets gets run on the caller's thread, without a message to its
+            # shard actor, while its read lease (R10) holds at the time of the read and only for keys whose
+            # newest write is at or below its high watermark (R7); other gets go through the shard actor as
+            # before. off: every get of a replicated shard goes through its shard actor.
+            leader-direct-reads = on
+
             # Bytes of WAL records a replicator keeps in flight to one follower before waiting for an ack.
             max-inflight-bytes = 4194304
 

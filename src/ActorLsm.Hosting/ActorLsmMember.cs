@@ -113,6 +113,7 @@ public sealed class ActorLsmMember
                     HeartbeatInterval = r.HeartbeatInterval,
                     ResendTimeout = r.ResendTimeout,
                     ReadLease = r.ReadLease,
+                    LeaderDirectReads = r.LeaderDirectReads,
                     MaxInflightBytes = r.MaxInflightBytes,
                     SnapshotChunkSize = r.SnapshotChunkSize,
                     ProposeInSync = (shard, epoch, inSync) => ReplicationCoordinator.Propose(viewBox.Value, shard, epoch, inSync),

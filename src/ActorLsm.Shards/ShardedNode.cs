@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using ActorLsm.Shards.Layout;
 using ActorLsm.Shards.Replication;
 using ActorLsm.Shards.Replies;
@@ -233,11 +234,12 @@ public sealed class ShardedNode : IAsyncDisposable
 
     /// <summary>
     /// Reads <paramref name="key"/> of <paramref name="shard"/> on the caller's thread when the shard
-    /// publishes its store for that (<see cref="DirectReads"/>: unreplicated shards); false when it
-    /// does not, or when the read failed other than on the key (the shard actor then serves it, and
-    /// handles the failure as it does its own reads). Session records (R11) are never returned.
+    /// publishes its store for that (<see cref="DirectReads"/>); false when it does not, or when the read
+    /// must go to the shard actor: a replicated leader's read lease does not hold now, or the key has a
+    /// write above its high watermark (R13), or the read failed other than on the key (the shard actor
+    /// then serves it, and handles the failure as it does its own reads). Session records (R11) are never returned.
     /// </summary>
-    private bool TryReadDirect(int shard, byte[] key, out ExpiringValue? found)
+    internal bool TryReadDirect(int shard, byte[] key, out ExpiringValue? found)
     {
         found = null;
         if (_gate.IsClosed)
@@ -246,14 +248,68 @@ public sealed class ShardedNode : IAsyncDisposable
         }
 
         DirectReads reads = _handles[shard].Reads;
-        if (reads.TryEnter() is not { } store)
+        if (reads.TryEnter(out LeaderReadBound? bound) is not { } store)
         {
             return false;
         }
 
         try
         {
-            found = Sessions.SessionKeys.IsReserved(key) ? null : store.GetWithExpiry(key);
+            if (bound is null)
+            {
+                found = Sessions.SessionKeys.IsReserved(key) ? null : store.GetWithExpiry(key);
+                return true;
+            }
+
+            ulong highWatermark = bound.HighWatermark; // before the clock: see ReadAtLeaderBound
+            return ReadAtLeaderBound(store, highWatermark, bound, key, out found);
+        }
+        catch (Exception e) when (e is not ArgumentException)
+        {
+            return false;
+        }
+        finally
+        {
+            reads.Exit();
+        }
+    }
+
+    /// <summary>
+    /// As <see cref="TryReadDirect(int, byte[], out ExpiringValue?)"/> for several keys of one shard,
+    /// read under one entry, one high watermark and one lease check (one point of the shard's order);
+    /// false when any key must go to the shard actor (then the whole request does).
+    /// </summary>
+    private bool TryReadDirect(int shard, IReadOnlyList<byte[]> keys, byte[]?[] values)
+    {
+        if (_gate.IsClosed)
+        {
+            return false;
+        }
+
+        DirectReads reads = _handles[shard].Reads;
+        if (reads.TryEnter(out LeaderReadBound? bound) is not { } store)
+        {
+            return false;
+        }
+
+        try
+        {
+            ulong highWatermark = bound?.HighWatermark ?? 0;
+            for (int i = 0; i < values.Length; i++)
+            {
+                ExpiringValue? found;
+                if (bound is null)
+                {
+                    found = Sessions.SessionKeys.IsReserved(keys[i]) ? null : store.GetWithExpiry(keys[i]);
+                }
+                else if (!ReadAtLeaderBound(store, highWatermark, bound, keys[i], out found))
+                {
+                    return false;
+                }
+
+                values[i] = found?.Value;
+            }
+
             return true;
         }
         catch (Exception e) when (e is not ArgumentException)
@@ -264,6 +320,30 @@ public sealed class ShardedNode : IAsyncDisposable
         {
             reads.Exit();
         }
+    }
+
+    /// <summary>
+    /// R13 (src/ActorLsm.Cluster/PROTOCOL.md): a replicated leader's get on the caller's thread. REQUIRES:
+    /// a read entered on the shard's <see cref="DirectReads"/> with <paramref name="bound"/>, and
+    /// <paramref name="highWatermark"/> read from it before this call. Served only while the lease holds
+    /// now (checked after the high watermark was read, so the lease also held when it was read: the read
+    /// is linearized there) and only when the key's newest version is at or below the high watermark
+    /// (exactly the value at that sequence; a key written above it waits in the shard actor, R7).
+    /// </summary>
+    private static bool ReadAtLeaderBound(LsmStore store, ulong highWatermark, LeaderReadBound bound, byte[] key, out ExpiringValue? found)
+    {
+        found = null;
+        if (Stopwatch.GetTimestamp() >= bound.LeaseExpiryTicks)
+        {
+            return false; // R10: no lease now; the actor waits for fresh acknowledgements
+        }
+
+        if (Sessions.SessionKeys.IsReserved(key))
+        {
+            return true; // a session record (R11) reads as absent, as on the actor
+        }
+
+        return store.TryGetNewestAtOrBelow(key, highWatermark, out found);
     }
 
     /// <summary>
@@ -292,14 +372,7 @@ public sealed class ShardedNode : IAsyncDisposable
         }
 
         var direct = new byte[]?[keys.Count];
-        bool all = true;
-        for (int i = 0; i < direct.Length && all; i++)
-        {
-            all = TryReadDirect(shard, keys[i], out ExpiringValue? found);
-            direct[i] = found?.Value;
-        }
-
-        if (all)
+        if (TryReadDirect(shard, keys, direct))
         {
             return direct;
         }

@@ -40,4 +40,27 @@ public sealed class CommitThreadTests
         await Assert.ThrowsAsync<ObjectDisposedException>(() => thread.Run(() => ran = true));
         Assert.False(ran);
     }
+
+    [Fact]
+    public async Task Complete_WorkQueuedBehindARunningItem_AllRunsBeforeTheThreadEnds()
+    {
+        var thread = new CommitThread("test-commit");
+        using var release = new ManualResetEventSlim();
+        using var running = new ManualResetEventSlim();
+        Task<int> first = thread.Run(() =>
+        {
+            running.Set();
+            release.Wait(TimeSpan.FromSeconds(20));
+            return 1;
+        });
+        Assert.True(running.Wait(TimeSpan.FromSeconds(20)), "the first item never started");
+        Task<int> second = thread.Run(() => 2); // queued while the thread works: taken without a wait
+        Task<int> third = thread.Run(() => 3);
+        thread.Complete();
+        release.Set();
+
+        int[] results = await Task.WhenAll(first, second, third);
+        Assert.Equal(new[] { 1, 2, 3 }, results);
+        await Assert.ThrowsAsync<ObjectDisposedException>(() => thread.Run(() => 4));
+    }
 }

@@ -37,7 +37,7 @@ public sealed class DirectReadsTests : ShardsTestKit
     }
 
     [Fact]
-    public async Task TryEnter_ReplicatedNode_NeverPublished()
+    public async Task TryEnter_ReplicatedNodeWithoutLeadership_NotPublished()
     {
         await using NodeHarness h = await StartInAsync(Sys, dir => new ShardedNodeOptions
         {
@@ -50,7 +50,7 @@ public sealed class DirectReadsTests : ShardsTestKit
         await h.Node.Shard(0).WhenRunning;
         await h.Node.Shard(1).WhenRunning;
 
-        // R7 and R10 need the leader's state: every read of a replicated shard goes through its actor.
+        // R13: a replicated shard publishes its store only while it leads (with its high watermark and lease).
         Assert.Null(h.Node.Shard(0).Reads.TryEnter());
         Assert.Null(h.Node.Shard(1).Reads.TryEnter());
     }

@@ -29,6 +29,12 @@ public sealed record ReplicationSettings
     /// </summary>
     public TimeSpan ReadLease { get; init; } = TimeSpan.FromSeconds(1);
 
+    /// <summary>
+    /// R13 (PROTOCOL.md): a leader serves gets on the caller's thread while its read lease holds, at
+    /// its high watermark; false sends every get through the shard actor. Default true.
+    /// </summary>
+    public bool LeaderDirectReads { get; init; } = true;
+
     /// <summary>WAL bytes in flight to one follower before the replicator waits. Default 4 MiB.</summary>
     public long MaxInflightBytes { get; init; } = 4L * 1024 * 1024;
 
@@ -55,6 +61,7 @@ public sealed record ReplicationSettings
             HeartbeatInterval = config.GetTimeSpan(p + "heartbeat-interval", null, allowInfinite: false),
             ResendTimeout = config.GetTimeSpan(p + "resend-timeout", null, allowInfinite: false),
             ReadLease = config.GetTimeSpan(p + "read-lease", null, allowInfinite: false),
+            LeaderDirectReads = config.GetBoolean(p + "leader-direct-reads", true),
             MaxInflightBytes = config.GetByteSize(p + "max-inflight-bytes") ?? 0,
             SnapshotChunkSize = (int)Math.Min(int.MaxValue, config.GetByteSize(p + "snapshot-chunk-size") ?? 0),
         };

@@ -22,6 +22,7 @@ internal sealed class LeaderState
         ReadFence = lastSequence;
         CommittedInSync = [.. role.InSync];
         CommittedInSync.Add(self);
+        ReadBound = new LeaderReadBound(role.Epoch);
     }
 
     public long Epoch { get; }
@@ -115,8 +116,19 @@ internal sealed class LeaderState
     /// leader for 1.1 x the lease after its acknowledgement, so while this holds no other leader can
     /// have acknowledged a write. A leader alone in its in-sync set always holds it.
     /// </summary>
-    public bool HoldsLease(long nowTicks, TimeSpan lease)
+    public bool HoldsLease(long nowTicks, TimeSpan lease) => nowTicks < LeaseExpiry(lease);
+
+    /// <summary>
+    /// R10, R13: the Stopwatch ticks before which this leader holds its read lease (see
+    /// <see cref="HoldsLease"/>): the earliest send time of the latest append each other member of the
+    /// committed in-sync set acknowledged, plus <paramref name="lease"/> (rounded down); 0 when a member
+    /// has acknowledged none; <see cref="long.MaxValue"/> for a leader alone in its set. Until then no newer
+    /// leader can have acknowledged a write: a fact of this leadership, published for direct reads.
+    /// </summary>
+    public long LeaseExpiry(TimeSpan lease)
     {
+        long leaseTicks = (long)(lease.TotalSeconds * Stopwatch.Frequency);
+        long expiry = long.MaxValue;
         foreach (string node in CommittedInSync)
         {
             if (node == Self)
@@ -124,14 +136,25 @@ internal sealed class LeaderState
                 continue;
             }
 
-            if (!Followers.TryGetValue(node, out FollowerProgress? f) || f.LeaseTicks == 0 || Stopwatch.GetElapsedTime(f.LeaseTicks, nowTicks) >= lease)
+            if (!Followers.TryGetValue(node, out FollowerProgress? f) || f.LeaseTicks == 0)
             {
-                return false;
+                return 0;
             }
+
+            expiry = Math.Min(expiry, f.LeaseTicks + leaseTicks);
         }
 
-        return true;
+        return expiry;
     }
+
+    /// <summary>
+    /// R13: what this leadership publishes for reads on callers' threads (its high watermark and lease
+    /// expiry); published once the high watermark reaches <see cref="ReadFence"/> (R7).
+    /// </summary>
+    public LeaderReadBound ReadBound { get; }
+
+    /// <summary>True once the shard published its store with <see cref="ReadBound"/> (R13); withdrawn when the leadership ends.</summary>
+    public bool DirectReadsPublished { get; set; }
 
     private ulong MinAcked(HashSet<string> members)
     {
@@ -154,6 +177,7 @@ internal sealed class LeaderState
         Debug.Assert(LocalDurable <= LocalWritten, "the leader ships a group no later than it makes it durable");
         Debug.Assert(CommittedInSync.Contains(Self), "the leader is in its in-sync set");
         Debug.Assert(Awaiting.Count == 0 || Awaiting.Peek().LastSequence > HighWatermark, "groups at or below the high watermark were answered");
+        Debug.Assert(!DirectReadsPublished || (ReadBound.HighWatermark == HighWatermark && HighWatermark >= ReadFence), "R13: direct reads see the high watermark, once it reached the takeover fence");
     }
 }
 

@@ -60,6 +60,13 @@ public sealed record ShardReplicationOptions
     /// <summary>How long after acknowledging a leader a replica waits before it supports a newer one: 1.1 x <see cref="ReadLease"/> (10% clock-rate margin).</summary>
     public TimeSpan SupportFence => ReadLease + (ReadLease / 10);
 
+    /// <summary>
+    /// R13 (src/ActorLsm.Cluster/PROTOCOL.md): a leader publishes its store, high watermark and lease
+    /// expiry so that gets run on the caller's thread while the lease holds (ShardedNode.GetAsync);
+    /// false: every get goes through the shard actor. Default true.
+    /// </summary>
+    public bool LeaderDirectReads { get; init; } = true;
+
     /// <summary>WAL bytes in flight to one follower.</summary>
     public long MaxInflightBytes { get; init; } = 4L * 1024 * 1024;
 

@@ -212,13 +212,23 @@ internal sealed partial class ShardActor
         ServeLeaseWaiters(); // a smaller set may restore the read lease (R10)
     }
 
-    /// <summary>Ends leadership (if any): waiting writes and parked reads fail as unavailable; replicators stop.</summary>
+    /// <summary>
+    /// Ends leadership (if any): first the store is withdrawn from reads on callers' threads (R13: no
+    /// direct read is served by an ended leadership), then waiting writes and parked reads fail as
+    /// unavailable; replicators stop.
+    /// </summary>
     private void StepDown(string why)
     {
         LeaderState? state = _leader;
         if (state is null)
         {
             return;
+        }
+
+        if (state.DirectReadsPublished)
+        {
+            _handle.Reads.Withdraw(); // R13: before anything else; waits for the direct reads inside
+            state.DirectReadsPublished = false;
         }
 
         _leader = null;
@@ -375,6 +385,7 @@ internal sealed partial class ShardActor
     private void AfterHighWatermarkMoved()
     {
         LeaderState state = _leader!;
+        PublishReadBound(state); // R13: before any write the move covers is answered
         _recent!.RaiseHighWatermark(state.HighWatermark);
 
         bool enough = state.CommittedInSync.Count >= state.MinInSync;
@@ -429,12 +440,32 @@ internal sealed partial class ShardActor
         }
 
         f.LeaseTicks = Math.Max(f.LeaseTicks, acked.SentTicks);
+        state.ReadBound.SetLeaseExpiry(state.LeaseExpiry(Replication!.ReadLease)); // R13: the renewed lease
         if (state.Advance())
         {
             AfterHighWatermarkMoved();
         }
 
         ServeLeaseWaiters();
+    }
+
+    /// <summary>
+    /// REQUIRES: called on the shard actor while leading, whenever the high watermark or the in-sync set
+    /// moved, and before any write the high watermark now covers is answered. R13: publishes the high
+    /// watermark and the lease expiry for reads on callers' threads, and publishes the store with them
+    /// once the high watermark has reached the takeover fence (R7); a read after an acknowledged write
+    /// therefore sees a high watermark that covers it.
+    /// </summary>
+    private void PublishReadBound(LeaderState state)
+    {
+        LeaderReadBound bound = state.ReadBound;
+        bound.RaiseHighWatermark(state.HighWatermark);
+        bound.SetLeaseExpiry(state.LeaseExpiry(Replication!.ReadLease));
+        if (!state.DirectReadsPublished && state.HighWatermark >= state.ReadFence && Replication!.LeaderDirectReads)
+        {
+            _handle.Reads.Publish(Store, bound);
+            state.DirectReadsPublished = true;
+        }
     }
 
     /// <summary>REQUIRES: called on the shard actor. Serves the reads that waited for the read lease once the leader holds it again (R10).</summary>

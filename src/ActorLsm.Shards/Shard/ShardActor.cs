@@ -162,8 +162,8 @@ internal sealed partial class ShardActor : UntypedActor, IWithTimers, IWithUnbou
 
     /// <summary>
     /// REQUIRES: called on the shard actor with an open store. An unreplicated shard lets callers
-    /// read its store on their own threads (<see cref="DirectReads"/>); a replicated one serves every
-    /// read itself (R7, R10).
+    /// read its store on their own threads (<see cref="DirectReads"/>); a replicated one publishes it
+    /// only while it leads, with its high watermark and lease (R13, PublishReadBound).
     /// </summary>
     private void PublishForDirectReads()
     {

@@ -35,16 +35,53 @@ public sealed partial class LsmStore
     public ExpiringValue? GetWithExpiry(ReadOnlySpan<byte> key, LsmSnapshot? snapshot = null)
     {
         ThrowIfDisposed();
+        CheckKeySize(key);
+        return GetNewest(key, snapshot?.Sequence ?? Volatile.Read(ref _lastSequence), out _);
+    }
+
+    /// <summary>
+    /// The latest value of <paramref name="key"/> and its expiry (null when absent, deleted or expired),
+    /// provided that the key's newest version, a value or a tombstone, has a sequence number at or below
+    /// <paramref name="maxSequence"/>; false (and <paramref name="value"/> null) when the key has a newer
+    /// version. So a true answer is exactly what a read at a snapshot of <paramref name="maxSequence"/>
+    /// would return, without pinning one: a replicated leader reads at its high watermark this way on
+    /// the caller's thread (src/ActorLsm.Cluster/PROTOCOL.md, R13) and leaves a key written above it to
+    /// its shard actor. Keys never written, or whose versions were all compacted away, read as absent.
+    /// Allocates only the returned value. Thread-safe beside writes, flushes and compactions.
+    /// </summary>
+    /// <param name="key">The user key.</param>
+    /// <param name="maxSequence">The highest sequence number the read may see.</param>
+    /// <param name="value">The value found, or null.</param>
+    /// <exception cref="ArgumentException">The key is longer than <see cref="LsmOptions.MaxKeySize"/>.</exception>
+    public bool TryGetNewestAtOrBelow(ReadOnlySpan<byte> key, ulong maxSequence, out ExpiringValue? value)
+    {
+        ThrowIfDisposed();
+        CheckKeySize(key);
+        value = GetNewest(key, Volatile.Read(ref _lastSequence), out ulong found);
+        if (found > maxSequence)
+        {
+            value = null;
+            return false;
+        }
+
+        return true;
+    }
+
+    private void CheckKeySize(ReadOnlySpan<byte> key)
+    {
         if (key.Length > _options.MaxKeySize)
         {
             throw new ArgumentException($"key of {key.Length} bytes exceeds the limit of {_options.MaxKeySize} bytes", nameof(key));
         }
+    }
 
-        ulong sequence = snapshot?.Sequence ?? Volatile.Read(ref _lastSequence);
+    /// <summary>The newest version of <paramref name="key"/> at or below <paramref name="sequence"/>, and its sequence number (0: none).</summary>
+    private ExpiringValue? GetNewest(ReadOnlySpan<byte> key, ulong sequence, out ulong foundSequence)
+    {
         SuperVersion sv = AcquireSuperVersion();
         try
         {
-            switch (sv.Mem.Get(key, sequence, out ValueKind kind, out ReadOnlySpan<byte> found))
+            switch (sv.Mem.Get(key, sequence, out ValueKind kind, out ReadOnlySpan<byte> found, out foundSequence))
             {
                 case MemTableGetResult.Found:
                     return Live(kind, found);
@@ -54,7 +91,7 @@ public sealed partial class LsmStore
 
             foreach (MemTable imm in sv.Immutables)
             {
-                switch (imm.Get(key, sequence, out kind, out found))
+                switch (imm.Get(key, sequence, out kind, out found, out foundSequence))
                 {
                     case MemTableGetResult.Found:
                         return Live(kind, found);
@@ -63,7 +100,7 @@ public sealed partial class LsmStore
                 }
             }
 
-            return GetFromTables(sv.Version, key, sequence);
+            return GetFromTables(sv.Version, key, sequence, out foundSequence);
         }
         finally
         {
@@ -209,8 +246,9 @@ public sealed partial class LsmStore
         && (upper is null || file.SmallestUserKey.SequenceCompareTo(upper) < 0);
 
     /// <summary>REQUIRES: version pinned.</summary>
-    private ExpiringValue? GetFromTables(Version v, ReadOnlySpan<byte> key, ulong sequence)
+    private ExpiringValue? GetFromTables(Version v, ReadOnlySpan<byte> key, ulong sequence, out ulong foundSequence)
     {
+        foundSequence = 0;
         int length = InternalKey.EncodedLength(key.Length);
         byte[]? rented = null;
         Span<byte> seekKey = length <= 512 ? stackalloc byte[length] : (rented = ArrayPool<byte>.Shared.Rent(length));
@@ -223,7 +261,7 @@ public sealed partial class LsmStore
             foreach (FileMetadata file in v.Files(0))
             {
                 if (key.SequenceCompareTo(file.SmallestUserKey) >= 0 && key.SequenceCompareTo(file.LargestUserKey) <= 0
-                    && TryGetFromTable(file, seekKey, out ExpiringValue? value))
+                    && TryGetFromTable(file, seekKey, out ExpiringValue? value, out foundSequence))
                 {
                     return value;
                 }
@@ -248,7 +286,7 @@ public sealed partial class LsmStore
                 }
 
                 if (lo < files.Count && key.SequenceCompareTo(files[lo].SmallestUserKey) >= 0
-                    && TryGetFromTable(files[lo], seekKey, out ExpiringValue? value))
+                    && TryGetFromTable(files[lo], seekKey, out ExpiringValue? value, out foundSequence))
                 {
                     return value;
                 }
@@ -266,12 +304,12 @@ public sealed partial class LsmStore
     }
 
     /// <summary>True when the table holds a version of the key visible at the seek key's sequence; value is null for a tombstone or an expired value.</summary>
-    private bool TryGetFromTable(FileMetadata file, ReadOnlySpan<byte> seekKey, out ExpiringValue? value)
+    private bool TryGetFromTable(FileMetadata file, ReadOnlySpan<byte> seekKey, out ExpiringValue? value, out ulong foundSequence)
     {
         TableCache.Entry entry = _tableCache.Acquire(file);
         try
         {
-            if (entry.Reader.TryGet(seekKey, out ValueKind kind, out ReadOnlySpan<byte> found, out _, out Block? pin))
+            if (entry.Reader.TryGet(seekKey, out ValueKind kind, out ReadOnlySpan<byte> found, out foundSequence, out Block? pin))
             {
                 try
                 {

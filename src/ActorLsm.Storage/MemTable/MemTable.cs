@@ -169,9 +169,17 @@ internal sealed class MemTable
     /// As <see cref="Get(ReadOnlySpan{byte}, ulong, out ReadOnlySpan{byte})"/>, also giving the entry's
     /// kind on <see cref="MemTableGetResult.Found"/> (<see cref="ValueKind.Put"/> or <see cref="ValueKind.PutWithExpiry"/>).
     /// </summary>
-    public MemTableGetResult Get(ReadOnlySpan<byte> userKey, ulong snapshotSequence, out ValueKind kind, out ReadOnlySpan<byte> value)
+    public MemTableGetResult Get(ReadOnlySpan<byte> userKey, ulong snapshotSequence, out ValueKind kind, out ReadOnlySpan<byte> value) =>
+        Get(userKey, snapshotSequence, out kind, out value, out _);
+
+    /// <summary>
+    /// As <see cref="Get(ReadOnlySpan{byte}, ulong, out ValueKind, out ReadOnlySpan{byte})"/>, also giving the
+    /// sequence number of the entry found (a value or a tombstone; 0 on <see cref="MemTableGetResult.NotFound"/>).
+    /// </summary>
+    public MemTableGetResult Get(ReadOnlySpan<byte> userKey, ulong snapshotSequence, out ValueKind kind, out ReadOnlySpan<byte> value, out ulong foundSequence)
     {
         kind = ValueKind.Delete;
+        foundSequence = 0;
         ulong sequence = Math.Min(snapshotSequence, InternalKey.MaxSequence);
         int node = _list.FindGreaterOrEqual(userKey, InternalKey.PackTrailer(sequence, InternalKey.KindForSeek));
         if (node != Arena.NullOffset)
@@ -180,6 +188,7 @@ internal sealed class MemTable
             if (InternalKey.UserKey(key).SequenceEqual(userKey))
             {
                 kind = InternalKey.Kind(key);
+                foundSequence = InternalKey.Sequence(key);
                 if (kind != ValueKind.Delete)
                 {
                     value = _list.ValueOf(node);
