@@ -255,14 +255,8 @@ public sealed class ShardedNode : IAsyncDisposable
 
         try
         {
-            if (bound is null)
-            {
-                found = Sessions.SessionKeys.IsReserved(key) ? null : store.GetWithExpiry(key);
-                return true;
-            }
-
-            ulong highWatermark = bound.HighWatermark; // before the clock: see ReadAtLeaderBound
-            return ReadAtLeaderBound(store, highWatermark, bound, key, out found);
+            ulong highWatermark = bound?.HighWatermark ?? 0; // before the clock: see ReadEntered
+            return ReadEntered(store, bound, highWatermark, key, out found);
         }
         catch (Exception e) when (e is not ArgumentException)
         {
@@ -297,12 +291,7 @@ public sealed class ShardedNode : IAsyncDisposable
             ulong highWatermark = bound?.HighWatermark ?? 0;
             for (int i = 0; i < values.Length; i++)
             {
-                ExpiringValue? found;
-                if (bound is null)
-                {
-                    found = Sessions.SessionKeys.IsReserved(keys[i]) ? null : store.GetWithExpiry(keys[i]);
-                }
-                else if (!ReadAtLeaderBound(store, highWatermark, bound, keys[i], out found))
+                if (!ReadEntered(store, bound, highWatermark, keys[i], out ExpiringValue? found))
                 {
                     return false;
                 }
@@ -320,6 +309,23 @@ public sealed class ShardedNode : IAsyncDisposable
         {
             reads.Exit();
         }
+    }
+
+    /// <summary>
+    /// One key's get on the caller's thread, inside a read entered on the shard's <see cref="DirectReads"/>
+    /// (REQUIRES: entered; <paramref name="highWatermark"/> read from <paramref name="bound"/> before this
+    /// call, 0 without a bound). An unreplicated shard (no bound) reads the newest value; session records
+    /// (R11) read as absent. A replicated leader's read follows R13 (<c>ReadAtLeaderBound</c>).
+    /// </summary>
+    private static bool ReadEntered(LsmStore store, LeaderReadBound? bound, ulong highWatermark, byte[] key, out ExpiringValue? found)
+    {
+        if (bound is null)
+        {
+            found = Sessions.SessionKeys.IsReserved(key) ? null : store.GetWithExpiry(key);
+            return true;
+        }
+
+        return ReadAtLeaderBound(store, highWatermark, bound, key, out found);
     }
 
     /// <summary>
