@@ -48,9 +48,14 @@ public static class FrameCodec
     }
 
     /// <summary>Writes <paramref name="message"/> as one frame.</summary>
-    public static void WriteFrame(IBufferWriter<byte> writer, IMessage message)
+    public static void WriteFrame(IBufferWriter<byte> writer, IMessage message) => WriteFrame(writer, message, message.CalculateSize());
+
+    /// <summary>
+    /// Writes <paramref name="message"/> as one frame whose body is <paramref name="size"/> bytes, for a
+    /// caller that already computed <c>message.CalculateSize()</c> (to check it against a limit, say).
+    /// </summary>
+    public static void WriteFrame(IBufferWriter<byte> writer, IMessage message, int size)
     {
-        int size = message.CalculateSize();
         Span<byte> header = writer.GetSpan(HeaderSize);
         BinaryPrimitives.WriteUInt32BigEndian(header, (uint)size);
         writer.Advance(HeaderSize);

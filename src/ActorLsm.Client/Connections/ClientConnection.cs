@@ -181,10 +181,7 @@ internal sealed class ClientConnection : IThreadPoolWorkItem
         {
             if (IsOpen)
             {
-                Span<byte> header = _filling.GetSpan(FrameCodec.HeaderSize);
-                System.Buffers.Binary.BinaryPrimitives.WriteUInt32BigEndian(header, (uint)size);
-                _filling.Advance(FrameCodec.HeaderSize);
-                request.WriteTo(_filling);
+                FrameCodec.WriteFrame(_filling, request, size);
                 written = true;
                 // On the reader, mid-dispatch: the reader flushes once the whole read is dispatched.
                 if (!_flushing && _dispatchingThread != Environment.CurrentManagedThreadId)
