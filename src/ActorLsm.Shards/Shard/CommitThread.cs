@@ -13,7 +13,7 @@ internal sealed class CommitThread
 {
     // A plain queue under a monitor, not a BlockingCollection: its SemaphoreSlim spins (with
     // sched_yield) before it blocks, and with a commit thread per shard on a few cores every commit's
-    // wake-up cost a string of yields and context switches (NOTES: 300 switches per replicated update).
+    // wake-up cost a string of yields and context switches (README, "Replication cost": 298 context switches per replicated update before, 169 after).
     // Monitor.Wait blocks at once; a commit that arrives while the thread works is taken without a wait.
     private readonly Queue<Action> _work = new();
     private readonly object _gate = new();
