@@ -179,7 +179,20 @@ public sealed class ShipAtCommitStartTests(ITestOutputHelper output) : ShardsTes
         ulong reopenedLast = probe.LastSequence;
         Assert.Equal(reopenedLast + 1, probe.Epochs[^1].StartSequence);
         Task<ulong> next = a.Node.PutAsync(B("k"), B("new"));
-        AppendRecords append = await NextRecordsAsync(follower);
+        AppendRecords append;
+        try
+        {
+            append = await NextRecordsAsync(follower);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // Seen once in a full CI run under load (a 20 s timeout here): say what became of the put.
+            ShardStatusInfo status = (await a.Node.StatusAsync()).Shards[0];
+            throw new InvalidOperationException(
+                $"no append of the epoch-2 put reached the follower; put {next.Status} {next.Exception?.GetBaseException().Message}; "
+                + $"shard role {status.Role} epoch {status.LeaderEpoch} last {status.LastSequence} committed {status.CommittedSequence}", e);
+        }
+
         Assert.Equal(reopenedLast + 1, append.Records[0].FirstSequence);
         Assert.Equal(2L, append.Records[0].Epoch);
         follower.Reply(new AppendAck { Shard = 0, LeaderEpoch = 2, Node = "b", Ok = true, LastSequence = reopenedLast + 1, SentTicks = append.SentTicks, LeaderLastSequence = reopenedLast + 1 });
