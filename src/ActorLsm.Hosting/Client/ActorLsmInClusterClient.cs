@@ -25,9 +25,17 @@ namespace ActorLsm.Hosting.Client;
 /// answered UNAVAILABLE (its leader changed or restarted: the outcome is unknown) is resent with the same
 /// number until the timeout, and the shard leader applies it at most once. SESSION_EXPIRED is not retried.
 /// </para>
+/// <para>
+/// Reads (gets and scan pages) are idempotent: one unanswered for a quarter of the timeout (at least 2 s), or
+/// answered UNAVAILABLE, is sent again beside the attempts still waiting, and the first answer wins, until
+/// the timeout.
+/// </para>
 /// </remarks>
 public sealed class ActorLsmInClusterClient : IActorLsm
 {
+    /// <summary>Shortest wait for one attempt of a read before it is sent again (<see cref="ReadAsync"/>).</summary>
+    private static readonly TimeSpan s_minReadAttempt = TimeSpan.FromSeconds(2);
+
     private readonly Func<CancellationToken, Task<IActorRef>> _router;
     private readonly TimeSpan _timeout;
     private readonly WriteSequencer _sequencer;
@@ -83,7 +91,7 @@ public sealed class ActorLsmInClusterClient : IActorLsm
 
     /// <inheritdoc/>
     public async Task<StoredValue?> GetWithExpiryAsync(ReadOnlyMemory<byte> key, CancellationToken cancellationToken = default) =>
-        await AskAsync(new Messages.Get(key.ToArray()), cancellationToken).ConfigureAwait(false) switch
+        await ReadAsync(new Messages.Get(key.ToArray()), cancellationToken).ConfigureAwait(false) switch
         {
             GetResult { Value: null } => null,
             GetResult r => new StoredValue(r.Value, r.ExpiresAt),
@@ -122,7 +130,7 @@ public sealed class ActorLsmInClusterClient : IActorLsm
         int left = limit;
         while (true)
         {
-            IActorLsmReply reply = await AskAsync(new Scan(start, end, left, reverse), cancellationToken).ConfigureAwait(false);
+            IActorLsmReply reply = await ReadAsync(new Scan(start, end, left, reverse), cancellationToken).ConfigureAwait(false);
             if (reply is not ScanResult page)
             {
                 throw Unexpected(reply);
@@ -201,17 +209,78 @@ public sealed class ActorLsmInClusterClient : IActorLsm
         }
     }
 
-    private async Task<IActorLsmReply> AskAsync(IActorLsmRequest request, CancellationToken cancellationToken)
+    /// <summary>
+    /// Sends a read (get or scan page) and waits for its answer until the timeout. Reads are idempotent, so it
+    /// is sent again, beside the attempts still waiting, when no answer came within a quarter of the timeout
+    /// (at least <see cref="s_minReadAttempt"/>): a read lost in transit during a leader change (forwarded by
+    /// a member whose map was not yet the new one) then costs one interval instead of the caller's whole
+    /// timeout, and a slow read is still answered. An UNAVAILABLE answer is retried the same way after a
+    /// short backoff; the first other answer ends the read.
+    /// </summary>
+    private async Task<IActorLsmReply> ReadAsync(IActorLsmRequest request, CancellationToken cancellationToken)
+    {
+        long deadline = Environment.TickCount64 + (long)_timeout.TotalMilliseconds;
+        long interval = (long)Math.Max(_timeout.TotalMilliseconds / 4, s_minReadAttempt.TotalMilliseconds);
+        var pending = new List<Task<IActorLsmReply>>();
+        long nextSend = Environment.TickCount64;
+        ActorLsmException? last = null;
+        for (int unavailable = 0; ;)
+        {
+            long now = Environment.TickCount64;
+            if (now >= deadline)
+            {
+                foreach (Task<IActorLsmReply> abandoned in pending)
+                {
+                    _ = abandoned.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
+                }
+
+                throw last ?? new ActorLsmException(ErrorCode.Timeout, $"the store's router did not answer {request.GetType().Name} within {_timeout}");
+            }
+
+            if (now >= nextSend)
+            {
+                pending.Add(AskAsync(request, TimeSpan.FromMilliseconds(deadline - now), cancellationToken));
+                nextSend = now + interval;
+            }
+
+            Task tick = Task.Delay(TimeSpan.FromMilliseconds(Math.Max(1, Math.Min(nextSend, deadline) - now)), cancellationToken);
+            Task done = await Task.WhenAny([.. pending, tick]).ConfigureAwait(false);
+            cancellationToken.ThrowIfCancellationRequested();
+            if (done is not Task<IActorLsmReply> answered)
+            {
+                continue;
+            }
+
+            pending.Remove(answered);
+            try
+            {
+                return await answered.ConfigureAwait(false);
+            }
+            catch (ActorLsmException e) when (e.Code is ErrorCode.Unavailable or ErrorCode.Timeout)
+            {
+                last = e;
+                if (e.Code == ErrorCode.Unavailable && pending.Count == 0)
+                {
+                    nextSend = Math.Min(nextSend, Environment.TickCount64 + Math.Min(500L, 10L << Math.Min(unavailable++, 6)));
+                }
+            }
+        }
+    }
+
+    private Task<IActorLsmReply> AskAsync(IActorLsmRequest request, CancellationToken cancellationToken) =>
+        AskAsync(request, _timeout, cancellationToken);
+
+    private async Task<IActorLsmReply> AskAsync(IActorLsmRequest request, TimeSpan timeout, CancellationToken cancellationToken)
     {
         IActorRef router = await _router(cancellationToken).ConfigureAwait(false);
         IActorLsmReply reply;
         try
         {
-            reply = await router.Ask<IActorLsmReply>(request, _timeout, cancellationToken).ConfigureAwait(false);
+            reply = await router.Ask<IActorLsmReply>(request, timeout, cancellationToken).ConfigureAwait(false);
         }
         catch (AskTimeoutException ex)
         {
-            throw new ActorLsmException(ErrorCode.Timeout, $"the store's router did not answer {request.GetType().Name} within {_timeout}: {ex.Message}");
+            throw new ActorLsmException(ErrorCode.Timeout, $"the store's router did not answer {request.GetType().Name} within {timeout}: {ex.Message}");
         }
 
         return reply is ActorLsmError error ? throw error.ToException() : reply;

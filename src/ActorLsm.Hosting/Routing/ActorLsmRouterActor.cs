@@ -1,5 +1,7 @@
 using ActorLsm.Cluster.Sharding;
 using ActorLsm.Cluster;
+using ActorLsm.Cluster.Hosting;
+using ActorLsm.Cluster.View;
 using ActorLsm.Messages;
 using ActorLsm.Protocol;
 using KeyValue = ActorLsm.Messages.KeyValue;
@@ -19,8 +21,9 @@ namespace ActorLsm.Hosting.Routing;
 /// <see cref="ShardedNode"/>; its task is piped to the sender, the router never blocks.</para>
 /// <para>Cluster: a key goes to its shard's current leader in the view's shard map. Local leader: served
 /// locally. Remote leader: forwarded (Tell with the original sender) to the router at the same path on
-/// that member, which answers the sender directly. A request whose shard has no available leader, or no
-/// map yet, is retried after <see cref="RouterSettings.Backoff"/> (doubling) up to
+/// that member, which answers the sender directly. A request whose shard has no available leader, whose
+/// leader this member's membership view has unreachable, down or removed (the version manager is moving the
+/// leadership; the request would be lost), or no map yet, is retried after <see cref="RouterSettings.Backoff"/> (doubling) up to
 /// <see cref="RouterSettings.Retries"/> times, then answered UNAVAILABLE. A forwarded request is never
 /// sent back to the member it came from (two maps disagreeing during a leader change): it waits for a
 /// newer map as above.</para>
@@ -137,10 +140,28 @@ internal sealed class ActorLsmRouterActor : ReceiveActor, IWithTimers
             // The member that forwarded this request thinks this member leads the shard: wait for a newer map.
             RetryOrUnavailable(request, replyTo, attempt, $"shard {shard}: the members' shard maps disagree on its leader");
         }
+        else if (IsGone(view, a.Leader))
+        {
+            RetryOrUnavailable(request, replyTo, attempt, $"shard {shard}: its leader {a.Leader} in this member's map is unreachable, down or removed");
+        }
         else
         {
             _settings.RemoteRouter!(a.Leader).Tell(request, replyTo);
         }
+    }
+
+    /// <summary>
+    /// True when this member's view has <paramref name="member"/> unreachable, down or removed. The version
+    /// manager moves a shard's leadership away from an unreachable leader, so a map naming it is about to
+    /// be replaced; a request sent there now would most likely be lost and wait out the caller's whole
+    /// timeout, so it waits for the newer map instead (with the usual backoff). False while no membership
+    /// is known yet.
+    /// </summary>
+    private static bool IsGone(IClusterView view, NodeAddress member)
+    {
+        ClusterState state = view.Membership;
+        return state.Members.Count > 0
+            && !state.Members.Any(m => m.Address == member && m.Status < MemberStatus.Down && !state.Unreachable.Contains(m.UniqueAddress));
     }
 
     private void ServeKeyed(IKeyedRequest request, IActorRef replyTo, int attempt)
@@ -354,7 +375,7 @@ internal sealed class ActorLsmRouterActor : ReceiveActor, IWithTimers
     private bool TryGroupByLeader(IEnumerable<int> shards, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out SortedDictionary<NodeAddress, List<int>>? groups, out string? why)
     {
         groups = null;
-        if (_settings.View?.ShardMap is not { } map)
+        if (_settings.View is not { ShardMap: { } map } view)
         {
             why = "this member has no shard map yet";
             return false;
@@ -367,6 +388,12 @@ internal sealed class ActorLsmRouterActor : ReceiveActor, IWithTimers
             if (!a.Available || a.Leader is null)
             {
                 why = $"shard {shard} has no available leader";
+                return false;
+            }
+
+            if (a.Leader != view.SelfAddress.Address && IsGone(view, a.Leader))
+            {
+                why = $"shard {shard}: its leader {a.Leader} in this member's map is unreachable, down or removed";
                 return false;
             }
 
