@@ -50,7 +50,7 @@ public static class ShardMapAllocator
                 followers[k - 1] = up[(i + k) % up.Length].Address;
             }
 
-            shards[i] = new ShardAssignment(i, leader.Address, leader.ClientEndpoint, followers, [leader.Address, .. followers], 1, true, 0);
+            shards[i] = new ShardAssignment(i, leader.Address, EndpointOf(leader), followers, [leader.Address, .. followers], 1, true, 0);
         }
 
         return new ShardMap(1, epoch, shardCount, shards);
@@ -166,7 +166,7 @@ public static class ShardMapAllocator
             : s with
             {
                 Leader = best,
-                LeaderEndpoint = alive[best].ClientEndpoint,
+                LeaderEndpoint = EndpointOf(alive[best]),
                 Followers = [.. s.Followers.Where(f => f != best), leader],
                 InSync = [best, .. s.InSync.Where(a => a != best && a != leader)],
                 LeaderEpoch = s.LeaderEpoch + 1,
@@ -214,7 +214,7 @@ public static class ShardMapAllocator
                 shards[s.Id] = s with
                 {
                     Leader = target,
-                    LeaderEndpoint = alive[target].ClientEndpoint,
+                    LeaderEndpoint = EndpointOf(alive[target]),
                     Followers = [.. s.Followers.Where(f => f != target), busiest],
                     InSync = [target, .. s.InSync.Where(a => a != target)],
                     LeaderEpoch = s.LeaderEpoch + 1,
@@ -252,7 +252,7 @@ public static class ShardMapAllocator
         }
 
         Member m = up[rr++ % up.Length];
-        return s with { Leader = m.Address, LeaderEndpoint = m.ClientEndpoint, Followers = [], InSync = [m.Address], LeaderEpoch = s.LeaderEpoch + 1, Available = true };
+        return s with { Leader = m.Address, LeaderEndpoint = EndpointOf(m), Followers = [], InSync = [m.Address], LeaderEpoch = s.LeaderEpoch + 1, Available = true };
     }
 
     // R6: a leader is chosen only from the last committed in-sync set; none alive = unavailable.
@@ -261,9 +261,9 @@ public static class ShardMapAllocator
         NodeAddress leader = s.Leader!;
         if (alive.TryGetValue(leader, out Member? current))
         {
-            return s.Available && s.LeaderEndpoint == current.ClientEndpoint
+            return s.Available && s.LeaderEndpoint == EndpointOf(current)
                 ? s
-                : s with { Available = true, LeaderEpoch = s.LeaderEpoch + 1, LeaderEndpoint = current.ClientEndpoint };
+                : s with { Available = true, LeaderEpoch = s.LeaderEpoch + 1, LeaderEndpoint = EndpointOf(current) };
         }
 
         NodeAddress? best = s.InSync
@@ -280,7 +280,7 @@ public static class ShardMapAllocator
         return s with
         {
             Leader = best,
-            LeaderEndpoint = m.ClientEndpoint,
+            LeaderEndpoint = EndpointOf(m),
             Followers = [.. s.Followers.Where(f => f != best), leader],
             InSync = [best, .. s.InSync.Where(a => a != best && a != leader)],
             LeaderEpoch = s.LeaderEpoch + 1,
@@ -320,6 +320,14 @@ public static class ShardMapAllocator
     private static bool SameAssignment(ShardAssignment a, ShardAssignment b) =>
         a.Leader == b.Leader && a.LeaderEndpoint == b.LeaderEndpoint && a.LeaderEpoch == b.LeaderEpoch && a.Available == b.Available
         && a.Followers.SequenceEqual(b.Followers) && a.InSync.SequenceEqual(b.InSync);
+
+    /// <summary>
+    /// A member's client endpoint as a map holds it: null when the member serves no client endpoint (an
+    /// application member that only embeds the store), as the wire form (SingletonWire) decodes an empty one.
+    /// Comparing the map's endpoint with the member's raw empty string instead made every update bump every
+    /// such shard's leader epoch (and the leaders restart), over and over.
+    /// </summary>
+    private static string? EndpointOf(Member m) => m.ClientEndpoint.Length == 0 ? null : m.ClientEndpoint;
 
     private static Member[] UpByAddress(ClusterState state) =>
         state.Members.Where(m => m.Status == MemberStatus.Up).OrderBy(m => m.UniqueAddress).ToArray();

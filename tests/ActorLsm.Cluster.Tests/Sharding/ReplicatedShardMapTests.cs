@@ -1,5 +1,6 @@
 using ActorLsm.Cluster.View;
 using ActorLsm.Cluster.Sharding;
+using ActorLsm.Cluster.Singleton;
 using static ActorLsm.Cluster.Tests.Singleton.SingletonPureTests;
 
 namespace ActorLsm.Cluster.Tests.Sharding;
@@ -34,6 +35,25 @@ public sealed class ReplicatedShardMapTests
         ShardMap map = ShardMapAllocator.Create(2, State(Up(2551, 1), Up(2552, 2)), 1, replicationFactor: 3)!;
 
         Assert.All(map.Shards, s => Assert.Single(s.Followers));
+    }
+
+    [Fact]
+    public void Update_MembersWithoutClientEndpointMapFromTheWire_NothingChangesAndNoLeaderEpochMoves()
+    {
+        // Application members that embed the store serve no client endpoint; the map a member or a new
+        // singleton incarnation holds has come through the wire (an empty endpoint decodes as none).
+        static Member Embedded(int port, int upNumber) => new(Node(port), MemberStatus.Up, upNumber, string.Empty);
+        ClusterState members = State(Embedded(2551, 1), Embedded(2552, 2), Embedded(2553, 3));
+        ShardMap created = ShardMapAllocator.Create(6, members, 1, replicationFactor: 3)!;
+        ShardMap wire = created.ToMsg().FromMsg();
+
+        ShardMap fromCreate = ShardMapAllocator.Update(created, members, 2, 3);
+        ShardMap fromWire = ShardMapAllocator.Update(wire, members, 2, 3);
+
+        Assert.Same(created, fromCreate);
+        Assert.Same(wire, fromWire);
+        Assert.Equal(created.Shards.Select(s => s.LeaderEpoch), fromWire.Shards.Select(s => s.LeaderEpoch));
+        Assert.All(fromWire.Shards, s => Assert.Null(s.LeaderEndpoint));
     }
 
     [Fact]
