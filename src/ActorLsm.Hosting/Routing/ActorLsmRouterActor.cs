@@ -25,8 +25,8 @@ namespace ActorLsm.Hosting.Routing;
 /// leader this member's membership view has unreachable, down or removed (the version manager is moving the
 /// leadership; the request would be lost), or no map yet, is retried after <see cref="RouterSettings.Backoff"/> (doubling) up to
 /// <see cref="RouterSettings.Retries"/> times, then answered UNAVAILABLE. A forwarded request is never
-/// sent back to the member it came from (two maps disagreeing during a leader change): it waits for a
-/// newer map as above.</para>
+/// sent back to the member it came from (two maps disagreeing during a leader change): it waits two
+/// backoffs for a newer map here, then is answered UNAVAILABLE so that its caller routes it again.</para>
 /// <para>Scan: the shards are grouped by leader; a per-request <see cref="ScatterAggregator"/> child
 /// collects one <see cref="ScanResult"/> per member (<see cref="ScanShards"/> to remote routers, the local
 /// part piped) and merges them. A scan that meets a leadership change (a part answers UNAVAILABLE) is
@@ -137,8 +137,9 @@ internal sealed class ActorLsmRouterActor : ReceiveActor, IWithTimers
         }
         else if (a.Leader == NodeOf(replyTo))
         {
-            // The member that forwarded this request thinks this member leads the shard: wait for a newer map.
-            RetryOrUnavailable(request, replyTo, attempt, $"shard {shard}: the members' shard maps disagree on its leader");
+            // The member that forwarded this request thinks this member leads the shard: either map may be the
+            // stale one. Wait briefly for a newer map here, then hand the request back to its caller.
+            Disagree(request, replyTo, attempt, $"shard {shard}: the members' shard maps disagree on its leader");
         }
         else if (IsGone(view, a.Leader))
         {
@@ -344,7 +345,7 @@ internal sealed class ActorLsmRouterActor : ReceiveActor, IWithTimers
         NodeAddress? from = NodeOf(replyTo);
         if (from is not null && groups.ContainsKey(from))
         {
-            RetryOrUnavailable(batch, replyTo, attempt, "the members' shard maps disagree on a leader");
+            Disagree(batch, replyTo, attempt, "the members' shard maps disagree on a leader");
             return;
         }
 
@@ -425,6 +426,28 @@ internal sealed class ActorLsmRouterActor : ReceiveActor, IWithTimers
         TimeSpan delay = TimeSpan.FromTicks(Math.Min((_settings.Backoff * Math.Pow(2, attempt)).Ticks, s_maxBackoff.Ticks));
         _log.Debug("{0}; retrying {1} in {2}", why, request.GetType().Name, delay);
         Timers.StartSingleTimer(++_retryKeys, new RetryRequest(request, replyTo, attempt + 1), delay);
+    }
+
+    /// <summary>Waits after a forwarded request met disagreeing maps (<see cref="DisagreementWaits"/>).</summary>
+    private const int DisagreementWaits = 2;
+
+    /// <summary>
+    /// A forwarded request whose sender's map names this member as the leader while this member's map names
+    /// the sender: retried here for <see cref="DisagreementWaits"/> backoffs (this member's map may be the
+    /// stale one), then answered UNAVAILABLE at once, so that the caller (whose clients resend on
+    /// UNAVAILABLE: writes with their R11 session number, reads as they are) routes it again with its own
+    /// map, which may be the stale one. Waiting here for the full retries would never end while it is the
+    /// sender's map that is stale.
+    /// </summary>
+    private void Disagree(IActorLsmRequest request, IActorRef replyTo, int attempt, string why)
+    {
+        if (attempt < DisagreementWaits)
+        {
+            RetryOrUnavailable(request, replyTo, attempt, why);
+            return;
+        }
+
+        replyTo.Tell(new ActorLsmError(ErrorCode.Unavailable, $"{why}; retry", request.CorrelationId));
     }
 
     private int EffectiveLimit(int limit) => limit == 0 ? _settings.MaxScanLimit : Math.Min(limit, _settings.MaxScanLimit);

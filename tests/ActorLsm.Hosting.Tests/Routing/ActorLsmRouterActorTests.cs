@@ -5,6 +5,7 @@ using ActorLsm.Cluster.Versions;
 using ActorLsm.Cluster.View;
 using ActorLsm.Hosting.Routing;
 using ActorLsm.Messages;
+using ActorLsm.Protocol;
 using ActorLsm.Shards;
 using Akka.Actor;
 using Akka.TestKit;
@@ -87,6 +88,28 @@ public sealed class ActorLsmRouterActorTests : TestKit, IAsyncLifetime
         Assert.Equal([7], survivor.ExpectMsg<Get>(TimeSpan.FromSeconds(5)).Key);
     }
 
+    [Fact]
+    public async Task RouteKeyed_ForwardedByAMemberItsMapNamesAsLeader_WaitsTwoBackoffsThenAnswersUnavailableSoTheCallerRoutesAgain()
+    {
+        _node = await ShardedNode.StartAsync(Sys, new ShardedNodeOptions { DataDir = _dir.Path, ShardCount = 1, RouterName = "router-test-shards" });
+        var view = new StubView(s_self) { ShardMap = Map(s_survivor, version: 1), Membership = Members(unreachable: s_crashed) };
+        TestProbe survivorRouter = CreateTestProbe();
+        TestProbe caller = CreateTestProbe();
+        IActorRef router = Sys.ActorOf(ActorLsmRouterActor.Props(new RouterSettings(
+            _node, view, _ => survivorRouter.Ref, MaxScanLimit: 1000, Retries: 20, Backoff: TimeSpan.FromMilliseconds(50), RequestTimeout: TimeSpan.FromSeconds(10))));
+
+        // The survivor's router forwarded its caller's get here (its map names this member); this member's map names the survivor.
+        router.Tell(new Get([5], CorrelationId: 9), new RemoteCaller(caller.Ref, s_survivor));
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        ActorLsmError error = caller.ExpectMsg<ActorLsmError>(TimeSpan.FromSeconds(5));
+
+        Assert.Equal(ErrorCode.Unavailable, error.Code);
+        Assert.Equal(9, error.CorrelationId);
+        Assert.Contains("disagree", error.Message, StringComparison.Ordinal);
+        Assert.InRange(watch.Elapsed, TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(3)); // 50 + 100 ms of waiting for a newer map first, not the 20 retries
+        survivorRouter.ExpectNoMsg(TimeSpan.FromMilliseconds(200)); // never sent back to the member it came from
+    }
+
     private static ShardMap Map(NodeAddress leader, long version) =>
         new(version, 1, 1, [new ShardAssignment(0, leader, null, [s_self, s_crashed, s_survivor], [s_self, s_crashed, s_survivor], version, true, 0)]);
 
@@ -94,6 +117,16 @@ public sealed class ActorLsmRouterActorTests : TestKit, IAsyncLifetime
     {
         Member[] members = [.. new[] { s_self, s_crashed, s_survivor }.Select((a, i) => new Member(new UniqueAddress(a, (ulong)(i + 1)), MemberStatus.Up, i + 1, string.Empty))];
         return new ClusterState(members, new HashSet<UniqueAddress>(members.Where(m => m.Address == unreachable).Select(m => m.UniqueAddress)), members[0].UniqueAddress, true);
+    }
+
+    /// <summary>The reply-to of a request forwarded by another member's router: an actor at that member's address, played by a probe.</summary>
+    private sealed class RemoteCaller(IActorRef probe, NodeAddress member) : MinimalActorRef
+    {
+        public override ActorPath Path { get; } = new RootActorPath(new Address("akka.tcp", "test", member.Host, member.Port)) / "temp" / "ask";
+
+        public override IActorRefProvider Provider => throw new NotSupportedException();
+
+        protected override void TellInternal(object message, IActorRef sender) => probe.Tell(message, sender);
     }
 
     private sealed class StubView(NodeAddress self) : IClusterView
