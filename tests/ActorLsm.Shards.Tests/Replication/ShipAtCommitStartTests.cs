@@ -171,6 +171,7 @@ public sealed class ShipAtCommitStartTests(ITestOutputHelper output) : ShardsTes
         {
             HeartbeatInterval = TimeSpan.FromMilliseconds(100),
             ResendTimeout = TimeSpan.FromSeconds(30),
+            ReadLease = TimeSpan.FromSeconds(30), // R10: the final get rides on the one acknowledgement the probe follower sends, however slow the machine
             ProposeInSync = (_, epoch, set) => proposals.Enqueue((epoch, set)),
         };
         await using NodeHarness a = await StartInAsync(Sys, dir => Options(dir, fs, replication));
