@@ -96,7 +96,8 @@ public sealed class ShipAtCommitStartTests(ITestOutputHelper output) : ShardsTes
 
             return null;
         };
-        var replication = new ShardReplicationOptions { HeartbeatInterval = TimeSpan.FromMilliseconds(100), ResendTimeout = TimeSpan.FromSeconds(30) };
+        // R10: the gets below ride on the one acknowledgement the probe follower sends (a lease that long, however slow the machine).
+        var replication = new ShardReplicationOptions { HeartbeatInterval = TimeSpan.FromMilliseconds(100), ResendTimeout = TimeSpan.FromSeconds(30), ReadLease = TimeSpan.FromSeconds(30) };
         await using NodeHarness a = await StartInAsync(Sys, dir => Options(dir, fs, replication));
         var follower = CreateTestProbe();
         await LeadWithProbeFollowerAsync(a, follower, 1);
