@@ -198,8 +198,7 @@ public sealed class ActorLsmInClusterClient : IActorLsm
                 }
                 catch (ActorLsmException e) when (e.Code == ErrorCode.Unavailable && Environment.TickCount64 < deadline)
                 {
-                    long pauseMs = Math.Min(500L, 10L << Math.Min(attempt, 6));
-                    await Task.Delay(TimeSpan.FromMilliseconds(Math.Min(pauseMs, Math.Max(1, deadline - Environment.TickCount64))), cancellationToken).ConfigureAwait(false);
+                    await Task.Delay(TimeSpan.FromMilliseconds(Math.Min(UnavailablePauseMs(attempt), Math.Max(1, deadline - Environment.TickCount64))), cancellationToken).ConfigureAwait(false);
                 }
             }
         }
@@ -221,51 +220,69 @@ public sealed class ActorLsmInClusterClient : IActorLsm
     {
         long deadline = Environment.TickCount64 + (long)_timeout.TotalMilliseconds;
         long interval = (long)Math.Max(_timeout.TotalMilliseconds / 4, s_minReadAttempt.TotalMilliseconds);
-        var pending = new List<Task<IActorLsmReply>>();
+        var pending = new List<Task<IActorLsmReply>>(1);
         long nextSend = Environment.TickCount64;
         ActorLsmException? last = null;
-        for (int unavailable = 0; ;)
+        try
         {
-            long now = Environment.TickCount64;
-            if (now >= deadline)
+            for (int unavailable = 0; ;)
             {
-                foreach (Task<IActorLsmReply> abandoned in pending)
+                long now = Environment.TickCount64;
+                if (now >= deadline)
                 {
-                    _ = abandoned.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
+                    throw last ?? new ActorLsmException(ErrorCode.Timeout, $"the store's router did not answer {request.GetType().Name} within {_timeout}");
                 }
 
-                throw last ?? new ActorLsmException(ErrorCode.Timeout, $"the store's router did not answer {request.GetType().Name} within {_timeout}");
-            }
-
-            if (now >= nextSend)
-            {
-                pending.Add(AskAsync(request, TimeSpan.FromMilliseconds(deadline - now), cancellationToken));
-                nextSend = now + interval;
-            }
-
-            Task tick = Task.Delay(TimeSpan.FromMilliseconds(Math.Max(1, Math.Min(nextSend, deadline) - now)), cancellationToken);
-            Task done = await Task.WhenAny([.. pending, tick]).ConfigureAwait(false);
-            cancellationToken.ThrowIfCancellationRequested();
-            if (done is not Task<IActorLsmReply> answered)
-            {
-                continue;
-            }
-
-            pending.Remove(answered);
-            try
-            {
-                return await answered.ConfigureAwait(false);
-            }
-            catch (ActorLsmException e) when (e.Code is ErrorCode.Unavailable or ErrorCode.Timeout)
-            {
-                last = e;
-                if (e.Code == ErrorCode.Unavailable && pending.Count == 0)
+                if (now >= nextSend)
                 {
-                    nextSend = Math.Min(nextSend, Environment.TickCount64 + Math.Min(500L, 10L << Math.Min(unavailable++, 6)));
+                    pending.Add(AskAsync(request, TimeSpan.FromMilliseconds(deadline - now), cancellationToken));
+                    nextSend = now + interval;
+                }
+
+                if (pending.Count == 0)
+                {
+                    // Pausing after UNAVAILABLE before the next attempt.
+                    await Task.Delay(TimeSpan.FromMilliseconds(Math.Max(1, Math.Min(nextSend, deadline) - now)), cancellationToken).ConfigureAwait(false);
+                    continue;
+                }
+
+                // WaitAsync drops its timer as soon as an attempt completes: nothing outlives a fast read.
+                Task any = pending.Count == 1 ? pending[0] : Task.WhenAny(pending);
+                await any.WaitAsync(TimeSpan.FromMilliseconds(Math.Max(1, Math.Min(nextSend, deadline) - now)), cancellationToken)
+                    .ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+                cancellationToken.ThrowIfCancellationRequested();
+                Task<IActorLsmReply>? answered = pending.Find(static t => t.IsCompleted);
+                if (answered is null)
+                {
+                    continue;
+                }
+
+                pending.Remove(answered);
+                try
+                {
+                    return await answered.ConfigureAwait(false);
+                }
+                catch (ActorLsmException e) when (e.Code is ErrorCode.Unavailable or ErrorCode.Timeout)
+                {
+                    last = e;
+                    if (e.Code == ErrorCode.Unavailable && pending.Count == 0)
+                    {
+                        nextSend = Math.Min(nextSend, Environment.TickCount64 + UnavailablePauseMs(unavailable++));
+                    }
                 }
             }
         }
+        finally
+        {
+            foreach (Task<IActorLsmReply> abandoned in pending)
+            {
+                _ = abandoned.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
+            }
+        }
     }
+
+    /// <summary>Pause before resending a request answered UNAVAILABLE for the <paramref name="attempt"/>-th time: 10 ms doubling, at most 500 ms.</summary>
+    private static long UnavailablePauseMs(int attempt) => Math.Min(500L, 10L << Math.Min(attempt, 6));
 
     private Task<IActorLsmReply> AskAsync(IActorLsmRequest request, CancellationToken cancellationToken) =>
         AskAsync(request, _timeout, cancellationToken);

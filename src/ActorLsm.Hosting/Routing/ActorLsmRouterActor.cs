@@ -161,8 +161,20 @@ internal sealed class ActorLsmRouterActor : ReceiveActor, IWithTimers
     private static bool IsGone(IClusterView view, NodeAddress member)
     {
         ClusterState state = view.Membership;
-        return state.Members.Count > 0
-            && !state.Members.Any(m => m.Address == member && m.Status < MemberStatus.Down && !state.Unreachable.Contains(m.UniqueAddress));
+        if (state.Members.Count == 0)
+        {
+            return false;
+        }
+
+        foreach (Member m in state.Members)
+        {
+            if (m.Address == member && m.Status < MemberStatus.Down && !state.Unreachable.Contains(m.UniqueAddress))
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     private void ServeKeyed(IKeyedRequest request, IActorRef replyTo, int attempt)
