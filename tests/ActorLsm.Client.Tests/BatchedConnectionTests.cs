@@ -194,6 +194,51 @@ public sealed class BatchedConnectionTests
     }
 
     [Fact]
+    public async Task GetAsync_InlineCompletionsFourConnections_ContinuationSendsOnTheConnectionItRunsOn()
+    {
+        await using var node = new FakeNode();
+        await using ActorLsmClient client = Clients.For(node, connections: 4, inlineCompletions: true);
+        const int steps = 6;
+        var chainDone = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var readerThreads = new ConcurrentBag<string?>();
+
+        // One caller's chain: each answer's continuation sends the next get (as a YCSB worker does).
+        void Next(int step)
+        {
+            if (step == steps)
+            {
+                chainDone.TrySetResult();
+                return;
+            }
+
+            client.GetAsync(Clients.Bytes($"step-{step}")).ContinueWith(
+                _ =>
+                {
+                    readerThreads.Add(Thread.CurrentThread.Name);
+                    Next(step + 1);
+                },
+                CancellationToken.None,
+                TaskContinuationOptions.ExecuteSynchronously,
+                TaskScheduler.Default);
+        }
+
+        Next(0);
+        var connections = new List<FakeConnection>();
+        for (int step = 0; step < steps; step++)
+        {
+            ReceivedRequest request = await node.NextRequestAsync();
+            Assert.Equal($"step-{step}", request.Request.Get.Key.ToStringUtf8());
+            connections.Add(request.Connection);
+            await request.Connection.SendAsync(new Response { RequestId = request.Request.RequestId, Get = new GetResponse() });
+        }
+
+        await chainDone.Task.Bounded();
+        Assert.Single(connections.Distinct());
+        Assert.Equal(1, node.AcceptedCount);
+        Assert.All(readerThreads, name => Assert.Equal("actorlsm-client-reader", name));
+    }
+
+    [Fact]
     public async Task PutAsync_FrameLargerThanRetainedBuffer_SentWholeAndSmallRequestsStillFlow()
     {
         var store = new FakeStore();
