@@ -239,6 +239,37 @@ public sealed class BatchedConnectionTests
     }
 
     [Fact]
+    public async Task GetAsync_ContinuationOnOneReaderSendsOnAnotherConnection_ThatReaderFlushesIt()
+    {
+        await using var first = new FakeNode();
+        await using var second = new FakeNode();
+        await using ActorLsmClient toFirst = Clients.For(first, inlineCompletions: true);
+        await using ActorLsmClient toSecond = Clients.For(second, inlineCompletions: true);
+
+        // Open the second client's connection, so that the follow-up below is only a frame and a flush.
+        Task<byte[]?> warmup = toSecond.GetAsync(Clients.Bytes("warmup"));
+        ReceivedRequest warm = await second.NextRequestAsync();
+        await warm.Connection.SendAsync(new Response { RequestId = warm.Request.RequestId, Get = new GetResponse() });
+        await warmup.Bounded();
+
+        var followUp = new TaskCompletionSource<Task<byte[]?>>(TaskCreationOptions.RunContinuationsAsynchronously);
+        _ = toFirst.GetAsync(Clients.Bytes("x")).ContinueWith(
+            _ => followUp.SetResult(toSecond.GetAsync(Clients.Bytes("y"))),
+            CancellationToken.None,
+            TaskContinuationOptions.ExecuteSynchronously,
+            TaskScheduler.Default);
+        ReceivedRequest x = await first.NextRequestAsync();
+        await x.Connection.SendAsync(new Response { RequestId = x.Request.RequestId, Get = new GetResponse() });
+
+        // Sent from the first connection's reader: flushed by it when its dispatch ends.
+        ReceivedRequest y = await second.NextRequestAsync();
+        await y.Connection.SendAsync(new Response { RequestId = y.Request.RequestId, Get = new GetResponse { Found = true, Value = ByteString.CopyFromUtf8("vy") } });
+
+        Assert.Equal("y", y.Request.Get.Key.ToStringUtf8());
+        Assert.Equal("vy", Clients.Text(await (await followUp.Task.Bounded()).Bounded()));
+    }
+
+    [Fact]
     public async Task PutAsync_FrameLargerThanRetainedBuffer_SentWholeAndSmallRequestsStillFlow()
     {
         var store = new FakeStore();

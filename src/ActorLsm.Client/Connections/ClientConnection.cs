@@ -38,6 +38,9 @@ internal sealed class ClientConnection : IThreadPoolWorkItem
     [ThreadStatic]
     private static ClientConnection? t_dispatching;   // the connection whose read this thread is dispatching, if any
 
+    [ThreadStatic]
+    private static List<ClientConnection>? t_deferredFlushes;   // other connections this reader flushes once its dispatch ends
+
     private readonly ConcurrentDictionary<ulong, PendingRequest> _pending = new();
     private readonly Lock _writeLock = new();   // guards _filling, _spare and _flushing
     private readonly bool _inlineCompletions;
@@ -264,8 +267,17 @@ internal sealed class ClientConnection : IThreadPoolWorkItem
 
         if (startFlush)
         {
-            // Global queue: callers already runnable (e.g. continuations of one read) append first.
-            ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
+            if (t_dispatching is not null)
+            {
+                // Sent by a continuation on another connection's reader (a request for another node or
+                // connection): that reader flushes it once its dispatch ends, with no thread-pool hop.
+                (t_deferredFlushes ??= []).Add(this);
+            }
+            else
+            {
+                // Global queue: callers already runnable (e.g. continuations of one read) append first.
+                ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
+            }
         }
 
         if (!written || !IsOpen)
@@ -411,6 +423,23 @@ internal sealed class ClientConnection : IThreadPoolWorkItem
         }
     }
 
+    /// <summary>Starts the flushes of the other connections the continuations of this thread's dispatch sent on.</summary>
+    // REQUIRES: called on a reader right after its dispatch (t_dispatching cleared); each listed connection has _flushing set for this.
+    private static void RunDeferredFlushes()
+    {
+        if (t_deferredFlushes is not { Count: > 0 } deferred)
+        {
+            return;
+        }
+
+        foreach (ClientConnection connection in deferred)
+        {
+            _ = connection.FlushAsync();
+        }
+
+        deferred.Clear();
+    }
+
     /// <summary>Flushes what the continuations run by the last dispatch sent, unless a flush is already under way.</summary>
     // REQUIRES: called on the reader loop after a dispatch.
     private void FlushAfterDispatch()
@@ -453,6 +482,7 @@ internal sealed class ClientConnection : IThreadPoolWorkItem
                 {
                     Volatile.Write(ref _dispatchingThread, 0);
                     t_dispatching = null;
+                    RunDeferredFlushes();
                 }
 
                 // One write for every request the continuations of this read sent.
@@ -549,6 +579,7 @@ internal sealed class ClientConnection : IThreadPoolWorkItem
                 {
                     Volatile.Write(ref _dispatchingThread, 0);
                     t_dispatching = null;
+                    RunDeferredFlushes();
                 }
 
                 start = end - (int)unread.Length;
