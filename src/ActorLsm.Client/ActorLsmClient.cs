@@ -755,11 +755,25 @@ public sealed class ActorLsmClient : IActorLsm, IAsyncDisposable
         return await connection.Send(request, expected, cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>The next slot's connection in round-robin order, opened if needed.</summary>
+    /// <summary>
+    /// The next slot's connection in round-robin order, opened if needed; on a connection's reader
+    /// (<see cref="ActorLsmClientOptions.InlineCompletions"/>) that connection, as in <see cref="EndpointPool.NextAsync"/>.
+    /// </summary>
     private ValueTask<ClientConnection> NextConnectionAsync(CancellationToken cancellationToken)
     {
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
         cancellationToken.ThrowIfCancellationRequested();
+        if (ClientConnection.DispatchingOnThisThread is { IsOpen: true } reader)
+        {
+            foreach (ConnectionSlot slot in _slots)
+            {
+                if (ReferenceEquals(slot.Current, reader))
+                {
+                    return new ValueTask<ClientConnection>(reader);
+                }
+            }
+        }
+
         uint index = (uint)Interlocked.Increment(ref _nextSlot);
         return _slots[index % (uint)_slots.Length].GetAsync(cancellationToken);
     }

@@ -194,6 +194,82 @@ public sealed class BatchedConnectionTests
     }
 
     [Fact]
+    public async Task GetAsync_InlineCompletionsFourConnections_ContinuationSendsOnTheConnectionItRunsOn()
+    {
+        await using var node = new FakeNode();
+        await using ActorLsmClient client = Clients.For(node, connections: 4, inlineCompletions: true);
+        const int steps = 6;
+        var chainDone = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var readerThreads = new ConcurrentBag<string?>();
+
+        // One caller's chain: each answer's continuation sends the next get (as a YCSB worker does).
+        void Next(int step)
+        {
+            if (step == steps)
+            {
+                chainDone.TrySetResult();
+                return;
+            }
+
+            client.GetAsync(Clients.Bytes($"step-{step}")).ContinueWith(
+                _ =>
+                {
+                    readerThreads.Add(Thread.CurrentThread.Name);
+                    Next(step + 1);
+                },
+                CancellationToken.None,
+                TaskContinuationOptions.ExecuteSynchronously,
+                TaskScheduler.Default);
+        }
+
+        Next(0);
+        var connections = new List<FakeConnection>();
+        for (int step = 0; step < steps; step++)
+        {
+            ReceivedRequest request = await node.NextRequestAsync();
+            Assert.Equal($"step-{step}", request.Request.Get.Key.ToStringUtf8());
+            connections.Add(request.Connection);
+            await request.Connection.SendAsync(new Response { RequestId = request.Request.RequestId, Get = new GetResponse() });
+        }
+
+        await chainDone.Task.Bounded();
+        Assert.Single(connections.Distinct());
+        Assert.Equal(1, node.AcceptedCount);
+        Assert.All(readerThreads, name => Assert.Equal("actorlsm-client-reader", name));
+    }
+
+    [Fact]
+    public async Task GetAsync_ContinuationOnOneReaderSendsOnAnotherConnection_ThatReaderFlushesIt()
+    {
+        await using var first = new FakeNode();
+        await using var second = new FakeNode();
+        await using ActorLsmClient toFirst = Clients.For(first, inlineCompletions: true);
+        await using ActorLsmClient toSecond = Clients.For(second, inlineCompletions: true);
+
+        // Open the second client's connection, so that the follow-up below is only a frame and a flush.
+        Task<byte[]?> warmup = toSecond.GetAsync(Clients.Bytes("warmup"));
+        ReceivedRequest warm = await second.NextRequestAsync();
+        await warm.Connection.SendAsync(new Response { RequestId = warm.Request.RequestId, Get = new GetResponse() });
+        await warmup.Bounded();
+
+        var followUp = new TaskCompletionSource<Task<byte[]?>>(TaskCreationOptions.RunContinuationsAsynchronously);
+        _ = toFirst.GetAsync(Clients.Bytes("x")).ContinueWith(
+            _ => followUp.SetResult(toSecond.GetAsync(Clients.Bytes("y"))),
+            CancellationToken.None,
+            TaskContinuationOptions.ExecuteSynchronously,
+            TaskScheduler.Default);
+        ReceivedRequest x = await first.NextRequestAsync();
+        await x.Connection.SendAsync(new Response { RequestId = x.Request.RequestId, Get = new GetResponse() });
+
+        // Sent from the first connection's reader: flushed by it when its dispatch ends.
+        ReceivedRequest y = await second.NextRequestAsync();
+        await y.Connection.SendAsync(new Response { RequestId = y.Request.RequestId, Get = new GetResponse { Found = true, Value = ByteString.CopyFromUtf8("vy") } });
+
+        Assert.Equal("y", y.Request.Get.Key.ToStringUtf8());
+        Assert.Equal("vy", Clients.Text(await (await followUp.Task.Bounded()).Bounded()));
+    }
+
+    [Fact]
     public async Task PutAsync_FrameLargerThanRetainedBuffer_SentWholeAndSmallRequestsStillFlow()
     {
         var store = new FakeStore();

@@ -87,18 +87,69 @@ public sealed class ConnectionFailureTests
         Assert.IsType<MalformedFrameException>(error.InnerException);
     }
 
-    [Fact]
-    public async Task PutAsync_NothingListening_ThrowsConnectionException()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task PutAsync_NothingListening_ThrowsConnectionException(bool inlineCompletions)
     {
         var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
         int port = ((IPEndPoint)listener.LocalEndpoint).Port;
         listener.Stop();
-        await using var client = new ActorLsmClient(new ActorLsmClientOptions { Endpoints = [$"127.0.0.1:{port}"], ConnectTimeout = FakeNode.WaitLimit });
+        await using var client = new ActorLsmClient(new ActorLsmClientOptions { Endpoints = [$"127.0.0.1:{port}"], ConnectTimeout = FakeNode.WaitLimit, InlineCompletions = inlineCompletions });
 
         var error = await Assert.ThrowsAsync<ActorLsmConnectionException>(() => client.PutAsync(Clients.Bytes("k"), Clients.Bytes("v")).Bounded());
 
         Assert.Contains("cannot connect", error.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task PutAsync_ConnectNeverCompletes_FailsAfterConnectTimeout(bool inlineCompletions)
+    {
+        // A listener that never accepts: once its accept queue is full the kernel drops further
+        // SYNs, so a connect hangs until the client gives up (the blocking connect of inline
+        // completions is ended by closing its socket).
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start(1);
+        int port = ((IPEndPoint)listener.LocalEndpoint).Port;
+        var fillers = new List<Socket>();
+        try
+        {
+            while (fillers.Count < 64)
+            {
+                var filler = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+                fillers.Add(filler);
+                using var wait = new CancellationTokenSource(TimeSpan.FromMilliseconds(500));
+                try
+                {
+                    await filler.ConnectAsync(IPAddress.Loopback, port, wait.Token);
+                }
+                catch (OperationCanceledException)
+                {
+                    break; // this connect hangs: the queue is full
+                }
+            }
+
+            await using var client = new ActorLsmClient(new ActorLsmClientOptions
+            {
+                Endpoints = [$"127.0.0.1:{port}"],
+                ConnectTimeout = TimeSpan.FromMilliseconds(500),
+                InlineCompletions = inlineCompletions,
+            });
+
+            var error = await Assert.ThrowsAsync<ActorLsmConnectionException>(() => client.PutAsync(Clients.Bytes("k"), Clients.Bytes("v")).Bounded());
+
+            Assert.Contains("did not complete within", error.Message, StringComparison.Ordinal);
+        }
+        finally
+        {
+            foreach (Socket filler in fillers)
+            {
+                filler.Dispose();
+            }
+        }
     }
 
     [Fact]

@@ -17,10 +17,11 @@ namespace ActorLsm.Client.Connections;
 /// on the reader, by the reader once it has dispatched the whole read. One reader loop parses
 /// every response frame of a read and completes the pending request with the same request id;
 /// with <see cref="ActorLsmClientOptions.InlineCompletions"/> the callers' continuations run right
-/// there, so a read of N responses leads to one write of the N next requests without a thread hop.
-/// No thread ever blocks on the socket: a write the kernel cannot take at once is finished
-/// asynchronously while the reader goes on reading (so a node that is itself waiting for its
-/// responses to be read cannot deadlock with it). When anything breaks, the connection closes once
+/// there, so a read of N responses leads to one write of the N next requests without a thread hop;
+/// that reader is then a dedicated thread blocked in the socket read (the kernel wakes it, not a
+/// thread-pool worker), otherwise an async loop on the thread pool. No thread ever blocks on a
+/// socket write: a write the kernel cannot take at once is finished asynchronously while the reader
+/// goes on reading (so a node that is itself waiting for its responses to be read cannot deadlock with it). When anything breaks, the connection closes once
 /// and fails every pending request.
 /// </summary>
 internal sealed class ClientConnection : IThreadPoolWorkItem
@@ -34,6 +35,12 @@ internal sealed class ClientConnection : IThreadPoolWorkItem
     private readonly Socket _socket;
     private readonly Stream _stream;
     private readonly PipeReader _input;
+    [ThreadStatic]
+    private static ClientConnection? t_dispatching;   // the connection whose read this thread is dispatching, if any
+
+    [ThreadStatic]
+    private static List<ClientConnection>? t_deferredFlushes;   // other connections this reader flushes once its dispatch ends
+
     private readonly ConcurrentDictionary<ulong, PendingRequest> _pending = new();
     private readonly Lock _writeLock = new();   // guards _filling, _spare and _flushing
     private readonly bool _inlineCompletions;
@@ -64,6 +71,9 @@ internal sealed class ClientConnection : IThreadPoolWorkItem
     }
 
     public NodeEndpoint Endpoint { get; }
+
+    /// <summary>The connection whose responses the calling thread is dispatching (its reader, inside a read), or null.</summary>
+    public static ClientConnection? DispatchingOnThisThread => t_dispatching;
 
     public bool IsOpen => Volatile.Read(ref _closed) == 0;
 
@@ -99,7 +109,15 @@ internal sealed class ClientConnection : IThreadPoolWorkItem
             Stream stream;
             try
             {
-                await socket.ConnectAsync(endpoint.EndPoint, timeout.Token).ConfigureAwait(false);
+                if (options.InlineCompletions)
+                {
+                    await ConnectBlockingAsync(socket, endpoint, timeout.Token).ConfigureAwait(false);
+                }
+                else
+                {
+                    await socket.ConnectAsync(endpoint.EndPoint, timeout.Token).ConfigureAwait(false);
+                }
+
                 stream = new NetworkStream(socket, ownsSocket: false);
                 if (options.Tls is { } tls)
                 {
@@ -130,6 +148,35 @@ internal sealed class ClientConnection : IThreadPoolWorkItem
         }
     }
 
+    /// <summary>
+    /// Connects <paramref name="socket"/> with a blocking connect on a thread of its own, so that the
+    /// runtime's socket engine never registers it: an async connect that has to wait adds the socket
+    /// to the engine's epoll set, whose thread (and a thread-pool worker) would then wake for every
+    /// read the dedicated reader does itself. <paramref name="cancellation"/> closes the socket,
+    /// which ends the connect; it then throws <see cref="OperationCanceledException"/>.
+    /// </summary>
+    private static async Task ConnectBlockingAsync(Socket socket, NodeEndpoint endpoint, CancellationToken cancellation)
+    {
+        using CancellationTokenRegistration abort = cancellation.Register(static state => ((Socket)state!).Dispose(), socket);
+        try
+        {
+            await Task.Factory.StartNew(
+                static state =>
+                {
+                    var (s, e) = ((Socket, NodeEndpoint))state!;
+                    s.Connect(e.EndPoint);
+                },
+                (socket, endpoint),
+                CancellationToken.None,
+                TaskCreationOptions.LongRunning,
+                TaskScheduler.Default).ConfigureAwait(false);
+        }
+        catch (Exception e) when (cancellation.IsCancellationRequested && e is SocketException or ObjectDisposedException)
+        {
+            throw new OperationCanceledException(cancellation);
+        }
+    }
+
     // REQUIRES: called once from ConnectAsync, before the connection is handed out.
     private async Task AuthenticateAsync(string user, string password, CancellationToken timeout, CancellationToken disposing)
     {
@@ -152,7 +199,33 @@ internal sealed class ClientConnection : IThreadPoolWorkItem
 
     private void Start()
     {
-        _loops = Task.Run(ReadLoopAsync);
+        if (!_inlineCompletions)
+        {
+            _loops = Task.Run(ReadLoopAsync);
+            return;
+        }
+
+        // Inline completions: the reader is a thread of its own that blocks in the socket read, so a
+        // read's responses, the callers' continuations and the flush of the requests they send all
+        // run on the thread the kernel wakes, with no thread-pool worker woken (or spinning) per read.
+        var ended = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var reader = new Thread(() =>
+        {
+            try
+            {
+                ReadLoopBlocking();
+            }
+            finally
+            {
+                ended.TrySetResult();
+            }
+        })
+        {
+            IsBackground = true,
+            Name = "actorlsm-client-reader",
+        };
+        _loops = ended.Task;
+        reader.Start();
     }
 
     /// <summary>
@@ -194,8 +267,17 @@ internal sealed class ClientConnection : IThreadPoolWorkItem
 
         if (startFlush)
         {
-            // Global queue: callers already runnable (e.g. continuations of one read) append first.
-            ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
+            if (t_dispatching is not null)
+            {
+                // Sent by a continuation on another connection's reader (a request for another node or
+                // connection): that reader flushes it once its dispatch ends, with no thread-pool hop.
+                (t_deferredFlushes ??= []).Add(this);
+            }
+            else
+            {
+                // Global queue: callers already runnable (e.g. continuations of one read) append first.
+                ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
+            }
         }
 
         if (!written || !IsOpen)
@@ -341,6 +423,23 @@ internal sealed class ClientConnection : IThreadPoolWorkItem
         }
     }
 
+    /// <summary>Starts the flushes of the other connections the continuations of this thread's dispatch sent on.</summary>
+    // REQUIRES: called on a reader right after its dispatch (t_dispatching cleared); each listed connection has _flushing set for this.
+    private static void RunDeferredFlushes()
+    {
+        if (t_deferredFlushes is not { Count: > 0 } deferred)
+        {
+            return;
+        }
+
+        foreach (ClientConnection connection in deferred)
+        {
+            _ = connection.FlushAsync();
+        }
+
+        deferred.Clear();
+    }
+
     /// <summary>Flushes what the continuations run by the last dispatch sent, unless a flush is already under way.</summary>
     // REQUIRES: called on the reader loop after a dispatch.
     private void FlushAfterDispatch()
@@ -367,6 +466,7 @@ internal sealed class ClientConnection : IThreadPoolWorkItem
                 ReadResult result = await _input.ReadAsync().ConfigureAwait(false);
                 ReadOnlySequence<byte> buffer = result.Buffer;
                 Volatile.Write(ref _dispatchingThread, Environment.CurrentManagedThreadId);
+                t_dispatching = this;
                 try
                 {
                     while (FrameCodec.TryReadFrame(ref buffer, _maxFrameSize, out ReadOnlySequence<byte> body))
@@ -381,6 +481,8 @@ internal sealed class ClientConnection : IThreadPoolWorkItem
                 finally
                 {
                     Volatile.Write(ref _dispatchingThread, 0);
+                    t_dispatching = null;
+                    RunDeferredFlushes();
                 }
 
                 // One write for every request the continuations of this read sent.
@@ -410,6 +512,96 @@ internal sealed class ClientConnection : IThreadPoolWorkItem
         finally
         {
             await _input.CompleteAsync().ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// The reader of a connection with <see cref="ActorLsmClientOptions.InlineCompletions"/>: blocking
+    /// reads into one buffer (compacted when a frame straddles its end, doubled when one frame does not
+    /// fit; frames stay bounded by the max frame size), every whole frame of a read dispatched, then one
+    /// flush. Responses are parsed into their own messages, so the buffer is reused at once.
+    /// </summary>
+    // REQUIRES: runs on the connection's own reader thread (Start).
+    private void ReadLoopBlocking()
+    {
+        byte[] buffer = new byte[64 * 1024];
+        int start = 0;   // first byte not yet consumed
+        int end = 0;     // one past the last byte read
+        try
+        {
+            while (true)
+            {
+                if (end == buffer.Length)
+                {
+                    if (start > 0)
+                    {
+                        Buffer.BlockCopy(buffer, start, buffer, 0, end - start);
+                        end -= start;
+                        start = 0;
+                    }
+                    else
+                    {
+                        Array.Resize(ref buffer, buffer.Length * 2);
+                    }
+                }
+
+                if (_stream is NetworkStream)
+                {
+                    // Wait in poll(2), which the kernel ends by waking this thread; the read then finds
+                    // the bytes at once. (A read that waited itself would park on the runtime's socket
+                    // engine, whose own thread then wakes this one.) Not over TLS: SslStream may hold
+                    // decrypted bytes the socket no longer shows.
+                    _socket.Poll(-1, SelectMode.SelectRead);
+                }
+
+                int read = _stream.Read(buffer, end, buffer.Length - end);
+                if (read == 0)
+                {
+                    Close(start == end ? "the node closed the connection" : "the node closed the connection inside a frame", null);
+                    return;
+                }
+
+                end += read;
+                var unread = new ReadOnlySequence<byte>(buffer, start, end - start);
+                Volatile.Write(ref _dispatchingThread, Environment.CurrentManagedThreadId);
+                t_dispatching = this;
+                try
+                {
+                    while (FrameCodec.TryReadFrame(ref unread, _maxFrameSize, out ReadOnlySequence<byte> body))
+                    {
+                        if (!Dispatch(FrameCodec.ParseResponse(body)))
+                        {
+                            return;
+                        }
+                    }
+                }
+                finally
+                {
+                    Volatile.Write(ref _dispatchingThread, 0);
+                    t_dispatching = null;
+                    RunDeferredFlushes();
+                }
+
+                start = end - (int)unread.Length;
+                if (start == end)
+                {
+                    start = end = 0;
+                }
+
+                FlushAfterDispatch();
+            }
+        }
+        catch (FrameTooLargeException e)
+        {
+            Close("response frame too large: " + e.Message, e);
+        }
+        catch (MalformedFrameException e)
+        {
+            Close("response frame did not parse: " + e.Message, e);
+        }
+        catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException or InvalidOperationException)
+        {
+            Close("receiving failed: " + e.Message, e);
         }
     }
 

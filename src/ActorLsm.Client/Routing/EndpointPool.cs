@@ -2,7 +2,12 @@ using ActorLsm.Client.Connections;
 
 namespace ActorLsm.Client.Routing;
 
-/// <summary>The connection slots of one node endpoint, used round-robin.</summary>
+/// <summary>
+/// The connection slots of one node endpoint, used round-robin, except on a connection's reader
+/// (<see cref="ActorLsmClientOptions.InlineCompletions"/>): a continuation running there sends on
+/// that same connection, so a read's responses lead to one write of the next requests and the
+/// requests of one caller stay on one connection, with no flush handed to another thread.
+/// </summary>
 internal sealed class EndpointPool
 {
     private readonly ConnectionSlot[] _slots;
@@ -21,6 +26,17 @@ internal sealed class EndpointPool
     /// <summary>The next slot's connection, opened if needed (ConnectionSlot.GetAsync's errors).</summary>
     public ValueTask<ClientConnection> NextAsync(CancellationToken cancellationToken)
     {
+        if (ClientConnection.DispatchingOnThisThread is { IsOpen: true } reader)
+        {
+            foreach (ConnectionSlot slot in _slots)
+            {
+                if (ReferenceEquals(slot.Current, reader))
+                {
+                    return new ValueTask<ClientConnection>(reader);
+                }
+            }
+        }
+
         uint index = (uint)Interlocked.Increment(ref _next);
         return _slots[index % (uint)_slots.Length].GetAsync(cancellationToken);
     }

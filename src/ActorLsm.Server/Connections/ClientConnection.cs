@@ -134,6 +134,7 @@ internal sealed class ClientConnection : IDisposable
                 }
 
                 ReadOnlySequence<byte> buffer = result.Buffer;
+                bool wholeRead = false; // every frame of this read was taken: the read loop writes _ready itself
                 try
                 {
                     while (true)
@@ -194,11 +195,16 @@ internal sealed class ClientConnection : IDisposable
                         Interlocked.Increment(ref _executing);
                         Start(request);
                     }
+
+                    wholeRead = true;
                 }
                 finally
                 {
                     input.AdvanceTo(buffer.Start, buffer.End);
-                    HandOverReady(); // on an early return (bad input) the writer loop sends them before the error
+                    if (!wholeRead)
+                    {
+                        HandOverReady(); // an early return (bad input) or a throw: the writer loop sends them before the error
+                    }
                 }
 
                 await WriteReadyAsync().ConfigureAwait(false);
@@ -327,7 +333,7 @@ internal sealed class ClientConnection : IDisposable
                 bytes += Frame(output, queued);
             }
 
-            await FlushAsync(output, bytes).ConfigureAwait(false);
+            await FlushAsync(output, bytes, byReadLoop: true).ConfigureAwait(false);
         }
         finally
         {
@@ -384,7 +390,7 @@ internal sealed class ClientConnection : IDisposable
 
                 if (bytes > 0)
                 {
-                    await FlushAsync(output, bytes).ConfigureAwait(false);
+                    await FlushAsync(output, bytes, byReadLoop: false).ConfigureAwait(false);
                 }
             }
             finally
@@ -409,13 +415,14 @@ internal sealed class ClientConnection : IDisposable
     }
 
     /// <summary>Flushes the output; a failure or a closed peer marks it closed, and later responses are dropped. REQUIRES: the caller holds <c>_output</c>.</summary>
-    private async Task FlushAsync(PipeWriter output, long bytes)
+    private async Task FlushAsync(PipeWriter output, long bytes, bool byReadLoop)
     {
         if (_outputClosed)
         {
             return;
         }
 
+        _metrics.ResponsesFlushed(byReadLoop);
         try
         {
             FlushResult flushed = await output.FlushAsync().ConfigureAwait(false);

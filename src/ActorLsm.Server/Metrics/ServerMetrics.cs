@@ -10,7 +10,9 @@ namespace ActorLsm.Server.Metrics;
 /// readable with dotnet-counters or an OpenTelemetry exporter):
 /// <c>actorlsm.requests</c> (counter; tags op, status), <c>actorlsm.request.duration</c> (histogram, s; tag op),
 /// <c>actorlsm.bytes.received</c> / <c>actorlsm.bytes.sent</c> (counters, By; frame headers included),
-/// <c>actorlsm.connections</c> (up-down counter), and <c>actorlsm.flushes</c>, <c>actorlsm.compactions</c>
+/// <c>actorlsm.connections</c> (up-down counter), <c>actorlsm.response.flushes</c> (counter; tag loop: <c>read</c>
+/// when the connection's read loop wrote the responses that were ready at once, <c>writer</c> when its writer
+/// loop wrote responses completed later; responses per flush is the batching a pipelining client gets), and <c>actorlsm.flushes</c>, <c>actorlsm.compactions</c>
 /// (observable counters summed over the shards' status, including <c>actorlsm.write.stalls</c>).
 /// </summary>
 /// <remarks>
@@ -33,6 +35,7 @@ public sealed class ServerMetrics : IDisposable
     private readonly Counter<long> _bytesReceived;
     private readonly Counter<long> _bytesSent;
     private readonly UpDownCounter<long> _connections;
+    private readonly Counter<long> _responseFlushes;
     private INodeStore? _store;
     private ShardTotals _totals = ShardTotals.Zero;
     private long _polledAt;
@@ -48,6 +51,7 @@ public sealed class ServerMetrics : IDisposable
         _bytesReceived = _meter.CreateCounter<long>("actorlsm.bytes.received", "By", "Request frame bytes read from clients.");
         _bytesSent = _meter.CreateCounter<long>("actorlsm.bytes.sent", "By", "Response frame bytes written to clients.");
         _connections = _meter.CreateUpDownCounter<long>("actorlsm.connections", "{connection}", "Open client connections.");
+        _responseFlushes = _meter.CreateCounter<long>("actorlsm.response.flushes", "{flush}", "Socket flushes of response frames, by the connection loop that wrote them (read or writer).");
         _meter.CreateObservableCounter("actorlsm.flushes", () => Totals().Flushes, "{flush}", "Memtable flushes completed, all shards.");
         _meter.CreateObservableCounter("actorlsm.compactions", () => Totals().Compactions, "{compaction}", "Compactions completed, all shards.");
         _meter.CreateObservableCounter("actorlsm.write.stalls", Stalls, "{stall}", "Write groups slowed down or stopped by L0 or memtable pile-up, all shards.");
@@ -68,6 +72,9 @@ public sealed class ServerMetrics : IDisposable
     public void BytesReceived(long bytes) => _bytesReceived.Add(bytes);
 
     public void BytesSent(long bytes) => _bytesSent.Add(bytes);
+
+    /// <summary>One flush of response frames by a connection's read loop (<paramref name="byReadLoop"/>) or its writer loop.</summary>
+    public void ResponsesFlushed(bool byReadLoop) => _responseFlushes.Add(1, new KeyValuePair<string, object?>("loop", byReadLoop ? "read" : "writer"));
 
     public void ConnectionOpened() => _connections.Add(1);
 

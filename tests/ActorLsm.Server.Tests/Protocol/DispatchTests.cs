@@ -158,6 +158,62 @@ public sealed class DispatchTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Responses_ReadyAtOnce_FlushedByTheReadLoopAndLateOnesByTheWriterLoop()
+    {
+        long readFlushes = 0;
+        long writerFlushes = 0;
+        using var listener = new MeterListener();
+        listener.InstrumentPublished = (instrument, l) =>
+        {
+            if (instrument.Meter == _server.Metrics.Meter && instrument.Name == "actorlsm.response.flushes")
+            {
+                l.EnableMeasurementEvents(instrument);
+            }
+        };
+        listener.SetMeasurementEventCallback<long>((_, value, tags, _) =>
+        {
+            foreach (KeyValuePair<string, object?> tag in tags)
+            {
+                if (tag.Key == "loop")
+                {
+                    Interlocked.Add(ref (string?)tag.Value == "read" ? ref readFlushes : ref writerFlushes, value);
+                }
+            }
+        });
+        listener.Start();
+        await using RawConnection conn = await RawConnection.ConnectAsync(_server.Port);
+        await RoundTripAsync(conn, new Request { RequestId = 1, Put = new PutRequest { Key = Bytes("g"), Value = Bytes("v") } });
+
+        // Sixteen gets in one write: the store answers each at once, so the read loop writes them.
+        const int count = 16;
+        byte[] frames = [.. Enumerable.Range(0, count).SelectMany(i => RawConnection.Frame(
+            new Request { RequestId = (ulong)(100 + i), Get = new GetRequest { Key = Bytes("g") } }))];
+        await conn.SendRawAsync(frames);
+        for (int i = 0; i < count; i++)
+        {
+            Response r = await conn.ReceiveAsync();
+            Assert.Equal("v", r.Get.Value.ToStringUtf8());
+        }
+
+        long readAfterGets = Interlocked.Read(ref readFlushes);
+        long writerAfterGets = Interlocked.Read(ref writerFlushes);
+
+        // A put the store holds back completes later: the writer loop writes its response.
+        var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        _store.Gate = gate.Task;
+        await conn.SendAsync(new Request { RequestId = 200, Put = new PutRequest { Key = Bytes("late"), Value = Bytes("v") } });
+        await _store.Arrived.Task.WaitAsync(TimeSpan.FromSeconds(20));
+        gate.SetResult();
+        Response late = await conn.ReceiveAsync();
+        _store.Gate = null;
+
+        Assert.True(readAfterGets >= 2, $"read-loop flushes after the put and the gets: {readAfterGets}");
+        Assert.Equal(0, writerAfterGets);
+        Assert.Equal(200UL, late.RequestId);
+        Assert.Equal(1, Interlocked.Read(ref writerFlushes));
+    }
+
+    [Fact]
     public async Task StopAsync_RequestInFlight_AnsweredBeforeShardsClose()
     {
         var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
