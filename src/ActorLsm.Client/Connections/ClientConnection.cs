@@ -21,8 +21,8 @@ namespace ActorLsm.Client.Connections;
 /// that reader is then a dedicated thread blocked in the socket read (the kernel wakes it, not a
 /// thread-pool worker), otherwise an async loop on the thread pool. No thread ever blocks on a
 /// socket write: a write the kernel cannot take at once is finished asynchronously while the reader
-/// goes on reading (so a node that is itself waiting for its responses to be read cannot deadlock with it). When anything breaks, the connection closes once
-/// and fails every pending request.
+/// goes on reading (so a node that is itself waiting for its responses to be read cannot deadlock
+/// with it). When anything breaks, the connection closes once and fails every pending request.
 /// </summary>
 internal sealed class ClientConnection : IThreadPoolWorkItem
 {
@@ -32,15 +32,15 @@ internal sealed class ClientConnection : IThreadPoolWorkItem
     /// <summary>A buffer grown past this (by large puts) is dropped after its flush instead of kept.</summary>
     private const int MaxRetainedBufferSize = 1024 * 1024;
 
-    private readonly Socket _socket;
-    private readonly Stream _stream;
-    private readonly PipeReader _input;
     [ThreadStatic]
     private static ClientConnection? t_dispatching;   // the connection whose read this thread is dispatching, if any
 
     [ThreadStatic]
     private static List<ClientConnection>? t_deferredFlushes;   // other connections this reader flushes once its dispatch ends
 
+    private readonly Socket _socket;
+    private readonly Stream _stream;
+    private readonly PipeReader? _input;   // the async read loop's; null with a dedicated reader
     private readonly ConcurrentDictionary<ulong, PendingRequest> _pending = new();
     private readonly Lock _writeLock = new();   // guards _filling, _spare and _flushing
     private readonly bool _inlineCompletions;
@@ -66,7 +66,7 @@ internal sealed class ClientConnection : IThreadPoolWorkItem
         _timeoutMs = (long)Math.Min(options.RequestTimeout.TotalMilliseconds, long.MaxValue / 4);
         _onClosed = onClosed;
         _inlineCompletions = options.InlineCompletions;
-        _input = PipeReader.Create(_stream, new StreamPipeReaderOptions(bufferSize: 64 * 1024, minimumReadSize: 4 * 1024, leaveOpen: true));
+        _input = _inlineCompletions ? null : PipeReader.Create(_stream, new StreamPipeReaderOptions(bufferSize: 64 * 1024, minimumReadSize: 4 * 1024, leaveOpen: true));
         OpenedMs = Environment.TickCount64;
     }
 
@@ -457,13 +457,15 @@ internal sealed class ClientConnection : IThreadPoolWorkItem
         _ = FlushAsync();
     }
 
+    // REQUIRES: started by Start without a dedicated reader (_input is set).
     private async Task ReadLoopAsync()
     {
+        PipeReader input = _input!;
         try
         {
             while (true)
             {
-                ReadResult result = await _input.ReadAsync().ConfigureAwait(false);
+                ReadResult result = await input.ReadAsync().ConfigureAwait(false);
                 ReadOnlySequence<byte> buffer = result.Buffer;
                 Volatile.Write(ref _dispatchingThread, Environment.CurrentManagedThreadId);
                 t_dispatching = this;
@@ -494,7 +496,7 @@ internal sealed class ClientConnection : IThreadPoolWorkItem
                     return;
                 }
 
-                _input.AdvanceTo(buffer.Start, buffer.End);
+                input.AdvanceTo(buffer.Start, buffer.End);
             }
         }
         catch (FrameTooLargeException e)
@@ -511,7 +513,7 @@ internal sealed class ClientConnection : IThreadPoolWorkItem
         }
         finally
         {
-            await _input.CompleteAsync().ConfigureAwait(false);
+            await input.CompleteAsync().ConfigureAwait(false);
         }
     }
 
@@ -652,5 +654,6 @@ internal sealed class ClientConnection : IThreadPoolWorkItem
         Debug.Assert(_closed is 0 or 1, "closed is a flag");
         Debug.Assert(Interlocked.Read(ref _responses) >= 0, "response count only grows");
         Debug.Assert(!ReferenceEquals(_filling, _spare), "the buffer being filled is not the spare");
+        Debug.Assert(_inlineCompletions == (_input is null), "a dedicated reader reads the stream itself; the async loop reads through the pipe");
     }
 }
