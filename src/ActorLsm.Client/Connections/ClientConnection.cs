@@ -32,6 +32,9 @@ internal sealed class ClientConnection : IThreadPoolWorkItem
     /// <summary>A buffer grown past this (by large puts) is dropped after its flush instead of kept.</summary>
     private const int MaxRetainedBufferSize = 1024 * 1024;
 
+    /// <summary>Longest single poll(2) while a dedicated reader's connect is under way (microseconds); cancellation is seen between polls.</summary>
+    private const int ConnectPollSliceMicros = 50_000;
+
     [ThreadStatic]
     private static ClientConnection? t_dispatching;   // the connection whose read this thread is dispatching, if any
 
@@ -149,33 +152,48 @@ internal sealed class ClientConnection : IThreadPoolWorkItem
     }
 
     /// <summary>
-    /// Connects <paramref name="socket"/> with a blocking connect on a thread of its own, so that the
-    /// runtime's socket engine never registers it: an async connect that has to wait adds the socket
-    /// to the engine's epoll set, whose thread (and a thread-pool worker) would then wake for every
-    /// read the dedicated reader does itself. <paramref name="cancellation"/> closes the socket,
-    /// which ends the connect; it then throws <see cref="OperationCanceledException"/>.
+    /// Connects <paramref name="socket"/> without the runtime's socket engine, so that it never
+    /// registers the socket: an async connect that has to wait adds it to the engine's epoll set, whose
+    /// thread (and a thread-pool worker) would then wake for every read the dedicated reader does
+    /// itself. A non-blocking connect(2) is started and poll(2) waits for it on a thread of its own, in
+    /// slices, so <paramref name="cancellation"/> (the connect timeout or the client's disposal) ends the
+    /// wait within one slice with <see cref="OperationCanceledException"/>; the socket is blocking again
+    /// afterwards. Throws <see cref="SocketException"/> when the connect is refused or fails.
     /// </summary>
-    private static async Task ConnectBlockingAsync(Socket socket, NodeEndpoint endpoint, CancellationToken cancellation)
-    {
-        using CancellationTokenRegistration abort = cancellation.Register(static state => ((Socket)state!).Dispose(), socket);
-        try
-        {
-            await Task.Factory.StartNew(
-                static state =>
+    private static Task ConnectBlockingAsync(Socket socket, NodeEndpoint endpoint, CancellationToken cancellation) =>
+        Task.Factory.StartNew(
+            static state =>
+            {
+                var (s, e, token) = ((Socket, NodeEndpoint, CancellationToken))state!;
+                s.Blocking = false;
+                try
                 {
-                    var (s, e) = ((Socket, NodeEndpoint))state!;
                     s.Connect(e.EndPoint);
-                },
-                (socket, endpoint),
-                CancellationToken.None,
-                TaskCreationOptions.LongRunning,
-                TaskScheduler.Default).ConfigureAwait(false);
-        }
-        catch (Exception e) when (cancellation.IsCancellationRequested && e is SocketException or ObjectDisposedException)
-        {
-            throw new OperationCanceledException(cancellation);
-        }
-    }
+                }
+                catch (SocketException started) when (started.SocketErrorCode is SocketError.WouldBlock or SocketError.InProgress)
+                {
+                    while (!s.Poll(ConnectPollSliceMicros, SelectMode.SelectWrite))
+                    {
+                        token.ThrowIfCancellationRequested();
+                    }
+
+                    token.ThrowIfCancellationRequested();
+                    if (s.GetSocketOption(SocketOptionLevel.Socket, SocketOptionName.Error) is int error && error != 0)
+                    {
+                        throw new SocketException(error);
+                    }
+                }
+
+                s.Blocking = true;
+                if (!s.Connected)
+                {
+                    throw new SocketException((int)SocketError.NotConnected);
+                }
+            },
+            (socket, endpoint, cancellation),
+            CancellationToken.None,
+            TaskCreationOptions.LongRunning,
+            TaskScheduler.Default);
 
     // REQUIRES: called once from ConnectAsync, before the connection is handed out.
     private async Task AuthenticateAsync(string user, string password, CancellationToken timeout, CancellationToken disposing)
