@@ -68,7 +68,7 @@ public sealed class ActorLsmClientOptions
     /// connection until the request timeout, and long work there delays the other callers' responses.
     /// Timeouts, cancellations and a failed connection still complete callers on the thread pool.
     /// Each connection's reader is then a thread of its own, blocked in the socket read (connected with a
-    /// blocking connect, so the runtime's socket engine never wakes a thread-pool worker for its reads),
+    /// connect the runtime's socket engine never sees, so that engine never wakes a thread-pool worker for its reads),
     /// and a continuation that sends to the same node sends on the connection it runs on. On one node over
     /// loopback this halved the client's CPU per YCSB read (README, "Network against embedded").
     /// </summary>
