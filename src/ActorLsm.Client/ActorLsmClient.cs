@@ -763,15 +763,9 @@ public sealed class ActorLsmClient : IActorLsm, IAsyncDisposable
     {
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
         cancellationToken.ThrowIfCancellationRequested();
-        if (ClientConnection.DispatchingOnThisThread is { IsOpen: true } reader)
+        if (ConnectionSlot.ReaderAmong(_slots) is { } reader)
         {
-            foreach (ConnectionSlot slot in _slots)
-            {
-                if (ReferenceEquals(slot.Current, reader))
-                {
-                    return new ValueTask<ClientConnection>(reader);
-                }
-            }
+            return new ValueTask<ClientConnection>(reader);
         }
 
         uint index = (uint)Interlocked.Increment(ref _nextSlot);

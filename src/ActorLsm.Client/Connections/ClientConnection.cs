@@ -50,7 +50,6 @@ internal sealed class ClientConnection : IThreadPoolWorkItem
     private ArrayBufferWriter<byte> _filling = new(InitialBufferSize);   // frames not yet handed to a flush
     private ArrayBufferWriter<byte>? _spare = new(InitialBufferSize);    // null while a flush writes it
     private bool _flushing;             // a flush is queued or running; it drains _filling before it clears this
-    private int _dispatchingThread;     // the managed thread id of the reader while it dispatches a read; 0 otherwise
     private readonly int _maxFrameSize;
     private readonly long _timeoutMs;
     private readonly Action<ClientConnection> _onClosed;
@@ -275,7 +274,7 @@ internal sealed class ClientConnection : IThreadPoolWorkItem
                 FrameCodec.WriteFrame(_filling, request, size);
                 written = true;
                 // On the reader, mid-dispatch: the reader flushes once the whole read is dispatched.
-                if (!_flushing && _dispatchingThread != Environment.CurrentManagedThreadId)
+                if (!_flushing && !ReferenceEquals(t_dispatching, this))
                 {
                     _flushing = true;
                     startFlush = true;
@@ -485,28 +484,10 @@ internal sealed class ClientConnection : IThreadPoolWorkItem
             {
                 ReadResult result = await input.ReadAsync().ConfigureAwait(false);
                 ReadOnlySequence<byte> buffer = result.Buffer;
-                Volatile.Write(ref _dispatchingThread, Environment.CurrentManagedThreadId);
-                t_dispatching = this;
-                try
+                if (!DispatchRead(ref buffer))
                 {
-                    while (FrameCodec.TryReadFrame(ref buffer, _maxFrameSize, out ReadOnlySequence<byte> body))
-                    {
-                        Response response = FrameCodec.ParseResponse(body);
-                        if (!Dispatch(response))
-                        {
-                            return;
-                        }
-                    }
+                    return;
                 }
-                finally
-                {
-                    Volatile.Write(ref _dispatchingThread, 0);
-                    t_dispatching = null;
-                    RunDeferredFlushes();
-                }
-
-                // One write for every request the continuations of this read sent.
-                FlushAfterDispatch();
 
                 if (result.IsCompleted)
                 {
@@ -517,17 +498,9 @@ internal sealed class ClientConnection : IThreadPoolWorkItem
                 input.AdvanceTo(buffer.Start, buffer.End);
             }
         }
-        catch (FrameTooLargeException e)
+        catch (Exception e) when (IsReadFailure(e))
         {
-            Close("response frame too large: " + e.Message, e);
-        }
-        catch (MalformedFrameException e)
-        {
-            Close("response frame did not parse: " + e.Message, e);
-        }
-        catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException or InvalidOperationException)
-        {
-            Close("receiving failed: " + e.Message, e);
+            CloseAfterReadFailure(e);
         }
         finally
         {
@@ -583,23 +556,9 @@ internal sealed class ClientConnection : IThreadPoolWorkItem
 
                 end += read;
                 var unread = new ReadOnlySequence<byte>(buffer, start, end - start);
-                Volatile.Write(ref _dispatchingThread, Environment.CurrentManagedThreadId);
-                t_dispatching = this;
-                try
+                if (!DispatchRead(ref unread))
                 {
-                    while (FrameCodec.TryReadFrame(ref unread, _maxFrameSize, out ReadOnlySequence<byte> body))
-                    {
-                        if (!Dispatch(FrameCodec.ParseResponse(body)))
-                        {
-                            return;
-                        }
-                    }
-                }
-                finally
-                {
-                    Volatile.Write(ref _dispatchingThread, 0);
-                    t_dispatching = null;
-                    RunDeferredFlushes();
+                    return;
                 }
 
                 start = end - (int)unread.Length;
@@ -607,23 +566,56 @@ internal sealed class ClientConnection : IThreadPoolWorkItem
                 {
                     start = end = 0;
                 }
-
-                FlushAfterDispatch();
             }
         }
-        catch (FrameTooLargeException e)
+        catch (Exception e) when (IsReadFailure(e))
         {
-            Close("response frame too large: " + e.Message, e);
-        }
-        catch (MalformedFrameException e)
-        {
-            Close("response frame did not parse: " + e.Message, e);
-        }
-        catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException or InvalidOperationException)
-        {
-            Close("receiving failed: " + e.Message, e);
+            CloseAfterReadFailure(e);
         }
     }
+
+    /// <summary>
+    /// Dispatches every whole response frame at the front of <paramref name="buffer"/> (taking them off
+    /// it) as this thread's read of the connection, flushes the other connections its continuations
+    /// sent on, then flushes this one once for every request they sent here. Returns false when the
+    /// connection was closed.
+    /// </summary>
+    // REQUIRES: called by a read loop of this connection.
+    private bool DispatchRead(ref ReadOnlySequence<byte> buffer)
+    {
+        t_dispatching = this;
+        try
+        {
+            while (FrameCodec.TryReadFrame(ref buffer, _maxFrameSize, out ReadOnlySequence<byte> body))
+            {
+                if (!Dispatch(FrameCodec.ParseResponse(body)))
+                {
+                    return false;
+                }
+            }
+        }
+        finally
+        {
+            t_dispatching = null;
+            RunDeferredFlushes();
+        }
+
+        FlushAfterDispatch();
+        return true;
+    }
+
+    /// <summary>The failures a read loop ends on by closing the connection (<see cref="CloseAfterReadFailure"/>).</summary>
+    private static bool IsReadFailure(Exception e) =>
+        e is FrameTooLargeException or MalformedFrameException or IOException or SocketException or ObjectDisposedException or InvalidOperationException;
+
+    private void CloseAfterReadFailure(Exception e) => Close(
+        e switch
+        {
+            FrameTooLargeException => "response frame too large: ",
+            MalformedFrameException => "response frame did not parse: ",
+            _ => "receiving failed: ",
+        } + e.Message,
+        e);
 
     /// <summary>
     /// Completes the request <paramref name="response"/> answers (with <see cref="ActorLsmClientOptions.InlineCompletions"/>

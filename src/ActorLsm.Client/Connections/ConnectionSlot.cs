@@ -38,6 +38,29 @@ internal sealed class ConnectionSlot
         _onClosed = OnClosed;
     }
 
+    /// <summary>
+    /// The connection whose read the calling thread is dispatching (<see cref="ClientConnection.DispatchingOnThisThread"/>)
+    /// when it is open and held by one of <paramref name="slots"/>, else null: a continuation on a reader
+    /// sends on that reader's connection (<see cref="ActorLsmClientOptions.InlineCompletions"/>).
+    /// </summary>
+    public static ClientConnection? ReaderAmong(IReadOnlyList<ConnectionSlot> slots)
+    {
+        if (ClientConnection.DispatchingOnThisThread is not { IsOpen: true } reader)
+        {
+            return null;
+        }
+
+        foreach (ConnectionSlot slot in slots)
+        {
+            if (ReferenceEquals(slot.Current, reader))
+            {
+                return reader;
+            }
+        }
+
+        return null;
+    }
+
     /// <summary>The open connection, or null.</summary>
     public ClientConnection? Current
     {

@@ -26,15 +26,9 @@ internal sealed class EndpointPool
     /// <summary>The next slot's connection, opened if needed (ConnectionSlot.GetAsync's errors).</summary>
     public ValueTask<ClientConnection> NextAsync(CancellationToken cancellationToken)
     {
-        if (ClientConnection.DispatchingOnThisThread is { IsOpen: true } reader)
+        if (ConnectionSlot.ReaderAmong(_slots) is { } reader)
         {
-            foreach (ConnectionSlot slot in _slots)
-            {
-                if (ReferenceEquals(slot.Current, reader))
-                {
-                    return new ValueTask<ClientConnection>(reader);
-                }
-            }
+            return new ValueTask<ClientConnection>(reader);
         }
 
         uint index = (uint)Interlocked.Increment(ref _next);
