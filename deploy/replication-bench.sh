@@ -12,7 +12,9 @@
 # Env: YCSB_DIR (workload files), BENCH_DIR (data; default ./data/replication-bench),
 #      PHASES (default "single cluster failover"; e.g. PHASES=failover measures only the failovers,
 #      after loading the cluster), CONNECTIONS (pipelined TCP connections of the client per
-#      endpoint, default 1), FAILOVER (0 leaves out step 3, as PHASES="single cluster").
+#      endpoint, default 1), FAILOVER (0 leaves out step 3, as PHASES="single cluster"),
+#      WARMUP (1, the default: the A and C runs of steps 1 and 2 first run as many operations again,
+#      unmeasured, in the same client process, after JIT tiering on both sides; 0: cold).
 set -euo pipefail
 
 records=${1:-20000}
@@ -23,6 +25,8 @@ ycsb=${YCSB_DIR:-$root/../shared/ycsb}
 work=${BENCH_DIR:-$root/data/replication-bench}
 port=7499
 connections=${CONNECTIONS:-1}
+warm_ops=0
+[ "${WARMUP:-1}" = 0 ] || warm_ops=$ops
 default_phases="single cluster failover"
 [ "${FAILOVER:-1}" != 0 ] || default_phases="single cluster"
 phases=" ${PHASES:-$default_phases} "
@@ -44,8 +48,8 @@ cleanup() {
 }
 trap cleanup EXIT
 
-ycsb_phase() { # name phase workload ops endpoint
-  "$cli" ycsb --workload "$ycsb/workload$3" --phase "$2" --threads "$threads" --no-progress --connections "$connections" \
+ycsb_phase() { # name phase workload ops endpoint [warm-up ops]
+  "$cli" ycsb --workload "$ycsb/workload$3" --phase "$2" --threads "$threads" --no-progress --connections "$connections" --warmup-ops "${6:-0}" \
     -p recordcount="$records" -p operationcount="$4" --endpoint "$5" >"$work/$1.txt"
 }
 
@@ -60,8 +64,8 @@ echo "single node: load $records, run A and C ($ops operations) ..." >&2
 single_pid=$!
 for _ in $(seq 1 120); do grep -q 'listening' "$work/single.out" 2>/dev/null && break; sleep 0.5; done
 ycsb_phase single-load load a "$records" "127.0.0.1:$port"
-ycsb_phase single-a run a "$ops" "127.0.0.1:$port"
-ycsb_phase single-c run c "$ops" "127.0.0.1:$port"
+ycsb_phase single-a run a "$ops" "127.0.0.1:$port" "$warm_ops"
+ycsb_phase single-c run c "$ops" "127.0.0.1:$port" "$warm_ops"
 kill "$single_pid"; wait "$single_pid" 2>/dev/null || true; single_pid=
 fi
 
@@ -78,8 +82,8 @@ full_sync() { # every shard's in-sync set has three members
 until full_sync 127.0.0.1:7401; do sleep 0.5; done
 ycsb_phase cluster-load load a "$records" "$endpoints"
 if has cluster; then
-  ycsb_phase cluster-a run a "$ops" "$endpoints"
-  ycsb_phase cluster-c run c "$ops" "$endpoints"
+  ycsb_phase cluster-a run a "$ops" "$endpoints" "$warm_ops"
+  ycsb_phase cluster-c run c "$ops" "$endpoints" "$warm_ops"
 fi
 
 # 3. failover: kill -9 during a run of A, then restart the node and wait until it is back in sync

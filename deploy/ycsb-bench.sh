@@ -4,7 +4,9 @@
 # p95/p99 latencies side by side. The workload files are YCSB's own (../shared/ycsb by default).
 # Usage: deploy/ycsb-bench.sh [RECORDS] [OPS] [THREADS]    (defaults 100000 100000 8)
 # Env: YCSB_DIR (workload files), BENCH_DIR (data), SCAN_OPS (run length of E, default OPS/10),
-#      PORT (default 7499), CONNECTIONS (pipelined TCP connections of the client, default 1).
+#      PORT (default 7499), CONNECTIONS (pipelined TCP connections of the client, default 1),
+#      WARMUP (1, the default: each run phase first runs as many operations again, unmeasured, in
+#      the same process, so both modes are measured after JIT tiering; 0: cold, as before 2026-12-03).
 set -euo pipefail
 
 records=${1:-100000}
@@ -16,6 +18,7 @@ work=${BENCH_DIR:-$root/data/ycsb-bench}
 scan_ops=${SCAN_OPS:-$((ops / 10))}
 port=${PORT:-7499}
 connections=${CONNECTIONS:-1}
+warmup=${WARMUP:-1}
 
 echo "building (Release) ..." >&2
 dotnet build -c Release "$root/src/ActorLsm.Cli" -v quiet -nologo >/dev/null
@@ -41,10 +44,11 @@ start_server() {
 
 # run MODE PHASE WORKLOAD OPS -> report file
 run() {
-  local mode=$1 phase=$2 wl=$3 n=$4 target
+  local mode=$1 phase=$2 wl=$3 n=$4 target warm=()
+  [ "$phase" = run ] && [ "$warmup" != 0 ] && warm=(--warmup-ops "$n")
   if [ "$mode" = network ]; then target=(--endpoint "127.0.0.1:$port" --connections "$connections"); else target=(--embedded "$work/embedded"); fi
   "$cli" ycsb --workload "$ycsb/workload$wl" --phase "$phase" --threads "$threads" --no-progress \
-    -p recordcount="$records" -p operationcount="$n" "${target[@]}" >"$work/$mode-$phase-$wl.txt"
+    -p recordcount="$records" -p operationcount="$n" "${target[@]}" "${warm[@]}" >"$work/$mode-$phase-$wl.txt"
 }
 
 for mode in network embedded; do
@@ -63,7 +67,7 @@ field() { # file section metric
   awk -F', ' -v s="[$2]" -v m="$3" '$1 == s && $2 == m { printf "%.0f", $3; exit }' "$1"
 }
 
-printf '\nrecordcount=%s operationcount=%s (E: %s) threads=%s, client connections=%s, 16 shards, WAL fsynced per commit group\n\n' "$records" "$ops" "$scan_ops" "$threads" "$connections"
+printf '\nrecordcount=%s operationcount=%s (E: %s) threads=%s, client connections=%s, warm-up %s, 16 shards, WAL fsynced per commit group\n\n' "$records" "$ops" "$scan_ops" "$threads" "$connections" "$([ "$warmup" != 0 ] && echo 'as many operations first' || echo none)"
 printf '| workload | mode | ops/sec | read p95 / p99 (us) | write p95 / p99 (us) | network/embedded |\n'
 printf '|---|---|---:|---:|---:|---:|\n'
 for wl in load a b c f e; do

@@ -22,12 +22,12 @@ public sealed class EmbeddedYcsbTests : IDisposable
             .Where(parts => parts.Length == 3 && parts[1] == metric)
             .ToDictionary(parts => parts[0], parts => long.Parse(parts[2], CultureInfo.InvariantCulture));
 
-    private async Task<(int Code, string Out, string Err)> YcsbAsync(string phase)
+    private async Task<(int Code, string Out, string Err)> YcsbAsync(string phase, params string[] extra)
     {
         var output = new StringWriter();
         var error = new StringWriter();
         int code = await CliApp.RunAsync(
-            ["ycsb", "--workload", _workload, "--phase", phase, "--embedded", _dir, "--threads", "4", "--no-progress", "-p", "recordcount=500", "-p", "operationcount=1000"],
+            ["ycsb", "--workload", _workload, "--phase", phase, "--embedded", _dir, "--threads", "4", "--no-progress", "-p", "recordcount=500", "-p", "operationcount=1000", .. extra],
             output,
             error);
         return (code, output.ToString(), error.ToString());
@@ -52,5 +52,33 @@ public sealed class EmbeddedYcsbTests : IDisposable
         Assert.DoesNotContain("Return=NOT_FOUND", run, StringComparison.Ordinal);
         Assert.Contains("[OVERALL], Throughput(ops/sec), ", run, StringComparison.Ordinal);
         Assert.Equal(string.Empty, runErr);
+    }
+
+    [Fact]
+    public async Task Ycsb_RunWithWarmup_ReportsOnlyTheMeasuredOperations()
+    {
+        (int loadCode, _, string loadErr) = await YcsbAsync("load");
+        Assert.True(loadCode == 0, loadErr);
+
+        (int runCode, string run, string runErr) = await YcsbAsync("run", "--warmup-ops", "700");
+
+        Assert.True(runCode == 0, runErr);
+        Dictionary<string, long> operations = Counts(run, "Operations");
+        Assert.Equal(700, operations["[WARMUP]"]);
+        Assert.Equal(1000, operations.Where(o => o.Key != "[WARMUP]").Sum(o => o.Value));
+        Assert.Equal(1000, Counts(run, "Return=OK").Values.Sum());
+        Assert.StartsWith("[OVERALL], RunTime(ms), ", run, StringComparison.Ordinal);
+        Assert.Equal(string.Empty, runErr);
+    }
+
+    [Fact]
+    public async Task Ycsb_WarmupInLoadPhase_UsageErrorAndNothingWritten()
+    {
+        (int code, string output, string err) = await YcsbAsync("load", "--warmup-ops", "10");
+
+        Assert.Equal(2, code);
+        Assert.Contains("--warmup-ops applies to the run phase only", err, StringComparison.Ordinal);
+        Assert.Equal(string.Empty, output);
+        Assert.False(Directory.Exists(_dir) && Directory.EnumerateFileSystemEntries(_dir).Any());
     }
 }

@@ -74,6 +74,29 @@ public class RunnerTests
     }
 
     [Fact]
+    public async Task RunAsync_OperationBudget_RunsThatManyInsteadOfOperationCount()
+    {
+        var store = new InMemoryYcsbStore();
+        CoreWorkloadSettings settings = Settings("recordcount=100", "operationcount=2000");
+        await RunAsync(store, settings, YcsbPhase.Load);
+
+        var runner = new YcsbRunner(store, new CoreWorkload(settings, YcsbPhase.Run), threads: 3, seed: 9, operations: 150);
+        YcsbResult result = await runner.RunAsync(CancellationToken.None);
+
+        Assert.Equal(150, runner.Total);
+        Assert.Equal(150, result.Operations);
+        Assert.Equal(150, result.Measurements.Values.Sum(m => m.Operations));
+    }
+
+    [Fact]
+    public void Constructor_NegativeBudget_Throws()
+    {
+        CoreWorkloadSettings settings = Settings("recordcount=10");
+
+        Assert.Throws<ArgumentOutOfRangeException>(() => new YcsbRunner(new InMemoryYcsbStore(), new CoreWorkload(settings, YcsbPhase.Run), threads: 1, seed: 1, operations: -1));
+    }
+
+    [Fact]
     public async Task RunAsync_LatestWithInserts_ReadsOnlyInsertedKeysAndContinuesNumbering()
     {
         var store = new InMemoryYcsbStore();

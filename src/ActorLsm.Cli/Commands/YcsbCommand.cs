@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Globalization;
 using ActorLsm.Cli.Ycsb;
 using Spectre.Console;
 
@@ -6,7 +7,7 @@ namespace ActorLsm.Cli.Commands;
 
 /// <summary>
 /// <c>actorlsm ycsb --workload FILE --phase load|run [-p name=value ...] [--threads N]
-/// [--endpoint host:port | --embedded DIR] [--connections N] [--pool-completions] [--seed S] [--no-progress]</c>: one phase of a YCSB
+/// [--endpoint host:port | --embedded DIR] [--connections N] [--pool-completions] [--warmup-ops N] [--seed S] [--no-progress]</c>: one phase of a YCSB
 /// CoreWorkload (see <see cref="CoreWorkload"/>) against a node or an in-process
 /// <c>ShardedNode</c>; prints YCSB's report lines on stdout. Exit 1 when a load-phase insert
 /// failed, 2 on bad arguments or workload properties.
@@ -31,11 +32,16 @@ internal static class YcsbCommand
         {
             Description = "Network only: resume the workers on the thread pool after each response (the client's default) instead of on the connection's reader",
         };
+        var warmup = new Option<long>("--warmup-ops")
+        {
+            Description = "Run phase only: first run this many operations of the same mix, unmeasured, in the same process (JIT tiering, caches, connections), then the measured operationcount",
+            DefaultValueFactory = _ => 0,
+        };
         var seed = new Option<int>("--seed") { Description = "Seed of the workers' random streams", DefaultValueFactory = _ => 1 };
         var noProgress = new Option<bool>("--no-progress") { Description = "No progress bar on stderr" };
         var command = new Command("ycsb", "Run one phase of a YCSB CoreWorkload and print YCSB's report lines.")
         {
-            workload, phase, properties, threads, endpoint, embedded, connections, poolCompletions, seed, noProgress,
+            workload, phase, properties, threads, endpoint, embedded, connections, poolCompletions, warmup, seed, noProgress,
         };
         command.SetAction((parse, cancellationToken) => CommandSupport.RunAsync(parse, "ycsb", async (output, ct) =>
         {
@@ -62,6 +68,17 @@ internal static class YcsbCommand
                 throw new UsageException("--embedded needs a data directory");
             }
 
+            long warmupOps = parse.GetValue(warmup);
+            if (warmupOps < 0)
+            {
+                throw new UsageException($"--warmup-ops must be >= 0, got {warmupOps}");
+            }
+
+            if (warmupOps > 0 && parse.GetValue(phase) == "load")
+            {
+                throw new UsageException("--warmup-ops applies to the run phase only (the load phase inserts each record once)");
+            }
+
             string? address = dataDir is null ? string.Join(',', CommandSupport.ParseEndpoints(parse.GetValue(endpoint))) : null;
             YcsbPhase ycsbPhase = parse.GetValue(phase) == "load" ? YcsbPhase.Load : YcsbPhase.Run;
             WorkloadProperties props = WorkloadProperties.Load(parse.GetValue(workload)!, parse.GetValue(properties) ?? []);
@@ -71,14 +88,33 @@ internal static class YcsbCommand
                 ? await EmbeddedYcsbStore.OpenAsync(dataDir, ct).ConfigureAwait(false)
                 : new ClientYcsbStore(address!, perEndpoint, inlineCompletions: !parse.GetValue(poolCompletions));
             YcsbResult result;
+            YcsbResult? warm = null;
             await using (store.ConfigureAwait(false))
             {
+                if (warmupOps > 0)
+                {
+                    // Its own random streams (seed + 1); the measured pass then starts from the same seed as without a warm-up.
+                    var warmupRunner = new YcsbRunner(store, core, workers, parse.GetValue(seed) + 1, warmupOps);
+                    warm = await warmupRunner.RunAsync(ct).ConfigureAwait(false);
+                    if (warm.FirstError is not null)
+                    {
+                        CommandSupport.Fail(parse.InvocationConfiguration.Error, "ycsb", $"warm-up: {warm.ErrorCount} operations failed; first: {warm.FirstError}");
+                    }
+                }
+
                 var runner = new YcsbRunner(store, core, workers, parse.GetValue(seed));
                 bool showProgress = !parse.GetValue(noProgress) && !Console.IsErrorRedirected;
                 result = await RunWithProgressAsync(runner, ycsbPhase, showProgress, ct).ConfigureAwait(false);
             }
 
             YcsbReport.Write(output, result.RunTimeMs, result.Operations, result.Measurements);
+            if (warm is not null)
+            {
+                // After the measured report, in its line format, so parsers that read [OVERALL] and the operations see no change.
+                output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"[WARMUP], RunTime(ms), {warm.RunTimeMs}"));
+                output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"[WARMUP], Operations, {warm.Operations}"));
+            }
+
             if (result.FirstError is not null)
             {
                 CommandSupport.Fail(parse.InvocationConfiguration.Error, "ycsb", $"{result.ErrorCount} operations failed; first: {result.FirstError}");

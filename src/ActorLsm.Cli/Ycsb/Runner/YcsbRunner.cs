@@ -5,7 +5,8 @@ namespace ActorLsm.Cli.Ycsb;
 /// <summary>
 /// Executes one phase of a <see cref="CoreWorkload"/> against an <see cref="IYcsbStore"/>: N
 /// asynchronous workers each issue one operation at a time, back to back, claiming operations
-/// from a shared budget (insertcount for load, operationcount for run) until it is spent. Every
+/// from a shared budget (insertcount for load, operationcount for run, or the budget given to the
+/// constructor, as a warm-up pass uses) until it is spent. Every
 /// operation is awaited, so when <see cref="RunAsync"/> returns every write has been acknowledged.
 /// Failures are counted (<c>Return=ERROR</c>), not thrown; cancellation stops the workers and throws.
 /// </summary>
@@ -15,25 +16,37 @@ internal sealed class YcsbRunner
     private readonly CoreWorkload _workload;
     private readonly int _threads;
     private readonly int _seed;
+    private readonly long _operations;
     private long _claimed;
     private long _completed;
     private string? _firstError;
 
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="threads"/> &lt; 1.</exception>
-    public YcsbRunner(IYcsbStore store, CoreWorkload workload, int threads, int seed)
+    /// <param name="store">The store the operations go to.</param>
+    /// <param name="workload">The phase's operation mix and key choice.</param>
+    /// <param name="threads">Workers, each with one operation in flight.</param>
+    /// <param name="seed">Seed of the workers' random streams.</param>
+    /// <param name="operations">Operations of this pass; null: the phase's own count (<see cref="CoreWorkload.TotalOperations"/>).</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="threads"/> &lt; 1 or <paramref name="operations"/> &lt; 0.</exception>
+    public YcsbRunner(IYcsbStore store, CoreWorkload workload, int threads, int seed, long? operations = null)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(threads, 1);
+        if (operations is { } count)
+        {
+            ArgumentOutOfRangeException.ThrowIfNegative(count, nameof(operations));
+        }
+
         _store = store;
         _workload = workload;
         _threads = threads;
         _seed = seed;
+        _operations = operations ?? workload.TotalOperations;
     }
 
     /// <summary>Operations finished so far (for progress display).</summary>
     public long Completed => Interlocked.Read(ref _completed);
 
-    /// <summary>Operations of the phase.</summary>
-    public long Total => _workload.TotalOperations;
+    /// <summary>Operations of this pass: the phase's, or the budget given to the constructor.</summary>
+    public long Total => _operations;
 
     public async Task<YcsbResult> RunAsync(CancellationToken cancellationToken)
     {
