@@ -60,7 +60,7 @@ public sealed partial class LsmStore
             _versions.WriteSnapshotManifest();
 
             _memLogNumber = _versions.NewFileNumber();
-            _wal = new LogWriter(FileNames.Log(_dir, _memLogNumber), fileSystem: _options.FileSystem, reserveChunk: WalReserveChunk);
+            _wal = new LogWriter(FileNames.Log(_dir, _memLogNumber), fileSystem: _options.FileSystem, extendChunk: WalExtendChunk);
             edit.LogNumber = _memLogNumber;
             edit.LastSequence = maxSequence;
             _versions.LogAndApply(edit);

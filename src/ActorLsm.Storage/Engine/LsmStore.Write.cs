@@ -12,11 +12,12 @@ public sealed partial class LsmStore
     private const int MaxGroupBytes = 1 << 20;
 
     /// <summary>
-    /// Disk space a WAL segment reserves ahead of its appends, per step (LogWriter reserveChunk;
-    /// RocksDB reserves its WAL with fallocate too). Bounded so that 16 shards' live segments hold
-    /// at most 16 MiB of reserved, unwritten space.
+    /// Bytes a WAL segment grows by ahead of its appends, per step (LogWriter extendChunk, Wal/FORMAT.md
+    /// "Durability"; RocksDB allocates ahead of its WAL with fallocate too). Each segment holds at most
+    /// this much allocated, unwritten space after its last record until it is deleted: 16 MiB for 16
+    /// shards' active segments, plus one chunk per segment whose memtable waits for its flush.
     /// </summary>
-    private const long WalReserveChunk = 1 << 20;
+    private const long WalExtendChunk = 1 << 20;
 
     [ThreadStatic]
     private static Writer? s_threadWriter;
@@ -428,7 +429,7 @@ public sealed partial class LsmStore
                 Interlocked.Increment(ref _counters.WalSyncs);
             }
 
-            wal = new LogWriter(FileNames.Log(_dir, logNumber), fileSystem: _options.FileSystem, reserveChunk: WalReserveChunk);
+            wal = new LogWriter(FileNames.Log(_dir, logNumber), fileSystem: _options.FileSystem, extendChunk: WalExtendChunk);
             _options.FileSystem.SyncDirectory(_dir);
         }
         catch (IOException e)

@@ -55,7 +55,7 @@ public sealed class DefaultFileSystem : IFileSystem
         // fdatasync on Linux (RocksDB's default, use_fsync = false): data and size, no timestamps.
         public override void Sync() => FileDataSync.Sync(_stream);
 
-        public override void Reserve(long offset, long length) => FilePreallocate.TryReserve(_stream, offset, length);
+        public override bool TryExtend(long offset, long length) => FilePreallocate.TryExtend(_stream, offset, length);
 
         public override void SetLength(long length)
         {

@@ -152,12 +152,23 @@ public sealed class FaultInjectionFileSystem : IFileSystem
             foreach ((string path, FileState state) in _files)
             {
                 long keep = Math.Min(state.SyncedLength, state.LostFrom);
+                // A size grown by TryExtend and covered by a sync survives (fdatasync makes the
+                // size durable), with zeros where unsynced writes were; otherwise the file ends
+                // at its synced bytes, as if it had never grown.
+                long size = Math.Max(keep, state.SyncedExtent);
                 var info = new FileInfo(path);
-                if (info.Exists && info.Length > keep)
+                if (info.Exists && (info.Length > keep || state.WrittenLength > keep))
                 {
-                    dropped += info.Length - keep;
+                    dropped += Math.Max(0, state.WrittenLength - keep);
                     using var stream = new FileStream(path, FileMode.Open, FileAccess.Write, FileShare.ReadWrite | FileShare.Delete);
-                    stream.SetLength(keep);
+                    long zeroTo = Math.Min(info.Length, size);
+                    if (zeroTo > keep)
+                    {
+                        stream.Position = keep;
+                        stream.Write(new byte[(int)Math.Min(zeroTo - keep, int.MaxValue)]);
+                    }
+
+                    stream.SetLength(size);
                 }
             }
 
@@ -230,7 +241,8 @@ public sealed class FaultInjectionFileSystem : IFileSystem
             {
                 if (!_files.TryGetValue(path, out state!))
                 {
-                    state = new FileState { SyncedLength = new FileInfo(path).Length };
+                    long length = new FileInfo(path).Length;
+                    state = new FileState { SyncedLength = length, WrittenLength = length, Extent = length, SyncedExtent = length };
                     _files[path] = state;
                 }
             }
@@ -383,7 +395,8 @@ public sealed class FaultInjectionFileSystem : IFileSystem
 
         foreach (FileState state in _files.Values)
         {
-            Debug.Assert(state.SyncedLength >= 0 && state.LostFrom >= 0, "lengths are not negative");
+            Debug.Assert(state.SyncedLength >= 0 && state.LostFrom >= 0 && state.WrittenLength >= 0, "lengths are not negative");
+            Debug.Assert(state.SyncedExtent <= Math.Max(state.Extent, state.SyncedLength), "a synced extent was extended first");
         }
     }
 
@@ -394,6 +407,7 @@ public sealed class FaultInjectionFileSystem : IFileSystem
             if (Begin(FaultOperation.Write, file.Path))
             {
                 file.Inner.Write(data);
+                file.State.WrittenLength = Math.Max(file.State.WrittenLength, file.Inner.Length);
             }
             else
             {
@@ -438,6 +452,7 @@ public sealed class FaultInjectionFileSystem : IFileSystem
             }
 
             file.State.SyncedLength = file.Inner.Length;
+            file.State.SyncedExtent = file.State.Extent;
         }
     }
 
@@ -449,18 +464,24 @@ public sealed class FaultInjectionFileSystem : IFileSystem
             {
                 file.Inner.SetLength(length);
                 file.State.SyncedLength = Math.Min(file.State.SyncedLength, length);
+                file.State.WrittenLength = Math.Min(file.State.WrittenLength, length);
+                file.State.Extent = length; // durable at once (the type's remarks)
+                file.State.SyncedExtent = length;
             }
         }
     }
 
-    private void OnReserve(FaultFile file, long offset, long length)
+    private bool OnExtend(FaultFile file, long offset, long length)
     {
         lock (_lock)
         {
-            if (!_crashed)
+            if (_crashed || !file.Inner.TryExtend(offset, length))
             {
-                file.Inner.Reserve(offset, length);
+                return false;
             }
+
+            file.State.Extent = Math.Max(file.State.Extent, offset + length);
+            return true;
         }
     }
 
@@ -471,6 +492,15 @@ public sealed class FaultInjectionFileSystem : IFileSystem
 
         /// <summary>Offset from which data was lost by a failed fsync; long.MaxValue when none.</summary>
         public long LostFrom = long.MaxValue;
+
+        /// <summary>End of the bytes written so far (what a crash can drop).</summary>
+        public long WrittenLength;
+
+        /// <summary>Size the file was grown to by <see cref="WritableFile.TryExtend"/> (or set by SetLength).</summary>
+        public long Extent;
+
+        /// <summary><see cref="Extent"/> at the last successful sync: the size a crash leaves at least.</summary>
+        public long SyncedExtent;
     }
 
     /// <summary>A create, rename or delete not yet made durable by a directory fsync.</summary>
@@ -507,8 +537,8 @@ public sealed class FaultInjectionFileSystem : IFileSystem
 
         public override void SetLength(long length) => _fs.OnSetLength(this, length);
 
-        // The reservation changes neither the length nor the contents the crash model tracks.
-        public override void Reserve(long offset, long length) => _fs.OnReserve(this, offset, length);
+        // Not a counted operation (it changes no content); the crash model keeps the size once synced.
+        public override bool TryExtend(long offset, long length) => _fs.OnExtend(this, offset, length);
 
         protected override void Dispose(bool disposing)
         {

@@ -63,14 +63,15 @@ public abstract class WritableFile : IDisposable
     public abstract void SetLength(long length);
 
     /// <summary>
-    /// A hint: reserve disk space for bytes [<paramref name="offset"/>, <paramref name="offset"/> +
-    /// <paramref name="length"/>) ahead of the writes that will fill it, without changing
-    /// <see cref="Length"/> or the file's contents (fallocate with FALLOC_FL_KEEP_SIZE). The default
-    /// does nothing; a file that cannot reserve ignores it. Never throws for lack of support.
+    /// A hint: grow the file so that it covers bytes [<paramref name="offset"/>, <paramref name="offset"/> +
+    /// <paramref name="length"/>) with allocated space that reads as zeros (fallocate(2) with mode 0 on
+    /// Linux), without moving <see cref="Length"/>, the next write's offset. Writes into that range
+    /// then change neither the file's size nor its allocation, so the fdatasync after them has only
+    /// the data to write (Wal/FORMAT.md, "Durability"). Returns false when the file cannot do it (the
+    /// default, other systems, file systems without fallocate): nothing changed. Never throws for
+    /// lack of support; the size it sets becomes durable with the next <see cref="Sync"/>.
     /// </summary>
-    public virtual void Reserve(long offset, long length)
-    {
-    }
+    public virtual bool TryExtend(long offset, long length) => false;
 
     /// <summary>Flushes buffered bytes to the OS (no fsync) and closes the file.</summary>
     public void Dispose()

@@ -25,8 +25,8 @@ internal static class LogFormat
     public const int MaxRecordSize = 1 << 30;
 
     /// <summary>
-    /// Reserved: never written. All-zero bytes (preallocated or zero-filled space after a crash)
-    /// read as this type; they never carry a valid CRC.
+    /// Reserved: never written. All-zero bytes (the grown space after a WAL segment's last record,
+    /// or zero-filled space after a crash) read as this type; they never carry a valid CRC.
     /// </summary>
     public const byte Zero = 0;
 

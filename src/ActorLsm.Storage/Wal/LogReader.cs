@@ -9,9 +9,12 @@ namespace ActorLsm.Storage.Wal;
 /// Reads the records of a log file (Wal/FORMAT.md) front to back, checking each record's CRC,
 /// and applies the crash-recovery tail policy (the idea of LevelDB's log::Reader, made strict):
 /// <list type="bullet">
+/// <item>A <b>zero remainder</b> — nothing but zero bytes from a record boundary to end of file — is
+/// the clean end of a segment grown ahead of its appends (LogWriter extendChunk): reading stops,
+/// <see cref="TornTail"/> stays false. Not under <see cref="StrictTail"/> (the manifest never grows).</item>
 /// <item>A <b>torn tail</b> — a partial header, a length running past end of file, a framing or
-/// CRC failure of a record that reaches end of file or is followed only by zero bytes, or a
-/// remainder of zero bytes — is what a crash in the middle of an append leaves. Reading stops,
+/// CRC failure of a record that reaches end of file or is followed only by zero bytes (and under
+/// <see cref="StrictTail"/> a zero remainder) — is what a crash in the middle of an append leaves. Reading stops,
 /// <see cref="TornTail"/> becomes true and no exception is thrown.</item>
 /// <item>A framing or CRC failure of a record followed by more (non-zero) data cannot come from
 /// a crash in an append-only file: it is <b>corruption</b>, reported as
@@ -127,7 +130,7 @@ internal sealed class LogReader : IDisposable
         {
             // The length runs past end of file: the payload's append never completed, unless
             // the bytes that are there hold a whole record whose length field was damaged.
-            if (PrefixMatchesChecksum(recordOffset, storedCrc, recordType) is { } trueLength)
+            if (PrefixMatchesChecksum(recordOffset, storedCrc, recordType, _fileLength) is { } trueLength)
             {
                 throw new CorruptionException(Path, recordOffset, $"record length {length} runs past end of file, but its first {trueLength} payload bytes match its checksum: the length field is damaged");
             }
@@ -146,6 +149,14 @@ internal sealed class LogReader : IDisposable
         uint actualCrc = Crc32C.Compute(covered);
         if (Crc32C.Unmask(storedCrc) != actualCrc)
         {
+            // Inside a grown segment a damaged length can point into the zero remainder, which
+            // would look like a torn append: the same prefix check as for a length past end of file.
+            if (!StrictTail && recordEnd < _fileLength && IsZeroFrom(recordEnd)
+                && PrefixMatchesChecksum(recordOffset, storedCrc, recordType, recordEnd) is { } shorter)
+            {
+                throw new CorruptionException(Path, recordOffset, $"record length {length} fails its checksum, but its first {shorter} payload bytes match it and only zeros follow: the length field is damaged");
+            }
+
             return StopOrThrow(recordOffset, recordEnd, "record checksum mismatch");
         }
 
@@ -214,6 +225,11 @@ internal sealed class LogReader : IDisposable
     /// </summary>
     private bool StopOrThrow(long recordOffset, long recordEnd, string detail)
     {
+        if (IsGrownEnd(recordOffset))
+        {
+            return StopAtCleanEnd();
+        }
+
         if (StrictTail)
         {
             if (IsZeroFrom(recordOffset))
@@ -234,6 +250,11 @@ internal sealed class LogReader : IDisposable
 
     private bool StopAtTornTail(long recordOffset, string detail)
     {
+        if (IsGrownEnd(recordOffset))
+        {
+            return StopAtCleanEnd();
+        }
+
         if (StrictTail && recordOffset == 0)
         {
             throw new CorruptionException(Path, recordOffset, detail + " in the first record, which is durable before the file is used");
@@ -245,13 +266,14 @@ internal sealed class LogReader : IDisposable
     }
 
     /// <summary>
-    /// For a record at <paramref name="recordOffset"/> whose length runs past end of file: the
-    /// payload length (shorter than the stored one) whose bytes match <paramref name="storedCrc"/>,
-    /// or null when no prefix of the bytes up to end of file does. A torn append leaves a prefix
-    /// of its payload, which matches only by chance (2^-32 per length); a match means the record
-    /// is complete and its length field was damaged. Error path only; reads the tail once.
+    /// For a record at <paramref name="recordOffset"/> whose stored length cannot be right (it runs
+    /// past end of file, or its checksum fails with only zeros after it): the payload length (shorter
+    /// than the stored one) whose bytes match <paramref name="storedCrc"/>, or null when no prefix of
+    /// the bytes up to <paramref name="limit"/> does. A torn append leaves a prefix of its payload,
+    /// which matches only by chance (2^-32 per length); a match means the record is complete and its
+    /// length field was damaged. Error path only; reads the bytes once.
     /// </summary>
-    private int? PrefixMatchesChecksum(long recordOffset, uint storedCrc, byte recordType)
+    private int? PrefixMatchesChecksum(long recordOffset, uint storedCrc, byte recordType, long limit)
     {
         uint want = Crc32C.Unmask(storedCrc);
         uint crc = Crc32C.Compute(new ReadOnlySpan<byte>(in recordType));
@@ -265,9 +287,9 @@ internal sealed class LogReader : IDisposable
         try
         {
             int length = 0;
-            while (fileOffset < _fileLength)
+            while (fileOffset < limit)
             {
-                int read = RandomAccess.Read(_handle, chunk.AsSpan(0, (int)Math.Min(chunk.Length, _fileLength - fileOffset)), fileOffset);
+                int read = RandomAccess.Read(_handle, chunk.AsSpan(0, (int)Math.Min(chunk.Length, limit - fileOffset)), fileOffset);
                 if (read == 0)
                 {
                     return null;
@@ -292,6 +314,19 @@ internal sealed class LogReader : IDisposable
         {
             ArrayPool<byte>.Shared.Return(chunk);
         }
+    }
+
+    /// <summary>
+    /// True when a failed check at <paramref name="recordOffset"/> is the zero remainder of a grown
+    /// segment rather than damage: only zero bytes from there to end of file, and not the manifest's
+    /// strict rule. Reads the remainder once (at most one grow step of a WAL segment).
+    /// </summary>
+    private bool IsGrownEnd(long recordOffset) => !StrictTail && IsZeroFrom(recordOffset);
+
+    private bool StopAtCleanEnd()
+    {
+        _done = true;
+        return false;
     }
 
     /// <summary>True when every byte from <paramref name="fileOffset"/> to end of file is zero. Error path only.</summary>

@@ -23,10 +23,10 @@ internal sealed class LogWriter : IDisposable
 
     private readonly WritableFile _stream;
     private readonly byte[] _buffer;
-    private readonly long _reserveChunk;
+    private long _extendChunk;
     private int _buffered;
     private long _length;
-    private long _reservedTo;
+    private long _extendedTo;
     private bool _failed;
     private bool _disposed;
 
@@ -39,21 +39,23 @@ internal sealed class LogWriter : IDisposable
     /// <param name="truncate">True to create or empty the file, false to append to it.</param>
     /// <param name="bufferSize">Bytes of the private buffer; at least <see cref="LogFormat.HeaderSize"/>.</param>
     /// <param name="fileSystem">Where the file is written; null for <see cref="DefaultFileSystem"/>.</param>
-    /// <param name="reserveChunk">
-    /// Bytes of disk space to reserve ahead of the writes, in steps of this size
-    /// (<see cref="WritableFile.Reserve"/>, fallocate with FALLOC_FL_KEEP_SIZE); 0 reserves nothing.
-    /// The file's length and contents, so the format (FORMAT.md), are the same either way.
+    /// <param name="extendChunk">
+    /// Bytes by which the file grows ahead of the writes, in steps of this size
+    /// (<see cref="WritableFile.TryExtend"/>, fallocate with mode 0), so that an fdatasync after an
+    /// append seldom has a new size to write; 0 grows nothing. The file then ends in zero bytes
+    /// after its last record until it is deleted, which readers take as its clean end (FORMAT.md,
+    /// "Durability"). Where the file cannot grow that way, writes append as with 0.
     /// </param>
-    public LogWriter(string path, bool truncate = true, int bufferSize = DefaultBufferSize, IFileSystem? fileSystem = null, long reserveChunk = 0)
+    public LogWriter(string path, bool truncate = true, int bufferSize = DefaultBufferSize, IFileSystem? fileSystem = null, long extendChunk = 0)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(bufferSize, LogFormat.HeaderSize);
-        ArgumentOutOfRangeException.ThrowIfNegative(reserveChunk);
+        ArgumentOutOfRangeException.ThrowIfNegative(extendChunk);
         Path = path;
         // bufferSize 0 disables the file's own buffer: this type buffers, so every byte is copied once.
         _stream = (fileSystem ?? DefaultFileSystem.Instance).OpenWritable(path, truncate, 0);
         _length = truncate ? 0 : _stream.Length;
-        _reservedTo = _length;
-        _reserveChunk = reserveChunk;
+        _extendedTo = _length;
+        _extendChunk = extendChunk;
         _buffer = GC.AllocateUninitializedArray<byte>(bufferSize);
         AssertInvariants();
     }
@@ -169,7 +171,7 @@ internal sealed class LogWriter : IDisposable
 
         try
         {
-            ReserveFor(_buffered);
+            ExtendFor(_buffered);
             _stream.Write(_buffer.AsSpan(0, _buffered));
         }
         catch
@@ -185,7 +187,7 @@ internal sealed class LogWriter : IDisposable
     {
         try
         {
-            ReserveFor(header.Length + payload.Length);
+            ExtendFor(header.Length + payload.Length);
             _stream.Write(header);
             _stream.Write(payload);
         }
@@ -197,22 +199,29 @@ internal sealed class LogWriter : IDisposable
     }
 
     /// <summary>
-    /// REQUIRES: about to write <paramref name="count"/> bytes at the file's end. Reserves the next
-    /// chunks of disk space when those bytes pass the reserved end, so that most appends (and the
-    /// fdatasync after them) find their blocks allocated.
+    /// REQUIRES: about to write <paramref name="count"/> bytes at the log's end. Grows the file by
+    /// whole chunks when those bytes pass its grown end, so that most appends (and the fdatasync
+    /// after them) change neither its size nor its allocation. The first refusal (a file system
+    /// without fallocate) turns growing off for this file.
     /// </summary>
-    private void ReserveFor(int count)
+    private void ExtendFor(int count)
     {
         long end = _stream.Length + count;
-        if (_reserveChunk == 0 || end <= _reservedTo)
+        if (_extendChunk == 0 || end <= _extendedTo)
         {
             return;
         }
 
-        long from = Math.Max(_reservedTo, _stream.Length);
-        long to = from + ((end - from + _reserveChunk - 1) / _reserveChunk * _reserveChunk); // whole chunks covering end
-        _stream.Reserve(from, to - from);
-        _reservedTo = to;
+        long from = Math.Max(_extendedTo, _stream.Length);
+        long to = from + ((end - from + _extendChunk - 1) / _extendChunk * _extendChunk); // whole chunks covering end
+        if (_stream.TryExtend(from, to - from))
+        {
+            _extendedTo = to;
+        }
+        else
+        {
+            _extendChunk = 0;
+        }
     }
 
     private void ThrowIfUnusable()
@@ -230,6 +239,6 @@ internal sealed class LogWriter : IDisposable
         Debug.Assert(_buffered >= 0 && _buffered <= _buffer.Length, "buffered bytes within the buffer");
         Debug.Assert(_length >= _buffered, "logical length covers the buffered bytes");
         Debug.Assert(_failed || _length == _stream.Length + _buffered, "logical length = file position + buffered bytes");
-        Debug.Assert(_reserveChunk == 0 || _failed || _reservedTo >= _stream.Length, "with reservations on, every byte written lies in reserved space");
+        Debug.Assert(_extendChunk == 0 || _failed || _extendedTo >= _stream.Length, "while growing is on, every byte written lies in the grown file");
     }
 }

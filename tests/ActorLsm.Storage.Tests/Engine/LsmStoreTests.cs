@@ -1,4 +1,5 @@
 using System.Text;
+using ActorLsm.Storage.Tests.Wal;
 
 namespace ActorLsm.Storage.Tests.Engine;
 
@@ -217,10 +218,7 @@ public sealed class LsmStoreTests
         }
 
         string log = Directory.GetFiles(dir.Path, "*.log").Single(f => new FileInfo(f).Length > 0);
-        using (var f = new FileStream(log, FileMode.Open))
-        {
-            f.SetLength(f.Length - 30); // the crash hit mid-append of the last record
-        }
+        LogTestData.TearLastRecord(log, 30); // the crash hit mid-append of the last record
 
         using LsmStore reopened = LsmStore.Open(dir.Path);
         Assert.NotNull(reopened.Get(B("key48")));

@@ -43,6 +43,57 @@ public sealed class FaultInjectionFileSystemTests : IDisposable
     }
 
     [Fact]
+    public void SimulateCrash_GrownAndSynced_KeepsGrownSizeWithZerosForUnsyncedBytes()
+    {
+        string path = PathOf("000001.log");
+        using (WritableFile file = _fs.OpenWritable(path, truncate: true, bufferSize: 0))
+        {
+            _fs.SyncDirectory(_dir.Path);
+            if (!OperatingSystem.IsLinux())
+            {
+                return; // growing is fallocate(2): elsewhere the writer appends, which the other tests cover
+            }
+
+            Assert.True(file.TryExtend(0, 4096), "fallocate grows files on this file system");
+
+            file.Write([1, 2, 3]);
+            file.Sync(); // makes the bytes and the grown size durable
+            file.Write([4, 5]);
+        }
+
+        _fs.SimulateCrash();
+
+        byte[] after = File.ReadAllBytes(path);
+        Assert.Equal(4096, after.Length);
+        Assert.Equal([1, 2, 3], after[..3]);
+        Assert.All(after[3..], b => Assert.Equal(0, b)); // the unsynced 4, 5 are gone, not left behind
+        Assert.Equal(2, _fs.LastCrash.DroppedBytes);
+    }
+
+    [Fact]
+    public void SimulateCrash_GrownButNeverSynced_EndsAtSyncedBytes()
+    {
+        string path = PathOf("000002.log");
+        WriteFile("000002.log", [9, 9], sync: true, syncDir: true);
+        using (WritableFile file = _fs.OpenWritable(path, truncate: false, bufferSize: 0))
+        {
+            if (!OperatingSystem.IsLinux())
+            {
+                return; // growing is fallocate(2): elsewhere the writer appends, which the other tests cover
+            }
+
+            Assert.True(file.TryExtend(0, 4096), "fallocate grows files on this file system");
+
+            file.Write([7]);
+        }
+
+        _fs.SimulateCrash();
+
+        Assert.Equal([9, 9], File.ReadAllBytes(path));
+        Assert.Equal(1, _fs.LastCrash.DroppedBytes);
+    }
+
+    [Fact]
     public void SimulateCrash_FileSyncedButDirectoryNot_FileVanishes()
     {
         WriteFile("a", [1, 2, 3], sync: true, syncDir: false);

@@ -114,10 +114,7 @@ public sealed class TailRuleTests : IDisposable
         }
 
         string older = Directory.EnumerateFiles(_dir.Path, "*.log").Order().First();
-        using (var stream = new FileStream(older, FileMode.Open))
-        {
-            stream.SetLength(stream.Length - 2);
-        }
+        LogTestData.TearLastRecord(older, 2);
 
         var e = Assert.Throws<CorruptionException>(() => OpenManual(_dir.Path, Options(fs, WalSyncMode.Batch)));
         Assert.Equal(older, e.FilePath);
@@ -134,10 +131,7 @@ public sealed class TailRuleTests : IDisposable
         }
 
         string log = Directory.EnumerateFiles(_dir.Path, "*.log").Single();
-        using (var stream = new FileStream(log, FileMode.Open))
-        {
-            stream.SetLength(stream.Length - 2);
-        }
+        LogTestData.TearLastRecord(log, 2);
 
         using LsmStore reopened = OpenManual(_dir.Path, Options(fs, WalSyncMode.Batch));
         Assert.Equal(Value(1, 20), reopened.Get(Key(1)));

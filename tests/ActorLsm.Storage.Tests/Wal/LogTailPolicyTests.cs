@@ -90,7 +90,7 @@ public sealed class LogTailPolicyTests : IDisposable
     [InlineData(10)]
     [InlineData(4096)]
     [InlineData(70_000)]
-    public void TryReadRecord_ZeroFilledTail_TornTailKeepsAllRecords(int zeros)
+    public void TryReadRecord_ZeroFilledTail_CleanEndKeepsAllRecords(int zeros)
     {
         var payloads = FourRecords();
         string path = _dir.File("000001.log");
@@ -103,9 +103,32 @@ public sealed class LogTailPolicyTests : IDisposable
 
         var (read, offset, tornTail) = LogTestData.ReadAll(path);
 
-        Assert.True(tornTail);
+        // A segment grown ahead of its appends ends this way (FORMAT.md, "Durability").
+        Assert.False(tornTail);
         Assert.Equal(length, offset);
         Assert.Equal(payloads.Count, read.Count);
+    }
+
+    [Fact]
+    public void TryReadRecord_LastLengthDamagedIntoZeroRemainder_ThrowsCorruption()
+    {
+        // A grown segment: the records, then zeros. A length field that grew by 100 now ends inside
+        // the zeros, as a torn append would; the whole payload before them still matches the CRC.
+        var payloads = FourRecords();
+        string path = _dir.File("000001.log");
+        long[] starts = LogTestData.Write(path, payloads);
+        using (var stream = new FileStream(path, FileMode.Open))
+        {
+            stream.Position = starts[^1] + LogFormat.LengthOffset;
+            stream.Write(BitConverter.GetBytes((uint)(payloads[^1].Length + 100)));
+            stream.Position = stream.Length;
+            stream.Write(new byte[4096]);
+        }
+
+        var e = Assert.Throws<CorruptionException>(() => LogTestData.ReadAll(path));
+
+        Assert.Equal(starts[^1], e.Offset);
+        Assert.Contains("length field is damaged", e.Message, StringComparison.Ordinal);
     }
 
     [Fact]

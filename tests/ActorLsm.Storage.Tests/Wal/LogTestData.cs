@@ -47,6 +47,27 @@ internal static class LogTestData
         return (payloads, reader.Offset, reader.TornTail);
     }
 
+    /// <summary>
+    /// What a crash in the middle of the last append leaves in a WAL segment grown ahead of its
+    /// appends (LogWriter extendChunk): the last <paramref name="bytes"/> bytes of the last record
+    /// never reached the disk and read as zeros; the file keeps its size. A segment that did not
+    /// grow (no zero remainder) is cut instead, as an append-only file would be.
+    /// </summary>
+    public static void TearLastRecord(string path, int bytes)
+    {
+        long validLength = ReadAll(path).Offset;
+        using var stream = new FileStream(path, FileMode.Open);
+        if (stream.Length > validLength)
+        {
+            stream.Position = validLength - bytes;
+            stream.Write(new byte[bytes]);
+        }
+        else
+        {
+            stream.SetLength(validLength - bytes);
+        }
+    }
+
     public static void FlipBit(string path, long offset, int bit)
     {
         using var stream = new FileStream(path, FileMode.Open, FileAccess.ReadWrite);
