@@ -117,11 +117,16 @@ internal sealed class LogReader : IDisposable
 
         if (remaining < LogFormat.HeaderSize)
         {
-            return StopAtTornTail(recordOffset, "partial record header");
+            return IsGrownEnd(recordOffset) ? StopAtCleanEnd() : StopAtTornTail(recordOffset, "partial record header");
         }
 
         Fill(LogFormat.HeaderSize);
         ReadOnlySpan<byte> header = _buffer.AsSpan(_start, LogFormat.HeaderSize);
+        if (!header.ContainsAnyExcept((byte)0) && IsGrownEnd(recordOffset))
+        {
+            return StopAtCleanEnd(); // a zero header is never a record (type 0 is reserved)
+        }
+
         uint storedCrc = Coding.GetFixed32(header[LogFormat.CrcOffset..]);
         uint length = Coding.GetFixed32(header[LogFormat.LengthOffset..]);
         byte recordType = header[LogFormat.TypeOffset];
@@ -225,11 +230,6 @@ internal sealed class LogReader : IDisposable
     /// </summary>
     private bool StopOrThrow(long recordOffset, long recordEnd, string detail)
     {
-        if (IsGrownEnd(recordOffset))
-        {
-            return StopAtCleanEnd();
-        }
-
         if (StrictTail)
         {
             if (IsZeroFrom(recordOffset))
@@ -250,11 +250,6 @@ internal sealed class LogReader : IDisposable
 
     private bool StopAtTornTail(long recordOffset, string detail)
     {
-        if (IsGrownEnd(recordOffset))
-        {
-            return StopAtCleanEnd();
-        }
-
         if (StrictTail && recordOffset == 0)
         {
             throw new CorruptionException(Path, recordOffset, detail + " in the first record, which is durable before the file is used");
@@ -317,9 +312,10 @@ internal sealed class LogReader : IDisposable
     }
 
     /// <summary>
-    /// True when a failed check at <paramref name="recordOffset"/> is the zero remainder of a grown
-    /// segment rather than damage: only zero bytes from there to end of file, and not the manifest's
-    /// strict rule. Reads the remainder once (at most one grow step of a WAL segment).
+    /// True when the bytes at record boundary <paramref name="recordOffset"/> are the zero remainder of
+    /// a grown segment: only zero bytes from there to end of file, and not the manifest's strict rule.
+    /// Reads the remainder once (at most one grow step of a WAL segment); called only at a zero
+    /// header or a partial one, so a reader at a grown segment's end scans it once.
     /// </summary>
     private bool IsGrownEnd(long recordOffset) => !StrictTail && IsZeroFrom(recordOffset);
 
