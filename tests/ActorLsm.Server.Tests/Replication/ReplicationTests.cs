@@ -50,9 +50,19 @@ public sealed class ReplicationTests
         // The largest value the store accepts (max-value-size 16 MiB) travels as one WAL record, in one
         // AppendRecords message over Akka.Remote (maximum-frame-size 32 MiB; with Akka's default of
         // 128000 bytes the append is dropped and this write fails with NOT_ENOUGH_REPLICAS). The client
-        // frame limit is raised so that the request itself fits.
+        // frame limit is raised so that the request itself fits. The three nodes share this test process, so
+        // the 16 MiB message's copies (and the collections they cause) pause all of them at once: Akka's
+        // heartbeats arrived 1.1 s late on a quiet machine. Once, under the full suite's load, the in-sync set
+        // shrank to the leader and the write was refused (NOT_ENOUGH_REPLICAS), as it must be when followers
+        // look unreachable (a pause beyond the fast timings' 1.5 s) or lag beyond replica-lag-time-max (3 s
+        // here). This test is about the value's bytes, not failure detection: it allows 10 s for both (Akka's
+        // default pause is 3 s, ours for the lag 10 s; production nodes run one per process).
         const int size = 16 * 1024 * 1024;
-        await using ReplicatedCluster cluster = await ReplicatedCluster.StartAsync(3, minInSync: 3, hocon: "actorlsm.server.max-frame-size = 17MiB");
+        await using ReplicatedCluster cluster = await ReplicatedCluster.StartAsync(3, minInSync: 3, hocon: """
+            actorlsm.server.max-frame-size = 17MiB
+            akka.cluster.failure-detector.acceptable-heartbeat-pause = 10s
+            actorlsm.cluster.replication.replica-lag-time-max = 10s
+            """);
         byte[] key = "sixteen-mib"u8.ToArray();
         byte[] value = new byte[size];
         new Random(16).NextBytes(value);
