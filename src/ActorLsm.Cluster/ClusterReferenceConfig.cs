@@ -92,6 +92,14 @@ public static class ClusterReferenceConfig
             # Bytes of WAL records a replicator keeps in flight to one follower before waiting for an ack.
             max-inflight-bytes = 4194304
 
+            # Largest replication message, in payload bytes: one AppendRecords carries whole WAL records up
+            # to this size, a larger record goes in pieces of at most this size, two unacknowledged at a
+            # time (src/ActorLsm.Cluster/PROTOCOL.md, R14), and one SnapshotChunk at most this many bytes.
+            # Keeps frames small so heartbeats do not wait behind them. Must be at least 1KiB and, with
+            # 64KiB to spare for framing, at most akka.remote.dot-netty.tcp.maximum-frame-size (Akka.Remote
+            # drops larger frames); a node refuses to start otherwise.
+            max-message-bytes = 1MiB
+
             # Largest snapshot piece (bytes) when a follower is rebuilt from the leader's SSTables;
             # must stay below akka.remote.dot-netty.tcp.maximum-frame-size.
             snapshot-chunk-size = 1048576
@@ -113,8 +121,10 @@ public static class ClusterReferenceConfig
           }
 
           remote.dot-netty.tcp {
-            # Override (Akka: 128000b). Replicated WAL records may be 16 MiB and travel in one message
-            # (with Protobuf framing around them): 32 MiB leaves room for that.
+            # Override (Akka: 128000b). Replicated WAL records travel in pieces of at most
+            # actorlsm.cluster.replication.max-message-bytes (R14), but a client message sent to another
+            # member (a Put or WriteBatch from WithActorLsm or WithActorLsmProxy) carries values of up to
+            # 16 MiB whole, with MessagePack framing around them: 32 MiB leaves room for that.
             maximum-frame-size = 33554432b
             # Override (Akka: 256000b each): socket buffers at least as large as one maximum frame.
             send-buffer-size = 33554432b

@@ -116,6 +116,7 @@ public sealed class ActorLsmMember
                     LeaderDirectReads = r.LeaderDirectReads,
                     MaxInflightBytes = r.MaxInflightBytes,
                     SnapshotChunkSize = r.SnapshotChunkSize,
+                    MaxMessageBytes = r.MaxMessageBytes,
                     ProposeInSync = (shard, epoch, inSync) => ReplicationCoordinator.Propose(viewBox.Value, shard, epoch, inSync),
                 });
             }

@@ -21,7 +21,6 @@ public sealed class ReferenceConfTests
         Assert.Equal(d.MaxSessionUnacknowledged, conf.GetInt("sessions.max-unacknowledged"));
         Assert.Equal(d.RouterName, conf.GetString("router-name"));
         Assert.Equal(d.Dispatcher, conf.GetString("dispatcher"));
-        Assert.Equal(new ShardReplicationOptions().MaxMessageBytes, conf.GetByteSize("replication.max-message-bytes"));
     }
 
     [Fact]

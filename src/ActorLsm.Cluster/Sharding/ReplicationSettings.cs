@@ -38,6 +38,17 @@ public sealed record ReplicationSettings
     /// <summary>WAL bytes in flight to one follower before the replicator waits. Default 4 MiB.</summary>
     public long MaxInflightBytes { get; init; } = 4L * 1024 * 1024;
 
+    /// <summary>
+    /// Largest replication message in payload bytes: whole WAL records up to this size per append, a
+    /// larger record in pieces of this size (PROTOCOL.md, R14), snapshot pieces of at most this size.
+    /// At least 1 KiB and, with <see cref="FrameMargin"/> to spare, at most Akka.Remote's
+    /// <c>maximum-frame-size</c>. Default 1 MiB.
+    /// </summary>
+    public int MaxMessageBytes { get; init; } = 1024 * 1024;
+
+    /// <summary>Bytes of an Akka.Remote frame kept for framing beside <see cref="MaxMessageBytes"/> of payload: 64 KiB.</summary>
+    public const int FrameMargin = 64 * 1024;
+
     /// <summary>Snapshot piece size in bytes. Default 1 MiB.</summary>
     public int SnapshotChunkSize { get; init; } = 1024 * 1024;
 
@@ -64,8 +75,17 @@ public sealed record ReplicationSettings
             LeaderDirectReads = config.GetBoolean(p + "leader-direct-reads", true),
             MaxInflightBytes = config.GetByteSize(p + "max-inflight-bytes") ?? 0,
             SnapshotChunkSize = (int)Math.Min(int.MaxValue, config.GetByteSize(p + "snapshot-chunk-size") ?? 0),
+            MaxMessageBytes = (int)Math.Min(int.MaxValue, config.GetByteSize(p + "max-message-bytes") ?? 0),
         };
         s.Validate();
+        const string Frame = "akka.remote.dot-netty.tcp.maximum-frame-size";
+        if (config.HasPath(Frame) && config.GetByteSize(Frame) is long frame && s.MaxMessageBytes + (long)FrameMargin > frame)
+        {
+            throw new ArgumentException(
+                $"{s.MaxMessageBytes} bytes plus {FrameMargin} for framing exceed {Frame} ({frame}); Akka.Remote drops larger messages",
+                "actorlsm.cluster.replication.max-message-bytes");
+        }
+
         return s;
     }
 
@@ -80,6 +100,7 @@ public sealed record ReplicationSettings
         Check(ReadLease > HeartbeatInterval, "read-lease (must exceed heartbeat-interval)", ReadLease);
         Check(MaxInflightBytes >= 1024, "max-inflight-bytes", MaxInflightBytes);
         Check(SnapshotChunkSize >= 1024, "snapshot-chunk-size", SnapshotChunkSize);
+        Check(MaxMessageBytes >= 1024, "max-message-bytes", MaxMessageBytes);
     }
 
     private static void Check(bool ok, string key, object value)

@@ -74,9 +74,9 @@ public sealed record ShardReplicationOptions
     public int SnapshotChunkSize { get; init; } = 1024 * 1024;
 
     /// <summary>
-    /// Largest replication message in payload bytes (hocon <c>actorlsm.node.replication.max-message-bytes</c>,
-    /// default 1 MiB): an <c>AppendRecords</c> carries WAL records up to this many bytes (at least one
-    /// record, never a part of one, so a single record of up to 16 MiB travels alone) and a
+    /// Largest replication message in payload bytes (hocon <c>actorlsm.cluster.replication.max-message-bytes</c>,
+    /// default 1 MiB): an <c>AppendRecords</c> carries whole WAL records up to this many bytes, or one
+    /// piece of at most this many bytes of a larger record (src/ActorLsm.Cluster/PROTOCOL.md, R14), and a
     /// <c>SnapshotChunk</c> at most this many bytes of file data. Keeps messages under Akka.Remote's
     /// <c>maximum-frame-size</c> and heartbeats from waiting behind huge frames. Must be at least 1 KiB.
     /// </summary>

@@ -17,8 +17,9 @@ namespace ActorLsm.Shards.Replication;
 /// answer or on any gap. Acknowledgements go to the parent as <see cref="FollowerAcked"/>.
 /// Every message to the follower's shard actor (an Akka ref, usually remote) is bounded by
 /// <see cref="ShardReplicationOptions.MaxMessageBytes"/>: appends carry whole WAL records up to that
-/// many bytes (one larger record travels alone), snapshot files go in pieces of at most that size,
-/// one piece in flight, so heartbeats never queue behind a huge frame.
+/// many bytes; a larger record goes in fragments of at most that size, at most two in flight, each
+/// acknowledged on arrival (R14); snapshot files go in pieces of at most that size, one piece in
+/// flight. So heartbeats (Akka's and ours) queue behind at most a few such frames, never a huge one.
 /// </summary>
 internal sealed class ReplicatorActor : ReceiveActor, IWithTimers
 {
@@ -42,6 +43,7 @@ internal sealed class ReplicatorActor : ReceiveActor, IWithTimers
     private long _lastSendTicks;
     private long _lastHeardTicks;
     private SnapshotSend? _snapshot;
+    private FragmentSend? _fragment;
 
     /// <inheritdoc/>
     public ITimerScheduler Timers { get; set; } = null!;
@@ -91,6 +93,7 @@ internal sealed class ReplicatorActor : ReceiveActor, IWithTimers
         _inflightBytes = 0;
         _snapshot?.Dispose();
         _snapshot = null;
+        _fragment = null;
         // The leader's log end as shipped, not only as synced (R12): a group this leader is still syncing
         // is part of its log, and a follower that already has it must not truncate it (an acknowledgement of
         // it may count for the high watermark as soon as the leader's sync ends).
@@ -158,6 +161,18 @@ internal sealed class ReplicatorActor : ReceiveActor, IWithTimers
             return;
         }
 
+        if (ack.FragmentSequence != 0)
+        {
+            // R14: the follower holds part of a record; nothing is acknowledged, more pieces may go.
+            if (_fragment is { } f && f.Record.FirstSequence == ack.FragmentSequence)
+            {
+                f.Acked = Math.Max(f.Acked, (int)ack.FragmentReceived);
+                Pump();
+            }
+
+            return;
+        }
+
         while (_inflight.Count > 0 && _inflight.Peek().Last <= ack.LastSequence)
         {
             _inflightBytes -= _inflight.Dequeue().Bytes;
@@ -184,6 +199,16 @@ internal sealed class ReplicatorActor : ReceiveActor, IWithTimers
 
         while (_inflightBytes < _options.MaxInflightBytes && _next <= _leaderLast)
         {
+            if (_fragment is not null)
+            {
+                if (!SendFragments())
+                {
+                    return; // the fragment window is full: the next fragment acknowledgement pumps again
+                }
+
+                continue;
+            }
+
             IReadOnlyList<LogRecord>? records = _log.TryRead(_next, _options.MaxMessageBytes) ?? ReadWal(_next);
             if (records is null)
             {
@@ -194,6 +219,13 @@ internal sealed class ReplicatorActor : ReceiveActor, IWithTimers
             if (records.Count == 0)
             {
                 break;
+            }
+
+            if (records[0].Payload.Length > _options.MaxMessageBytes)
+            {
+                // R14: too large for one message (a read returns such a record alone): send it in pieces.
+                _fragment = new FragmentSend(records[0], LeaderEpochCache.EpochOf(_epochs, records[0].FirstSequence));
+                continue;
             }
 
             var append = NewAppend();
@@ -219,6 +251,49 @@ internal sealed class ReplicatorActor : ReceiveActor, IWithTimers
             _inflightBytes += bytes;
             _next = last + 1;
         }
+    }
+
+    /// <summary>
+    /// REQUIRES: called on the replicator with <see cref="_fragment"/> set and <see cref="_next"/> its
+    /// record's first sequence. Sends the record's next pieces (R14) while at most the fragment window
+    /// is unacknowledged. True when the last piece went out: the record is then in flight like any
+    /// other (acknowledged by the follower's ordinary ack once durable, R1) and <see cref="_next"/>
+    /// moves past it; false when the window is full.
+    /// </summary>
+    private bool SendFragments()
+    {
+        FragmentSend f = _fragment!;
+        byte[] payload = f.Record.Payload;
+        ulong last = f.Record.FirstSequence + (ulong)f.Record.Count - 1;
+        _leaderLast = Math.Max(_leaderLast, last);
+        long window = Math.Max(_options.MaxMessageBytes, Math.Min(_options.MaxInflightBytes, 2L * _options.MaxMessageBytes));
+        while (f.Sent < payload.Length)
+        {
+            if (f.Sent - f.Acked >= window)
+            {
+                return false;
+            }
+
+            int n = Math.Min(_options.MaxMessageBytes, payload.Length - f.Sent);
+            var append = NewAppend();
+            append.Fragment = new RecordFragment
+            {
+                FirstSequence = f.Record.FirstSequence,
+                Count = (uint)f.Record.Count,
+                Epoch = f.Epoch,
+                TotalLength = (uint)payload.Length,
+                Offset = (uint)f.Sent,
+                Data = ByteString.CopyFrom(payload, f.Sent, n),
+            };
+            f.Sent += n;
+            Send(append);
+        }
+
+        _inflight.Enqueue((last, payload.Length));
+        _inflightBytes += payload.Length;
+        _next = last + 1;
+        _fragment = null;
+        return true;
     }
 
     private IReadOnlyList<LogRecord>? ReadWal(ulong from)
@@ -254,7 +329,7 @@ internal sealed class ReplicatorActor : ReceiveActor, IWithTimers
         long now = Stopwatch.GetTimestamp();
         bool silent = Stopwatch.GetElapsedTime(Math.Max(_lastHeardTicks, _lastSendTicks), now) > _options.ResendTimeout
             && Stopwatch.GetElapsedTime(_lastHeardTicks, now) > _options.ResendTimeout;
-        if (_probing || _inflight.Count > 0 || _snapshot is not null)
+        if (_probing || _inflight.Count > 0 || _snapshot is not null || _fragment is not null)
         {
             if (silent)
             {
@@ -397,6 +472,18 @@ internal sealed class ReplicatorActor : ReceiveActor, IWithTimers
         {
             // A leftover checkpoint is removed when the shard next opens.
         }
+    }
+
+    /// <summary>A record larger than MaxMessageBytes being sent in pieces (R14): bytes sent, and bytes the follower said it holds.</summary>
+    private sealed class FragmentSend(LogRecord record, long epoch)
+    {
+        public LogRecord Record { get; } = record;
+
+        public long Epoch { get; } = epoch;
+
+        public int Sent { get; set; }
+
+        public int Acked { get; set; }
     }
 
     private sealed class SnapshotSend : IDisposable

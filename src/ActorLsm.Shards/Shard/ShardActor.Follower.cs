@@ -5,6 +5,7 @@ using ActorLsm.Shards.Replication;
 using ActorLsm.Storage;
 using Akka.Actor;
 using Akka.Event;
+using Google.Protobuf;
 
 namespace ActorLsm.Shards.Shard;
 
@@ -23,6 +24,7 @@ internal sealed partial class ShardActor
     private bool _awaitingSnapshot;
     private ulong _followerCommit;
     private FollowerAppend? _appendInFlight;
+    private RecordAssembly? _assembly;
     private SnapshotReceive? _incoming;
 
     // R10: appends and probes of a newer leader that wait for the support fence (the last
@@ -95,6 +97,7 @@ internal sealed partial class ShardActor
 
         _knownEpoch = probe.LeaderEpoch;
         _probedEpoch = probe.LeaderEpoch;
+        _assembly = null; // R14: the leader starts again from where this log ends
         DropIncomingSnapshot();
         List<(long Epoch, ulong Start)> leaderEpochs = [.. probe.Epochs.Select(e => (e.Epoch, e.StartSequence))];
         ulong last = Store.LastSequence;
@@ -142,7 +145,16 @@ internal sealed partial class ShardActor
             return;
         }
 
-        if (append.Records.Count == 0)
+        if (append.Fragment is { } fragment)
+        {
+            if (TakeFragment(append, fragment) is not { } whole)
+            {
+                return; // acknowledged as a piece, or refused
+            }
+
+            append = whole;
+        }
+        else if (append.Records.Count == 0)
         {
             AcknowledgeAppend(append, Sender);
             return;
@@ -221,6 +233,63 @@ internal sealed partial class ShardActor
         }
 
         RunDeferred();
+    }
+
+    /// <summary>
+    /// REQUIRES: called on the shard actor for an append of the followed epoch that continues this
+    /// log (its previous sequence is the store's last). R14: adds the piece to the record being
+    /// reassembled; a first piece (offset 0) starts a new one. Returns the append with the whole
+    /// record once every byte is here; otherwise answers the sender itself (a piece ack, which
+    /// acknowledges no record, or a refusal that makes the leader probe) and returns null.
+    /// </summary>
+    private AppendRecords? TakeFragment(AppendRecords append, RecordFragment fragment)
+    {
+        bool wellFormed = fragment.Data.Length > 0 && fragment.Count > 0
+            && fragment.TotalLength <= MaxRecordBytes
+            && (ulong)fragment.Offset + (ulong)fragment.Data.Length <= fragment.TotalLength
+            && fragment.FirstSequence == append.PrevSequence + 1;
+        RecordAssembly? assembly = _assembly;
+        if (wellFormed && fragment.Offset == 0)
+        {
+            assembly = _assembly = new RecordAssembly(append.LeaderEpoch, fragment.FirstSequence, fragment.Count, fragment.Epoch, new byte[fragment.TotalLength]);
+        }
+        else if (!wellFormed || assembly is null || !assembly.Continues(append.LeaderEpoch, fragment))
+        {
+            _assembly = null;
+            Sender.Tell(new AppendAck { Shard = Id, LeaderEpoch = append.LeaderEpoch, Node = SelfName, Ok = false, LastSequence = Store.LastSequence });
+            return null;
+        }
+
+        fragment.Data.Span.CopyTo(assembly.Payload.AsSpan((int)fragment.Offset));
+        assembly.Received += fragment.Data.Length;
+        if (assembly.Received < assembly.Payload.Length)
+        {
+            Sender.Tell(new AppendAck
+            {
+                Shard = Id,
+                LeaderEpoch = append.LeaderEpoch,
+                Node = SelfName,
+                Ok = true,
+                LastSequence = Store.LastSequence,
+                SentTicks = append.SentTicks,
+                LeaderLastSequence = append.LeaderLastSequence,
+                FragmentSequence = fragment.FirstSequence,
+                FragmentReceived = (uint)assembly.Received,
+            });
+            return null;
+        }
+
+        _assembly = null;
+        AppendRecords whole = append.Clone();
+        whole.Fragment = null;
+        whole.Records.Add(new ReplicatedRecord
+        {
+            FirstSequence = assembly.FirstSequence,
+            Count = assembly.Count,
+            Epoch = assembly.RecordEpoch,
+            Batch = UnsafeByteOperations.UnsafeWrap(assembly.Payload), // the buffer is this record's alone from here on
+        });
+        return whole;
     }
 
     /// <summary>REQUIRES: called on the shard actor once <paramref name="append"/>'s records are durable (R1). Acknowledges it to <paramref name="replyTo"/>.</summary>
@@ -368,6 +437,30 @@ internal sealed partial class ShardActor
         {
             Directory.Delete(dir, recursive: true);
         }
+    }
+
+    /// <summary>The WAL's limit on one record's payload (src/ActorLsm.Storage/Wal/FORMAT.md): a larger fragmented record is refused.</summary>
+    private const uint MaxRecordBytes = 1u << 30;
+
+    /// <summary>A record arriving in pieces (R14): whose it is, and how many of its bytes are here (always a prefix).</summary>
+    private sealed class RecordAssembly(long leaderEpoch, ulong firstSequence, uint count, long recordEpoch, byte[] payload)
+    {
+        public long LeaderEpoch { get; } = leaderEpoch;
+
+        public ulong FirstSequence { get; } = firstSequence;
+
+        public uint Count { get; } = count;
+
+        public long RecordEpoch { get; } = recordEpoch;
+
+        public byte[] Payload { get; } = payload;
+
+        public int Received { get; set; }
+
+        /// <summary>True when <paramref name="fragment"/> of an append at <paramref name="leaderEpoch"/> is this record's next piece.</summary>
+        public bool Continues(long leaderEpoch, RecordFragment fragment) =>
+            leaderEpoch == LeaderEpoch && fragment.FirstSequence == FirstSequence && fragment.Count == Count
+            && fragment.Epoch == RecordEpoch && fragment.TotalLength == (uint)Payload.Length && fragment.Offset == (uint)Received;
     }
 
     private sealed record SnapshotReceive(string Id, string Directory, ulong Sequence, List<(long Epoch, ulong Start)> Epochs, Dictionary<string, ulong> Files);

@@ -153,6 +153,7 @@ internal sealed partial class ShardActor
     {
         ShardReplicationOptions options = Replication!;
         LsmStore store = Store;
+        _assembly = null; // R14: a record a former leader was sending in pieces is not this log's
         _epochs!.Assign(role.Epoch, store.LastSequence + 1);
         _recent = new ReplicationLog(options.RecentLogBytes);
         var state = new LeaderState(role, role.Self, store.LastSequence);

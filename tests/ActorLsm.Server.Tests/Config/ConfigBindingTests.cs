@@ -146,6 +146,16 @@ public sealed class ConfigBindingTests : IDisposable
     }
 
     [Fact]
+    public void Bind_ReplicationMessageAboveAkkasFrame_NamesFileLineAndKey()
+    {
+        string file = Write("node.conf", "akka.cluster.seed-nodes = [\"akka.tcp://actorlsm@127.0.0.1:2551\"]\nakka.remote.dot-netty.tcp.maximum-frame-size = 4MiB\nactorlsm.cluster.replication.max-message-bytes = 4MiB\n");
+
+        var ex = Assert.Throws<InvalidConfigException>(() => ServerCommand.LoadSettings(file, null, null));
+
+        Assert.Equal($"{file}:3: actorlsm.cluster.replication.max-message-bytes: 4194304 bytes plus 65536 for framing exceed akka.remote.dot-netty.tcp.maximum-frame-size (4194304); Akka.Remote drops larger messages", ex.Message);
+    }
+
+    [Fact]
     public void Bind_RejectedByLsmValidate_NamesHoconKey()
     {
         string file = Write("node.conf", "\n\nactorlsm.storage.level0-stop-writes-trigger = 3\n");

@@ -45,14 +45,48 @@ public sealed class ReplicationTests
     }
 
     [Fact]
+    public async Task Put_RecordLargerThanAkkasMaximumFrame_ReplicatesInPiecesAndEveryReplicaHoldsTheBytes_R14()
+    {
+        // Akka.Remote drops a message larger than maximum-frame-size (here 256,000 bytes). A 1 MiB record
+        // sent whole would be dropped on every try, the followers would leave the in-sync set and, with
+        // min-insync 3, this write would fail NOT_ENOUGH_REPLICAS and so would every later write of the
+        // shard. In pieces of max-message-bytes (64 KiB) it replicates.
+        const int size = 1024 * 1024;
+        await using ReplicatedCluster cluster = await ReplicatedCluster.StartAsync(3, minInSync: 3, hocon: """
+            akka.remote.dot-netty.tcp.maximum-frame-size = 256000b
+            actorlsm.cluster.replication.max-message-bytes = 64KiB
+            """);
+        byte[] key = "over-the-frame"u8.ToArray();
+        byte[] value = new byte[size];
+        new Random(14).NextBytes(value);
+        await using (ActorLsmClient client = cluster.Client(TimeSpan.FromSeconds(30)))
+        {
+            await client.PutAsync(key, value);
+            await client.PutAsync("after"u8.ToArray(), "small"u8.ToArray());
+        }
+
+        int shard = ShardHash.ShardOf(key, ReplicatedCluster.ShardCount);
+        Assert.Equal(3, cluster.Map![shard].InSync.Count);
+        await cluster.CrashAllAsync();
+        for (int i = 0; i < 3; i++)
+        {
+            string dir = Path.Combine(cluster.DataDir(i), "shard-" + shard.ToString("D2", System.Globalization.CultureInfo.InvariantCulture));
+            using LsmStore store = LsmStore.Open(dir, new LsmOptions { CreateIfMissing = false });
+            byte[]? replica = store.Get(key);
+            Assert.True(replica is not null, $"node {i} lacks the value");
+            Assert.True(value.AsSpan().SequenceEqual(replica), $"node {i} holds different bytes");
+        }
+    }
+
+    [Fact]
     public async Task Put_SixteenMiBValue_EveryReplicaHoldsTheSameBytesOverAkkaRemote_R1()
     {
-        // The largest value the store accepts (max-value-size 16 MiB) travels as one WAL record, in one
-        // AppendRecords message over Akka.Remote (maximum-frame-size 32 MiB; with Akka's default of
-        // 128000 bytes the append is dropped and this write fails with NOT_ENOUGH_REPLICAS). The client
+        // The largest value the store accepts (max-value-size 16 MiB) is one WAL record, which travels over
+        // Akka.Remote in pieces of max-message-bytes (1 MiB, R14; with Akka's default maximum-frame-size of
+        // 128000 bytes the pieces are dropped and this write fails with NOT_ENOUGH_REPLICAS). The client
         // frame limit is raised so that the request itself fits. The three nodes share this test process, so
-        // the 16 MiB message's copies (and the collections they cause) pause all of them at once: Akka's
-        // heartbeats arrived 1.1 s late on a quiet machine. Once, under the full suite's load, the in-sync set
+        // the value's copies (and the collections they cause) pause all of them at once: before R14, when the
+        // record went as one message, Akka's heartbeats arrived 1.1 s late on a quiet machine. Once, under the full suite's load, the in-sync set
         // shrank to the leader and the write was refused (NOT_ENOUGH_REPLICAS), as it must be when followers
         // look unreachable (a pause beyond the fast timings' 1.5 s) or lag beyond replica-lag-time-max (3 s
         // here). This test is about the value's bytes, not failure detection: it allows 10 s for both (Akka's
