@@ -3,7 +3,9 @@ using System.Net;
 using System.Net.Sockets;
 using ActorLsm.Client;
 using ActorLsm.Cluster;
+using ActorLsm.Cluster.Hosting;
 using ActorLsm.Cluster.Sharding;
+using ActorLsm.Cluster.View;
 using ActorLsm.Server.Configuration;
 using ActorLsm.Server.Dispatch;
 using ActorLsm.Server.Hosting;
@@ -232,7 +234,7 @@ internal sealed class ReplicatedCluster : IAsyncDisposable
                 return maps[0]!;
             }
 
-            Assert.True(DateTime.UtcNow < deadline, $"timed out waiting for {what}; map: {Describe(maps.FirstOrDefault())}");
+            Assert.True(DateTime.UtcNow < deadline, $"timed out waiting for {what}; map: {Describe(maps.FirstOrDefault(m => m is not null))}; views: {DescribeViews()}");
             await Task.Delay(20);
         }
     }
@@ -242,6 +244,15 @@ internal sealed class ReplicatedCluster : IAsyncDisposable
 
     public ActorLsmClient Client(TimeSpan? timeout = null, bool retryIndeterminateWrites = true, int maxFrameSize = ActorLsm.Protocol.FrameCodec.DefaultMaxFrameSize) =>
         new(new ActorLsmClientOptions { Endpoints = Endpoints, RequestTimeout = timeout ?? TimeSpan.FromSeconds(30), RetryIndeterminateWrites = retryIndeterminateWrites, MaxFrameSize = maxFrameSize });
+
+    /// <summary>Each running node's own view: its members with their status, the unreachable ones, where it sees the version manager, and whether it has a shard map (which epoch).</summary>
+    public string DescribeViews() => string.Join(" | ", Enumerable.Range(0, _count).Where(i => Servers[i] is not null).Select(i =>
+    {
+        IClusterView view = Servers[i]!.Cluster!.View;
+        ClusterState m = view.Membership;
+        string members = string.Join(",", m.Members.Select(x => $"{x.Address.Port}:{x.Status}{(m.Unreachable.Contains(x.UniqueAddress) ? "(unreachable)" : "")}"));
+        return $"node{i} members [{members}] singleton {view.Singleton?.Address.Port.ToString(CultureInfo.InvariantCulture) ?? "none"} map {(view.ShardMap is { } map ? "v" + map.Version.ToString(CultureInfo.InvariantCulture) : "none")}";
+    }));
 
     public static string Describe(ShardMap? map) => map is null
         ? "none"
