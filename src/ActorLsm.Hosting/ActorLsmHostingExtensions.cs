@@ -125,7 +125,8 @@ public static class ActorLsmHostingExtensions
                     role,
                     config.GetString("actorlsm.hosting.router-name", "actorlsm-router"),
                     config.GetInt("actorlsm.hosting.unavailable-retries", 10),
-                    config.GetTimeSpan("actorlsm.hosting.retry-backoff", TimeSpan.FromMilliseconds(100))),
+                    config.GetTimeSpan("actorlsm.hosting.retry-backoff", TimeSpan.FromMilliseconds(100)),
+                    RemoteRequestLimit.FromConfig(config)),
                 config.GetString("actorlsm.hosting.router-name", "actorlsm-router"));
             registry.Register<ActorLsmRouter>(router);
         });

@@ -156,7 +156,10 @@ public sealed class ActorLsmMember
                 nodeOptions.MaxScanLimit,
                 config.GetInt("actorlsm.hosting.unavailable-retries", 10),
                 config.GetTimeSpan("actorlsm.hosting.retry-backoff", TimeSpan.FromMilliseconds(100)),
-                nodeOptions.RequestTimeout + TimeSpan.FromSeconds(2));
+                nodeOptions.RequestTimeout + TimeSpan.FromSeconds(2))
+            {
+                MaxRemoteRequestBytes = clustered ? RemoteRequestLimit.FromConfig(config) : long.MaxValue,
+            };
             IActorRef router = system.ActorOf(ActorLsmRouterActor.Props(settings), routerName);
             registry.Register<ActorLsmRouter>(router);
             var member = new ActorLsmMember(system, node, router, host, ownership, reporter, coordinator, durable);

@@ -145,6 +145,10 @@ internal sealed class ActorLsmRouterActor : ReceiveActor, IWithTimers
         {
             RetryOrUnavailable(request, replyTo, attempt, $"shard {shard}: its leader {a.Leader} in this member's map is unreachable, down or removed");
         }
+        else if (RemoteRequestLimit.PayloadBytes(request) is var bytes && bytes > _settings.MaxRemoteRequestBytes)
+        {
+            replyTo.Tell(RemoteRequestLimit.TooLarge(bytes, _settings.MaxRemoteRequestBytes, request.CorrelationId));
+        }
         else
         {
             _settings.RemoteRouter!(a.Leader).Tell(request, replyTo);
@@ -361,11 +365,23 @@ internal sealed class ActorLsmRouterActor : ReceiveActor, IWithTimers
             return;
         }
 
-        IActorRef aggregator = Context.ActorOf(ScatterAggregator.Props(groups.Count, replyTo, parts => ScatterAggregator.SumBatch(parts, id), id, _settings.RequestTimeout));
+        var sends = new List<(NodeAddress Member, List<WriteOp> Ops)>(groups.Count);
         foreach ((NodeAddress member, List<int> shards) in groups)
         {
             var set = new HashSet<int>(shards);
-            List<WriteOp> ops = [.. batch.Operations.Where(op => set.Contains(_settings.Node.ShardOf(op.Key)))];
+            List<WriteOp> part = [.. batch.Operations.Where(op => set.Contains(_settings.Node.ShardOf(op.Key)))];
+            if (member != self && RemoteRequestLimit.PayloadBytes(part) is var bytes && bytes > _settings.MaxRemoteRequestBytes)
+            {
+                replyTo.Tell(RemoteRequestLimit.TooLarge(bytes, _settings.MaxRemoteRequestBytes, id)); // no part sent: nothing written
+                return;
+            }
+
+            sends.Add((member, part));
+        }
+
+        IActorRef aggregator = Context.ActorOf(ScatterAggregator.Props(groups.Count, replyTo, parts => ScatterAggregator.SumBatch(parts, id), id, _settings.RequestTimeout));
+        foreach ((NodeAddress member, List<WriteOp> ops) in sends)
+        {
             if (member == self)
             {
                 PipeBatch(ops, id, batch.Session, aggregator);

@@ -19,16 +19,18 @@ internal sealed class ProxyRouterActor : ReceiveActor, IWithTimers
     private readonly string _routerName;
     private readonly int _retries;
     private readonly TimeSpan _backoff;
+    private readonly long _maxRequestBytes;
     private readonly SortedSet<Address> _members = new(Comparer<Address>.Create(static (a, b) => string.CompareOrdinal(a.ToString(), b.ToString())));
     private long _retryKeys;
     private int _next;
 
-    public ProxyRouterActor(string role, string routerName, int retries, TimeSpan backoff)
+    public ProxyRouterActor(string role, string routerName, int retries, TimeSpan backoff, long maxRequestBytes)
     {
         _role = role;
         _routerName = routerName;
         _retries = retries;
         _backoff = backoff;
+        _maxRequestBytes = maxRequestBytes;
         Receive<ClusterEvent.CurrentClusterState>(state =>
         {
             _members.Clear();
@@ -66,9 +68,13 @@ internal sealed class ProxyRouterActor : ReceiveActor, IWithTimers
 
     public ITimerScheduler Timers { get; set; } = null!;
 
-    /// <summary>The proxy router's Props: forwards to routers named <paramref name="routerName"/> on members with <paramref name="role"/>.</summary>
-    public static Props Props(string role, string routerName, int retries, TimeSpan backoff) =>
-        Akka.Actor.Props.Create(() => new ProxyRouterActor(role, routerName, retries, backoff));
+    /// <summary>
+    /// The proxy router's Props: forwards to routers named <paramref name="routerName"/> on members with
+    /// <paramref name="role"/>; a write whose keys and values exceed <paramref name="maxRequestBytes"/>
+    /// (<see cref="RemoteRequestLimit"/>) is answered INVALID_ARGUMENT instead.
+    /// </summary>
+    public static Props Props(string role, string routerName, int retries, TimeSpan backoff, long maxRequestBytes = long.MaxValue) =>
+        Akka.Actor.Props.Create(() => new ProxyRouterActor(role, routerName, retries, backoff, maxRequestBytes));
 
     protected override void PreStart() =>
         Akka.Cluster.Cluster.Get(Context.System).Subscribe(Self, ClusterEvent.SubscriptionInitialStateMode.InitialStateAsSnapshot, typeof(ClusterEvent.IMemberEvent), typeof(ClusterEvent.IReachabilityEvent));
@@ -77,6 +83,12 @@ internal sealed class ProxyRouterActor : ReceiveActor, IWithTimers
 
     private void Forward(IActorLsmRequest request, IActorRef replyTo, int attempt)
     {
+        if (RemoteRequestLimit.PayloadBytes(request) is var bytes && bytes > _maxRequestBytes)
+        {
+            replyTo.Tell(RemoteRequestLimit.TooLarge(bytes, _maxRequestBytes, request.CorrelationId));
+            return;
+        }
+
         if (_members.Count == 0)
         {
             if (attempt >= _retries)

@@ -23,4 +23,8 @@ internal sealed record RouterSettings(
     int MaxScanLimit,
     int Retries,
     TimeSpan Backoff,
-    TimeSpan RequestTimeout);
+    TimeSpan RequestTimeout)
+{
+    /// <summary>Key and value bytes a write sent to another member may carry (<see cref="RemoteRequestLimit"/>); unbounded by default.</summary>
+    public long MaxRemoteRequestBytes { get; init; } = long.MaxValue;
+}

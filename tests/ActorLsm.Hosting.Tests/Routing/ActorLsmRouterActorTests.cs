@@ -110,6 +110,32 @@ public sealed class ActorLsmRouterActorTests : TestKit, IAsyncLifetime
         survivorRouter.ExpectNoMsg(TimeSpan.FromMilliseconds(200)); // never sent back to the member it came from
     }
 
+    [Fact]
+    public async Task RouteKeyed_PutOverTheRemoteFrameForARemoteLeader_InvalidArgumentAndNothingSent()
+    {
+        // Akka.Remote would drop the message (over maximum-frame-size) and the caller would wait out its timeout.
+        _node = await ShardedNode.StartAsync(Sys, new ShardedNodeOptions { DataDir = _dir.Path, ShardCount = 1, RouterName = "router-test-shards" });
+        var view = new StubView(s_self) { ShardMap = Map(s_survivor, version: 1), Membership = Members(unreachable: s_crashed) };
+        TestProbe survivor = CreateTestProbe();
+        IActorRef router = Sys.ActorOf(ActorLsmRouterActor.Props(new RouterSettings(
+            _node, view, _ => survivor.Ref, MaxScanLimit: 1000, Retries: 20, Backoff: TimeSpan.FromMilliseconds(20), RequestTimeout: TimeSpan.FromSeconds(10))
+        {
+            MaxRemoteRequestBytes = 1000,
+        }));
+
+        router.Tell(new Put([1], new byte[1000], CorrelationId: 4), TestActor);
+        ActorLsmError error = ExpectMsg<ActorLsmError>(TimeSpan.FromSeconds(5));
+        router.Tell(new WriteBatch([new WriteOp([1], new byte[600]), new WriteOp([2], new byte[600])], CorrelationId: 5), TestActor);
+        ActorLsmError batchError = ExpectMsg<ActorLsmError>(TimeSpan.FromSeconds(5));
+        router.Tell(new Put([1], new byte[999], CorrelationId: 6), TestActor); // 1 + 999 bytes: at the limit, sent
+
+        Assert.Equal((ErrorCode.InvalidArgument, 4L), (error.Code, error.CorrelationId));
+        Assert.Contains("1001 bytes", error.Message, StringComparison.Ordinal);
+        Assert.Contains("nothing was written", error.Message, StringComparison.Ordinal);
+        Assert.Equal((ErrorCode.InvalidArgument, 5L), (batchError.Code, batchError.CorrelationId));
+        Assert.Equal(6, survivor.ExpectMsg<Put>(TimeSpan.FromSeconds(5)).CorrelationId); // the first two never left
+    }
+
     private static ShardMap Map(NodeAddress leader, long version) =>
         new(version, 1, 1, [new ShardAssignment(0, leader, null, [s_self, s_crashed, s_survivor], [s_self, s_crashed, s_survivor], version, true, 0)]);
 
