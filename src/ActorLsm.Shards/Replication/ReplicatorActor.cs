@@ -237,7 +237,7 @@ internal sealed class ReplicatorActor : ReceiveActor, IWithTimers
                     FirstSequence = r.FirstSequence,
                     Count = (uint)r.Count,
                     Epoch = LeaderEpochCache.EpochOf(_epochs, r.FirstSequence),
-                    Batch = ByteString.CopyFrom(r.Payload),
+                    Batch = UnsafeByteOperations.UnsafeWrap(r.Payload), // log payloads are never written after they are made (LogRecord)
                 });
                 bytes += r.Payload.Length;
             }
@@ -283,7 +283,7 @@ internal sealed class ReplicatorActor : ReceiveActor, IWithTimers
                 Epoch = f.Epoch,
                 TotalLength = (uint)payload.Length,
                 Offset = (uint)f.Sent,
-                Data = ByteString.CopyFrom(payload, f.Sent, n),
+                Data = UnsafeByteOperations.UnsafeWrap(payload.AsMemory(f.Sent, n)), // as above: no copy of the record per piece and follower
             };
             f.Sent += n;
             Send(append);

@@ -9,6 +9,7 @@ namespace ActorLsm.Storage;
 /// <param name="Count">Number of puts and deletes in the batch, at least 1.</param>
 /// <param name="Payload">
 /// The encoded write batch, header included, exactly as in the WAL record (Wal/FORMAT.md, "Write
-/// batch payload"); parse it with <see cref="WriteBatch.FromBytes"/>.
+/// batch payload"); parse it with <see cref="WriteBatch.FromBytes"/>. Owned by the record: nothing
+/// writes to the array once the record is made (replicators send it to followers without a copy).
 /// </param>
 public readonly record struct LogRecord(ulong FirstSequence, int Count, byte[] Payload);
