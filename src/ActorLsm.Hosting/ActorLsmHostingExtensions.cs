@@ -1,4 +1,5 @@
 using ActorLsm.Cluster;
+using ActorLsm.Cluster.Sharding;
 using ActorLsm.Hosting.Client;
 using ActorLsm.Hosting.Routing;
 using ActorLsm.Hosting.Serialization;
@@ -126,7 +127,7 @@ public static class ActorLsmHostingExtensions
                     config.GetString("actorlsm.hosting.router-name", "actorlsm-router"),
                     config.GetInt("actorlsm.hosting.unavailable-retries", 10),
                     config.GetTimeSpan("actorlsm.hosting.retry-backoff", TimeSpan.FromMilliseconds(100)),
-                    RemoteRequestLimit.FromConfig(config)),
+                    RemoteFrameLimit.PayloadLimit(config)),
                 config.GetString("actorlsm.hosting.router-name", "actorlsm-router"));
             registry.Register<ActorLsmRouter>(router);
         });

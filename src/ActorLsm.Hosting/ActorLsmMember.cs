@@ -158,7 +158,7 @@ public sealed class ActorLsmMember
                 config.GetTimeSpan("actorlsm.hosting.retry-backoff", TimeSpan.FromMilliseconds(100)),
                 nodeOptions.RequestTimeout + TimeSpan.FromSeconds(2))
             {
-                MaxRemoteRequestBytes = clustered ? RemoteRequestLimit.FromConfig(config) : long.MaxValue,
+                MaxRemoteRequestBytes = clustered ? RemoteFrameLimit.PayloadLimit(config) : long.MaxValue,
             };
             IActorRef router = system.ActorOf(ActorLsmRouterActor.Props(settings), routerName);
             registry.Register<ActorLsmRouter>(router);

@@ -41,13 +41,9 @@ public sealed record ReplicationSettings
     /// <summary>
     /// Largest replication message in payload bytes: whole WAL records up to this size per append, a
     /// larger record in pieces of this size (PROTOCOL.md, R14), snapshot pieces of at most this size.
-    /// At least 1 KiB and, with <see cref="FrameMargin"/> to spare, at most Akka.Remote's
-    /// <c>maximum-frame-size</c>. Default 1 MiB.
+    /// At least 1 KiB and at most <see cref="RemoteFrameLimit.PayloadLimit"/>. Default 1 MiB.
     /// </summary>
     public int MaxMessageBytes { get; init; } = 1024 * 1024;
-
-    /// <summary>Bytes of an Akka.Remote frame kept for framing beside <see cref="MaxMessageBytes"/> of payload: 64 KiB.</summary>
-    public const int FrameMargin = 64 * 1024;
 
     /// <summary>Snapshot piece size in bytes. Default 1 MiB.</summary>
     public int SnapshotChunkSize { get; init; } = 1024 * 1024;
@@ -78,12 +74,11 @@ public sealed record ReplicationSettings
             MaxMessageBytes = (int)Math.Min(int.MaxValue, config.GetByteSize(p + "max-message-bytes") ?? 0),
         };
         s.Validate();
-        const string Frame = "akka.remote.dot-netty.tcp.maximum-frame-size";
-        if (config.HasPath(Frame) && config.GetByteSize(Frame) is long frame && s.MaxMessageBytes + (long)FrameMargin > frame)
+        if (s.MaxMessageBytes > RemoteFrameLimit.PayloadLimit(config))
         {
             throw new ArgumentException(
-                $"{s.MaxMessageBytes} bytes plus {FrameMargin} for framing exceed {Frame} ({frame}); Akka.Remote drops larger messages",
-                "actorlsm.cluster.replication.max-message-bytes");
+                $"{s.MaxMessageBytes} bytes plus {RemoteFrameLimit.Margin} for framing exceed {RemoteFrameLimit.Key} ({RemoteFrameLimit.FrameBytes(config)}); Akka.Remote drops larger messages",
+                p + "max-message-bytes");
         }
 
         return s;

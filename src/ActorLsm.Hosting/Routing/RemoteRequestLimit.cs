@@ -1,29 +1,20 @@
+using ActorLsm.Cluster.Sharding;
 using ActorLsm.Messages;
 using ActorLsm.Protocol;
-using Akka.Configuration;
 
 namespace ActorLsm.Hosting.Routing;
 
 /// <summary>
 /// The largest write a router sends to another member. Akka.Remote drops a message larger than
-/// <c>akka.remote.dot-netty.tcp.maximum-frame-size</c> (32 MiB with <c>WithActorLsm</c>) with an
-/// error in the sender's log only, so the caller would wait out its whole timeout without knowing
-/// the outcome. A <see cref="Put"/> or <see cref="WriteBatch"/> part whose keys and values together
-/// exceed the frame less <see cref="FrameMargin"/> is therefore answered INVALID_ARGUMENT before
-/// it is sent, and nothing is written. Replicated WAL records do not need this: they travel in
+/// its frame limit (<see cref="RemoteFrameLimit"/>) with an error in the sender's log only, so the
+/// caller would wait out its whole timeout without knowing the outcome. A <see cref="Put"/> or
+/// <see cref="WriteBatch"/> part whose keys and values together exceed
+/// <see cref="RemoteFrameLimit.PayloadLimit"/> is therefore answered INVALID_ARGUMENT before it is
+/// sent, and nothing is written. Replicated WAL records do not need this: they travel in
 /// pieces (src/ActorLsm.Cluster/PROTOCOL.md, R14).
 /// </summary>
 internal static class RemoteRequestLimit
 {
-    /// <summary>Bytes of a frame kept for the message's own encoding and Akka.Remote's envelope: 64 KiB.</summary>
-    public const int FrameMargin = 64 * 1024;
-
-    private const string FrameKey = "akka.remote.dot-netty.tcp.maximum-frame-size";
-
-    /// <summary>Key and value bytes a request sent to another member may carry: the frame limit less <see cref="FrameMargin"/>; unbounded without Akka.Remote settings.</summary>
-    public static long FromConfig(Config config) =>
-        config.HasPath(FrameKey) && config.GetByteSize(FrameKey) is long frame ? Math.Max(0, frame - FrameMargin) : long.MaxValue;
-
     /// <summary>Key and value bytes of <paramref name="operations"/>.</summary>
     public static long PayloadBytes(IEnumerable<WriteOp> operations)
     {
@@ -48,6 +39,6 @@ internal static class RemoteRequestLimit
     /// <summary>The INVALID_ARGUMENT reply for a request of <paramref name="bytes"/> over <paramref name="limit"/>.</summary>
     public static ActorLsmError TooLarge(long bytes, long limit, long correlationId) => new(
         ErrorCode.InvalidArgument,
-        $"the request carries {bytes} bytes of keys and values for another member, more than {limit} ({FrameKey} less {FrameMargin} bytes for framing); nothing was written",
+        $"the request carries {bytes} bytes of keys and values for another member, more than {limit} ({RemoteFrameLimit.Key} less {RemoteFrameLimit.Margin} bytes for framing); nothing was written",
         correlationId);
 }

@@ -264,18 +264,10 @@ internal sealed partial class ShardActor
         assembly.Received += fragment.Data.Length;
         if (assembly.Received < assembly.Payload.Length)
         {
-            Sender.Tell(new AppendAck
-            {
-                Shard = Id,
-                LeaderEpoch = append.LeaderEpoch,
-                Node = SelfName,
-                Ok = true,
-                LastSequence = Store.LastSequence,
-                SentTicks = append.SentTicks,
-                LeaderLastSequence = append.LeaderLastSequence,
-                FragmentSequence = fragment.FirstSequence,
-                FragmentReceived = (uint)assembly.Received,
-            });
+            AppendAck piece = OkAck(append);
+            piece.FragmentSequence = fragment.FirstSequence;
+            piece.FragmentReceived = (uint)assembly.Received;
+            Sender.Tell(piece);
             return null;
         }
 
@@ -297,17 +289,20 @@ internal sealed partial class ShardActor
     {
         _followerCommit = Math.Max(_followerCommit, append.CommitSequence);
         _handle.LastSupport = (append.LeaderEpoch, Stopwatch.GetTimestamp()); // R10: from now on the leader may serve reads on this acknowledgement
-        replyTo.Tell(new AppendAck
-        {
-            Shard = Id,
-            LeaderEpoch = append.LeaderEpoch,
-            Node = SelfName,
-            Ok = true,
-            LastSequence = Store.LastSequence,
-            SentTicks = append.SentTicks,
-            LeaderLastSequence = append.LeaderLastSequence,
-        });
+        replyTo.Tell(OkAck(append));
     }
+
+    /// <summary>REQUIRES: called on the shard actor. A positive answer to <paramref name="append"/>: this replica's log end, the append's send time and leader log end echoed.</summary>
+    private AppendAck OkAck(AppendRecords append) => new()
+    {
+        Shard = Id,
+        LeaderEpoch = append.LeaderEpoch,
+        Node = SelfName,
+        Ok = true,
+        LastSequence = Store.LastSequence,
+        SentTicks = append.SentTicks,
+        LeaderLastSequence = append.LeaderLastSequence,
+    };
 
     /// <summary>
     /// REQUIRES: called on the shard actor while it stops. Waits (up to the request timeout) for a

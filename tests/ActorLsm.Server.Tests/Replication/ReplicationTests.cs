@@ -44,6 +44,25 @@ public sealed class ReplicationTests
         }
     }
 
+    /// <summary>
+    /// The key's shard has all three nodes in sync; then every node is stopped and each replica's own store
+    /// is read from disk, so the check is of contents on every node, not of the leader's answer.
+    /// </summary>
+    private static async Task AssertEveryReplicaHoldsAsync(ReplicatedCluster cluster, byte[] key, byte[] value)
+    {
+        int shard = ShardHash.ShardOf(key, ReplicatedCluster.ShardCount);
+        Assert.Equal(3, cluster.Map![shard].InSync.Count);
+        await cluster.CrashAllAsync();
+        for (int i = 0; i < 3; i++)
+        {
+            string dir = Path.Combine(cluster.DataDir(i), "shard-" + shard.ToString("D2", System.Globalization.CultureInfo.InvariantCulture));
+            using LsmStore store = LsmStore.Open(dir, new LsmOptions { CreateIfMissing = false });
+            byte[]? replica = store.Get(key);
+            Assert.True(replica is not null, $"node {i} lacks the value");
+            Assert.True(value.AsSpan().SequenceEqual(replica), $"node {i} holds different bytes");
+        }
+    }
+
     [Fact]
     public async Task Put_RecordLargerThanAkkasMaximumFrame_ReplicatesInPiecesAndEveryReplicaHoldsTheBytes_R14()
     {
@@ -65,17 +84,7 @@ public sealed class ReplicationTests
             await client.PutAsync("after"u8.ToArray(), "small"u8.ToArray());
         }
 
-        int shard = ShardHash.ShardOf(key, ReplicatedCluster.ShardCount);
-        Assert.Equal(3, cluster.Map![shard].InSync.Count);
-        await cluster.CrashAllAsync();
-        for (int i = 0; i < 3; i++)
-        {
-            string dir = Path.Combine(cluster.DataDir(i), "shard-" + shard.ToString("D2", System.Globalization.CultureInfo.InvariantCulture));
-            using LsmStore store = LsmStore.Open(dir, new LsmOptions { CreateIfMissing = false });
-            byte[]? replica = store.Get(key);
-            Assert.True(replica is not null, $"node {i} lacks the value");
-            Assert.True(value.AsSpan().SequenceEqual(replica), $"node {i} holds different bytes");
-        }
+        await AssertEveryReplicaHoldsAsync(cluster, key, value);
     }
 
     [Fact]
@@ -106,19 +115,8 @@ public sealed class ReplicationTests
             Assert.Equal(value, await client.GetAsync(key));
         }
 
-        // Acknowledged with min-insync 3: every replica has it. Stop the nodes and read each replica's
-        // own store from disk, so the check is of contents on every node, not of the leader's answer.
-        int shard = ShardHash.ShardOf(key, ReplicatedCluster.ShardCount);
-        Assert.Equal(3, cluster.Map![shard].InSync.Count);
-        await cluster.CrashAllAsync();
-        for (int i = 0; i < 3; i++)
-        {
-            string dir = Path.Combine(cluster.DataDir(i), "shard-" + shard.ToString("D2", System.Globalization.CultureInfo.InvariantCulture));
-            using LsmStore store = LsmStore.Open(dir, new LsmOptions { CreateIfMissing = false });
-            byte[]? replica = store.Get(key);
-            Assert.True(replica is not null, $"node {i} lacks the value");
-            Assert.True(value.AsSpan().SequenceEqual(replica), $"node {i} holds different bytes");
-        }
+        // Acknowledged with min-insync 3: every replica has it.
+        await AssertEveryReplicaHoldsAsync(cluster, key, value);
     }
 
     [Fact]
