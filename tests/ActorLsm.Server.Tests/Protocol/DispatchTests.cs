@@ -203,10 +203,16 @@ public sealed class DispatchTests : IAsyncLifetime
         _store.Gate = gate.Task;
         await conn.SendAsync(new Request { RequestId = 200, Put = new PutRequest { Key = Bytes("late"), Value = Bytes("v") } });
         await _store.Arrived.Task.WaitAsync(TimeSpan.FromSeconds(20));
+        // The put reached the store while the read loop may still be inside the dispatch of its frame; a
+        // response ready when that dispatch ends is the read loop's to write. A shard-map request (answered
+        // without the store) round-trips first: once its answer is here, that dispatch has ended and the
+        // read loop waits on the socket, so the put's answer can only be the writer loop's.
+        Response map = await RoundTripAsync(conn, new Request { RequestId = 199, ShardMap = new ShardMapRequest() });
         gate.SetResult();
         Response late = await conn.ReceiveAsync();
         _store.Gate = null;
 
+        Assert.Equal(Response.BodyOneofCase.ShardMap, map.BodyCase);
         Assert.True(readAfterGets >= 2, $"read-loop flushes after the put and the gets: {readAfterGets}");
         Assert.Equal(0, writerAfterGets);
         Assert.Equal(200UL, late.RequestId);
