@@ -14,7 +14,10 @@
 #      after loading the cluster), CONNECTIONS (pipelined TCP connections of the client per
 #      endpoint, default 1), FAILOVER (0 leaves out step 3, as PHASES="single cluster"),
 #      WARMUP (1, the default: the A and C runs of steps 1 and 2 first run as many operations again,
-#      unmeasured, in the same client process, after JIT tiering on both sides; 0: cold).
+#      unmeasured, in the same client process, after JIT tiering on both sides; 0: cold),
+#      WAL_SYNC (none, batch or interval: actorlsm.storage.wal-sync-mode on both sides, the single
+#      node and the three nodes, e.g. WAL_SYNC=none to price replication without any fsync; unset:
+#      the configured default, batch).
 set -euo pipefail
 
 records=${1:-20000}
@@ -41,6 +44,15 @@ server="$root/src/ActorLsm.Server/bin/Release/net10.0/actorlsm-server"
 
 rm -rf "$work" && mkdir -p "$work"
 export ACTORLSM_CLUSTER_DIR="$work/cluster"
+single_config=()
+if [ -n "${WAL_SYNC:-}" ]; then
+  # The same overlay on both sides: hocon/nodeK.conf with the sync mode appended (a later HOCON key wins).
+  mkdir -p "$work/config"
+  printf 'actorlsm.storage.wal-sync-mode = %s\n' "$WAL_SYNC" >"$work/config/single.conf"
+  for k in 1 2 3; do { cat "$root/hocon/node$k.conf"; echo; cat "$work/config/single.conf"; } >"$work/config/node$k.conf"; done
+  single_config=(--config "$work/config/single.conf")
+  export ACTORLSM_CONFIG_DIR="$work/config"
+fi
 single_pid=
 cleanup() {
   [ -n "$single_pid" ] && kill "$single_pid" 2>/dev/null || true
@@ -60,7 +72,7 @@ field() { # file section metric
 # 1. one node, no replication
 if has single; then
 echo "single node: load $records, run A and C ($ops operations) ..." >&2
-"$server" --data-dir "$work/single" --port "$port" >"$work/single.out" 2>"$work/single.err" &
+"$server" "${single_config[@]}" --data-dir "$work/single" --port "$port" >"$work/single.out" 2>"$work/single.err" &
 single_pid=$!
 for _ in $(seq 1 120); do grep -q 'listening' "$work/single.out" 2>/dev/null && break; sleep 0.5; done
 ycsb_phase single-load load a "$records" "127.0.0.1:$port"
@@ -108,7 +120,7 @@ if has failover; then
 fi
 "$root/deploy/local-cluster.sh" stop >&2
 
-printf '\nrecordcount=%s operationcount=%s threads=%s, client connections per endpoint=%s, 16 shards, WAL fsynced per commit group\n\n' "$records" "$ops" "$threads" "$connections"
+printf '\nrecordcount=%s operationcount=%s threads=%s, client connections per endpoint=%s, 16 shards, wal-sync-mode %s\n\n' "$records" "$ops" "$threads" "$connections" "${WAL_SYNC:-batch (default: fsynced per commit group)}"
 if has single && has cluster; then
 printf '| workload | single node, no replication: ops/s | p99 read / write (us) | 3 nodes, RF 3: ops/s | p99 read / write (us) | replicated/single |\n'
 printf '|---|---:|---:|---:|---:|---:|\n'
