@@ -36,6 +36,11 @@ phases=" ${PHASES:-$default_phases} "
 has() { [[ "$phases" == *" $1 "* ]]; }
 endpoints=127.0.0.1:7401,127.0.0.1:7402,127.0.0.1:7403
 
+case "${WAL_SYNC:-}" in
+  ""|none|batch|interval) ;;
+  *) echo "WAL_SYNC must be none, batch or interval, got '$WAL_SYNC'" >&2; exit 2 ;;
+esac
+
 echo "building (Release) ..." >&2
 dotnet build -c Release "$root/src/ActorLsm.Cli" -v quiet -nologo >/dev/null
 dotnet build -c Release "$root/src/ActorLsm.Server" -v quiet -nologo >/dev/null
