@@ -1,4 +1,5 @@
 using System.Text;
+using ActorLsm.Shards.Replication;
 using ActorLsm.Storage;
 using Akka.Actor;
 
@@ -40,6 +41,20 @@ public sealed class NodeHarness : IAsyncDisposable
         BlockSize = 1024,
         WalSyncMode = WalSyncMode.None,
         BlockCacheSize = 1024 * 1024,
+    };
+
+    /// <summary>
+    /// One replicated shard under router <paramref name="router"/>: unsynced 1 MiB memtables, no block
+    /// cache, a 20 s request timeout and <paramref name="replication"/>, for the leader/follower tests.
+    /// </summary>
+    public static ShardedNodeOptions ReplicaOptions(string dir, string router, ShardReplicationOptions replication) => new()
+    {
+        DataDir = dir,
+        ShardCount = 1,
+        RouterName = router,
+        Storage = new LsmOptions { WalSyncMode = WalSyncMode.None, MemTableSize = 1024 * 1024, BlockCacheSize = 0 },
+        RequestTimeout = TimeSpan.FromSeconds(20),
+        Replication = replication,
     };
 
     public static string NewDataDir() =>

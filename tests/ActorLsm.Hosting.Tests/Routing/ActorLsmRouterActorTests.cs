@@ -78,11 +78,8 @@ public sealed class ActorLsmRouterActorTests : TestKit, IAsyncLifetime
     [Fact]
     public async Task RouteKeyed_LeaderReachable_ForwardsAtOnce()
     {
-        _node = await ShardedNode.StartAsync(Sys, new ShardedNodeOptions { DataDir = _dir.Path, ShardCount = 1, RouterName = "router-test-shards" });
-        var view = new StubView(s_self) { ShardMap = Map(s_survivor, version: 1), Membership = Members(unreachable: s_crashed) };
         TestProbe survivor = CreateTestProbe();
-        IActorRef router = Sys.ActorOf(ActorLsmRouterActor.Props(new RouterSettings(
-            _node, view, _ => survivor.Ref, MaxScanLimit: 1000, Retries: 20, Backoff: TimeSpan.FromMilliseconds(20), RequestTimeout: TimeSpan.FromSeconds(10))));
+        IActorRef router = Sys.ActorOf(ActorLsmRouterActor.Props(await SurvivorLeadsAsync(survivor.Ref, TimeSpan.FromMilliseconds(20))));
 
         router.Tell(new Get([7]), TestActor);
         Assert.Equal([7], survivor.ExpectMsg<Get>(TimeSpan.FromSeconds(5)).Key);
@@ -91,12 +88,9 @@ public sealed class ActorLsmRouterActorTests : TestKit, IAsyncLifetime
     [Fact]
     public async Task RouteKeyed_ForwardedByAMemberItsMapNamesAsLeader_WaitsTwoBackoffsThenAnswersUnavailableSoTheCallerRoutesAgain()
     {
-        _node = await ShardedNode.StartAsync(Sys, new ShardedNodeOptions { DataDir = _dir.Path, ShardCount = 1, RouterName = "router-test-shards" });
-        var view = new StubView(s_self) { ShardMap = Map(s_survivor, version: 1), Membership = Members(unreachable: s_crashed) };
         TestProbe survivorRouter = CreateTestProbe();
         TestProbe caller = CreateTestProbe();
-        IActorRef router = Sys.ActorOf(ActorLsmRouterActor.Props(new RouterSettings(
-            _node, view, _ => survivorRouter.Ref, MaxScanLimit: 1000, Retries: 20, Backoff: TimeSpan.FromMilliseconds(50), RequestTimeout: TimeSpan.FromSeconds(10))));
+        IActorRef router = Sys.ActorOf(ActorLsmRouterActor.Props(await SurvivorLeadsAsync(survivorRouter.Ref, TimeSpan.FromMilliseconds(50))));
 
         // The survivor's router forwarded its caller's get here (its map names this member); this member's map names the survivor.
         router.Tell(new Get([5], CorrelationId: 9), new RemoteCaller(caller.Ref, s_survivor));
@@ -114,14 +108,9 @@ public sealed class ActorLsmRouterActorTests : TestKit, IAsyncLifetime
     public async Task RouteKeyed_PutOverTheRemoteFrameForARemoteLeader_InvalidArgumentAndNothingSent()
     {
         // Akka.Remote would drop the message (over maximum-frame-size) and the caller would wait out its timeout.
-        _node = await ShardedNode.StartAsync(Sys, new ShardedNodeOptions { DataDir = _dir.Path, ShardCount = 1, RouterName = "router-test-shards" });
-        var view = new StubView(s_self) { ShardMap = Map(s_survivor, version: 1), Membership = Members(unreachable: s_crashed) };
         TestProbe survivor = CreateTestProbe();
-        IActorRef router = Sys.ActorOf(ActorLsmRouterActor.Props(new RouterSettings(
-            _node, view, _ => survivor.Ref, MaxScanLimit: 1000, Retries: 20, Backoff: TimeSpan.FromMilliseconds(20), RequestTimeout: TimeSpan.FromSeconds(10))
-        {
-            MaxRemoteRequestBytes = 1000,
-        }));
+        RouterSettings settings = await SurvivorLeadsAsync(survivor.Ref, TimeSpan.FromMilliseconds(20));
+        IActorRef router = Sys.ActorOf(ActorLsmRouterActor.Props(settings with { MaxRemoteRequestBytes = 1000 }));
 
         router.Tell(new Put([1], new byte[1000], CorrelationId: 4), TestActor);
         ActorLsmError error = ExpectMsg<ActorLsmError>(TimeSpan.FromSeconds(5));
@@ -134,6 +123,18 @@ public sealed class ActorLsmRouterActorTests : TestKit, IAsyncLifetime
         Assert.Contains("nothing was written", error.Message, StringComparison.Ordinal);
         Assert.Equal((ErrorCode.InvalidArgument, 5L), (batchError.Code, batchError.CorrelationId));
         Assert.Equal(6, survivor.ExpectMsg<Put>(TimeSpan.FromSeconds(5)).CorrelationId); // the first two never left
+    }
+
+    /// <summary>
+    /// Starts this member's one-shard node and returns router settings for a view whose map names the
+    /// survivor as the leader (the crashed member unreachable); <paramref name="survivorRouter"/> plays
+    /// the survivor's router.
+    /// </summary>
+    private async Task<RouterSettings> SurvivorLeadsAsync(IActorRef survivorRouter, TimeSpan backoff)
+    {
+        _node = await ShardedNode.StartAsync(Sys, new ShardedNodeOptions { DataDir = _dir.Path, ShardCount = 1, RouterName = "router-test-shards" });
+        var view = new StubView(s_self) { ShardMap = Map(s_survivor, version: 1), Membership = Members(unreachable: s_crashed) };
+        return new RouterSettings(_node, view, _ => survivorRouter, MaxScanLimit: 1000, Retries: 20, Backoff: backoff, RequestTimeout: TimeSpan.FromSeconds(10));
     }
 
     private static ShardMap Map(NodeAddress leader, long version) =>

@@ -20,16 +20,6 @@ public sealed class LeaderDirectReadsTests(ITestOutputHelper output) : ShardsTes
 {
     private static readonly TimeSpan s_wait = TimeSpan.FromSeconds(20);
 
-    private static ShardedNodeOptions Options(string dir, ShardReplicationOptions replication) => new()
-    {
-        DataDir = dir,
-        ShardCount = 1,
-        RouterName = "node-a",
-        Storage = new LsmOptions { WalSyncMode = WalSyncMode.None, MemTableSize = 1024 * 1024, BlockCacheSize = 0 },
-        RequestTimeout = TimeSpan.FromSeconds(20),
-        Replication = replication,
-    };
-
     private static ShardReplicationOptions Replication(bool directReads = true) => new()
     {
         HeartbeatInterval = TimeSpan.FromMilliseconds(100),
@@ -66,7 +56,7 @@ public sealed class LeaderDirectReadsTests(ITestOutputHelper output) : ShardsTes
     [Fact]
     public async Task TryReadDirect_ReadAfterAcknowledgedWrite_ServedOnTheCallersThreadAndSeesIt_R13()
     {
-        await using NodeHarness a = await StartInAsync(Sys, dir => Options(dir, Replication()));
+        await using NodeHarness a = await StartInAsync(Sys, dir => ReplicaOptions(dir, "node-a", Replication()));
         var follower = CreateTestProbe();
         await LeadWithProbeFollowerAsync(a, follower, 1);
 
@@ -89,7 +79,7 @@ public sealed class LeaderDirectReadsTests(ITestOutputHelper output) : ShardsTes
     public async Task TryReadDirect_LeaseLapsed_NotServedAndTheActorWaitsForAFreshAcknowledgement_R13()
     {
         var replication = Replication() with { ReadLease = TimeSpan.FromSeconds(1) };
-        await using NodeHarness a = await StartInAsync(Sys, dir => Options(dir, replication));
+        await using NodeHarness a = await StartInAsync(Sys, dir => ReplicaOptions(dir, "node-a", replication));
         var follower = CreateTestProbe();
         await LeadWithProbeFollowerAsync(a, follower, 1);
 
@@ -118,7 +108,7 @@ public sealed class LeaderDirectReadsTests(ITestOutputHelper output) : ShardsTes
     [Fact]
     public async Task TryReadDirect_WriteShippedAndCommittedOnTheLeaderButNotAcknowledged_Invisible_R13()
     {
-        await using NodeHarness a = await StartInAsync(Sys, dir => Options(dir, Replication()));
+        await using NodeHarness a = await StartInAsync(Sys, dir => ReplicaOptions(dir, "node-a", Replication()));
         var follower = CreateTestProbe();
         await LeadWithProbeFollowerAsync(a, follower, 1);
         ulong first = await AcknowledgedPutAsync(a, follower, "k", "old");
@@ -154,7 +144,7 @@ public sealed class LeaderDirectReadsTests(ITestOutputHelper output) : ShardsTes
     [Fact]
     public async Task TryReadDirect_LeaderStepsDown_WithdrawnBeforeItFollows_R13()
     {
-        await using NodeHarness a = await StartInAsync(Sys, dir => Options(dir, Replication()));
+        await using NodeHarness a = await StartInAsync(Sys, dir => ReplicaOptions(dir, "node-a", Replication()));
         var follower = CreateTestProbe();
         await LeadWithProbeFollowerAsync(a, follower, 1);
         await AcknowledgedPutAsync(a, follower, "k", "v");
@@ -171,7 +161,7 @@ public sealed class LeaderDirectReadsTests(ITestOutputHelper output) : ShardsTes
     [Fact]
     public async Task TryReadDirect_LeaderDirectReadsOff_NeverPublished()
     {
-        await using NodeHarness a = await StartInAsync(Sys, dir => Options(dir, Replication(directReads: false)));
+        await using NodeHarness a = await StartInAsync(Sys, dir => ReplicaOptions(dir, "node-a", Replication(directReads: false)));
         var follower = CreateTestProbe();
         await LeadWithProbeFollowerAsync(a, follower, 1);
         await AcknowledgedPutAsync(a, follower, "k", "v");

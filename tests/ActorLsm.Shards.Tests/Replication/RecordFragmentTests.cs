@@ -20,16 +20,6 @@ public sealed class RecordFragmentTests(ITestOutputHelper output) : ShardsTestKi
     private const int Max = 1024;
     private static readonly TimeSpan s_wait = TimeSpan.FromSeconds(20);
 
-    private static ShardedNodeOptions Options(string dir, string router, ShardReplicationOptions replication) => new()
-    {
-        DataDir = dir,
-        ShardCount = 1,
-        RouterName = router,
-        Storage = new LsmOptions { WalSyncMode = WalSyncMode.None, MemTableSize = 1024 * 1024, BlockCacheSize = 0 },
-        RequestTimeout = TimeSpan.FromSeconds(20),
-        Replication = replication,
-    };
-
     private static byte[] RandomBytes(int n, int seed)
     {
         var bytes = new byte[n];
@@ -55,7 +45,7 @@ public sealed class RecordFragmentTests(ITestOutputHelper output) : ShardsTestKi
     {
         // Heartbeats every 10 s and no resend for 30 s: every message the probe sees is a piece.
         var replication = new ShardReplicationOptions { MaxMessageBytes = Max, HeartbeatInterval = TimeSpan.FromSeconds(10), ResendTimeout = TimeSpan.FromSeconds(30) };
-        await using NodeHarness a = await StartInAsync(Sys, dir => Options(dir, "node-a", replication));
+        await using NodeHarness a = await StartInAsync(Sys, dir => ReplicaOptions(dir, "node-a", replication));
         var follower = CreateTestProbe();
         a.Node.SetReplicaRole(0, new LeaderRole(1, "a", [new ReplicaPeer("b", follower.Ref)], ["a", "b"], 2));
         ReplicaProbe probe = await follower.ExpectMsgAsync<ReplicaProbe>(s_wait);
@@ -109,8 +99,8 @@ public sealed class RecordFragmentTests(ITestOutputHelper output) : ShardsTestKi
     public async Task Follower_RecordsInPieces_HoldsTheLeadersBytesAfterPromotion_R14()
     {
         var replication = new ShardReplicationOptions { MaxMessageBytes = Max, HeartbeatInterval = TimeSpan.FromMilliseconds(50), ReadLease = TimeSpan.FromMilliseconds(500) };
-        await using NodeHarness b = await StartInAsync(Sys, dir => Options(dir, "node-b", replication));
-        await using NodeHarness a = await StartInAsync(Sys, dir => Options(dir, "node-a", replication));
+        await using NodeHarness b = await StartInAsync(Sys, dir => ReplicaOptions(dir, "node-b", replication));
+        await using NodeHarness a = await StartInAsync(Sys, dir => ReplicaOptions(dir, "node-a", replication));
         b.Node.SetReplicaRole(0, new FollowerRole(1, "b", "a"));
         a.Node.SetReplicaRole(0, new LeaderRole(1, "a", [new ReplicaPeer("b", b.Node.Shard(0).Ref)], ["a", "b"], 2));
 
@@ -138,7 +128,7 @@ public sealed class RecordFragmentTests(ITestOutputHelper output) : ShardsTestKi
     public async Task Follower_PieceThatDoesNotContinueTheRecord_RefusedSoTheLeaderProbes_R14()
     {
         var replication = new ShardReplicationOptions { MaxMessageBytes = Max, HeartbeatInterval = TimeSpan.FromSeconds(10) };
-        await using NodeHarness b = await StartInAsync(Sys, dir => Options(dir, "node-b", replication));
+        await using NodeHarness b = await StartInAsync(Sys, dir => ReplicaOptions(dir, "node-b", replication));
         b.Node.SetReplicaRole(0, new FollowerRole(1, "b", "a"));
         IActorRef shard = b.Node.Shard(0).Ref;
         var leader = CreateTestProbe();

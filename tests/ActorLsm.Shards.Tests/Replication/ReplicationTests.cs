@@ -16,16 +16,6 @@ namespace ActorLsm.Shards.Tests.Replication;
 /// </summary>
 public sealed class ReplicationTests(ITestOutputHelper output) : ShardsTestKit(output)
 {
-    private static ShardedNodeOptions Options(string dir, string router, ShardReplicationOptions replication) => new()
-    {
-        DataDir = dir,
-        ShardCount = 1,
-        RouterName = router,
-        Storage = new LsmOptions { WalSyncMode = WalSyncMode.None, MemTableSize = 1024 * 1024, BlockCacheSize = 0 },
-        RequestTimeout = TimeSpan.FromSeconds(20),
-        Replication = replication,
-    };
-
     /// <summary>Sets the role through the router, then asks the shard's status through it too (same order), so the role is in place.</summary>
     private async Task<ShardStatusInfo> SetRoleAsync(NodeHarness h, ReplicaRole role)
     {
@@ -39,8 +29,8 @@ public sealed class ReplicationTests(ITestOutputHelper output) : ShardsTestKit(o
     public async Task Leader_InSyncFollower_AcksOnlyWritesTheFollowerHas()
     {
         var replication = new ShardReplicationOptions { HeartbeatInterval = TimeSpan.FromMilliseconds(50) };
-        await using NodeHarness b = await StartInAsync(Sys, dir => Options(dir, "node-b", replication));
-        await using NodeHarness a = await StartInAsync(Sys, dir => Options(dir, "node-a", replication));
+        await using NodeHarness b = await StartInAsync(Sys, dir => ReplicaOptions(dir, "node-b", replication));
+        await using NodeHarness a = await StartInAsync(Sys, dir => ReplicaOptions(dir, "node-a", replication));
         Assert.Equal("follower", (await SetRoleAsync(b, new FollowerRole(1, "b", "a"))).Role);
         ShardStatusInfo leader = await SetRoleAsync(a, new LeaderRole(1, "a", [new ReplicaPeer("b", b.Node.Shard(0).Ref)], ["a", "b"], 2));
         Assert.Equal("leader", leader.Role);
@@ -69,8 +59,8 @@ public sealed class ReplicationTests(ITestOutputHelper output) : ShardsTestKit(o
         var start = new DateTimeOffset(2026, 12, 2, 0, 0, 0, TimeSpan.Zero);
         var leaderClock = new ManualClock(start.AddHours(1)); // the clocks disagree: the leader's decides
         var followerClock = new ManualClock(start);
-        await using NodeHarness b = await StartInAsync(Sys, dir => WithClock(Options(dir, "node-b", replication), followerClock));
-        await using NodeHarness a = await StartInAsync(Sys, dir => WithClock(Options(dir, "node-a", replication), leaderClock));
+        await using NodeHarness b = await StartInAsync(Sys, dir => WithClock(ReplicaOptions(dir, "node-b", replication), followerClock));
+        await using NodeHarness a = await StartInAsync(Sys, dir => WithClock(ReplicaOptions(dir, "node-a", replication), leaderClock));
         await SetRoleAsync(b, new FollowerRole(1, "b", "a"));
         await SetRoleAsync(a, new LeaderRole(1, "a", [new ReplicaPeer("b", b.Node.Shard(0).Ref)], ["a", "b"], 2));
 
@@ -98,8 +88,8 @@ public sealed class ReplicationTests(ITestOutputHelper output) : ShardsTestKit(o
     public async Task Follower_PromotedAfterASessionWrite_ResendGetsTheOriginalSequenceAndWritesNothing_R11()
     {
         var replication = new ShardReplicationOptions { HeartbeatInterval = TimeSpan.FromMilliseconds(50) };
-        await using NodeHarness b = await StartInAsync(Sys, dir => Options(dir, "node-b", replication));
-        await using NodeHarness a = await StartInAsync(Sys, dir => Options(dir, "node-a", replication));
+        await using NodeHarness b = await StartInAsync(Sys, dir => ReplicaOptions(dir, "node-b", replication));
+        await using NodeHarness a = await StartInAsync(Sys, dir => ReplicaOptions(dir, "node-a", replication));
         await SetRoleAsync(b, new FollowerRole(1, "b", "a"));
         await SetRoleAsync(a, new LeaderRole(1, "a", [new ReplicaPeer("b", b.Node.Shard(0).Ref)], ["a", "b"], 2));
 
@@ -129,8 +119,8 @@ public sealed class ReplicationTests(ITestOutputHelper output) : ShardsTestKit(o
         // A 30 s lease: b acknowledged leader a just now, so until 33 s later a may still serve reads on
         // that acknowledgement, and b must neither lead epoch 2 nor acknowledge its writes.
         var replication = new ShardReplicationOptions { HeartbeatInterval = TimeSpan.FromMilliseconds(50), ReadLease = TimeSpan.FromSeconds(30) };
-        await using NodeHarness b = await StartInAsync(Sys, dir => Options(dir, "node-b", replication));
-        await using NodeHarness a = await StartInAsync(Sys, dir => Options(dir, "node-a", replication));
+        await using NodeHarness b = await StartInAsync(Sys, dir => ReplicaOptions(dir, "node-b", replication));
+        await using NodeHarness a = await StartInAsync(Sys, dir => ReplicaOptions(dir, "node-a", replication));
         await SetRoleAsync(b, new FollowerRole(1, "b", "a"));
         await SetRoleAsync(a, new LeaderRole(1, "a", [new ReplicaPeer("b", b.Node.Shard(0).Ref)], ["a", "b"], 2));
         await a.Node.PutAsync(B("k"), B("v")); // acknowledged: b has acknowledged a's append
@@ -158,8 +148,8 @@ public sealed class ReplicationTests(ITestOutputHelper output) : ShardsTestKit(o
         // The shard map names b the leader at once; requests reaching b inside its fence (2.2 s here)
         // wait and are served when b takes the leadership, instead of failing UNAVAILABLE.
         var replication = new ShardReplicationOptions { HeartbeatInterval = TimeSpan.FromMilliseconds(50), ReadLease = TimeSpan.FromSeconds(2) };
-        await using NodeHarness b = await StartInAsync(Sys, dir => Options(dir, "node-b", replication));
-        await using NodeHarness a = await StartInAsync(Sys, dir => Options(dir, "node-a", replication));
+        await using NodeHarness b = await StartInAsync(Sys, dir => ReplicaOptions(dir, "node-b", replication));
+        await using NodeHarness a = await StartInAsync(Sys, dir => ReplicaOptions(dir, "node-a", replication));
         await SetRoleAsync(b, new FollowerRole(1, "b", "a"));
         await SetRoleAsync(a, new LeaderRole(1, "a", [new ReplicaPeer("b", b.Node.Shard(0).Ref)], ["a", "b"], 2));
         await a.Node.PutAsync(B("k"), B("v"));
@@ -189,7 +179,7 @@ public sealed class ReplicationTests(ITestOutputHelper output) : ShardsTestKit(o
     {
         const int Max = 1024;
         var replication = new ShardReplicationOptions { MaxMessageBytes = Max, HeartbeatInterval = TimeSpan.FromMilliseconds(100), ResendTimeout = TimeSpan.FromSeconds(30) };
-        await using NodeHarness a = await StartInAsync(Sys, dir => Options(dir, "node-a", replication));
+        await using NodeHarness a = await StartInAsync(Sys, dir => ReplicaOptions(dir, "node-a", replication));
         ulong last = 0;
         for (int i = 0; i < 20; i++)
         {
@@ -248,7 +238,7 @@ public sealed class ReplicationTests(ITestOutputHelper output) : ShardsTestKit(o
     {
         const int Max = 1024;
         var replication = new ShardReplicationOptions { MaxMessageBytes = Max, SnapshotChunkSize = 64 * 1024, ResendTimeout = TimeSpan.FromSeconds(30) };
-        await using NodeHarness a = await StartInAsync(Sys, dir => Options(dir, "node-a", replication));
+        await using NodeHarness a = await StartInAsync(Sys, dir => ReplicaOptions(dir, "node-a", replication));
         for (int i = 0; i < 20; i++)
         {
             await a.Node.PutAsync(B("k" + i), new byte[300]);
